@@ -1,0 +1,1 @@
+"""The write side: HTTP commands -> decide -> PostgreSQL event store; and the relay to Kafka."""

@@ -1,0 +1,48 @@
+"""The FastAPI application: routes and the mapping of errors to problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from command_service.api.routes import router
+from command_service.domain import DomainError
+from command_service.handlers import ConflictError, IdempotencyKeyReusedError, PreconditionFailedError
+from shared.web import install_health, install_problem_handlers, problem
+
+if TYPE_CHECKING:
+    from command_service.bootstrap import Services
+
+
+def build_app(services: Callable[[], "Services"], lifespan: Any = None) -> FastAPI:
+    app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan)
+    app.state.services = services
+    install_problem_handlers(app)
+
+    async def ready() -> None:
+        await services().ready()
+
+    install_health(app, "command", ready)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        title = "Not found" if exc.status == 404 else "Conflict"
+        return problem(exc.status, title, exc.detail, type_=f"https://bahi.dev/problems/{type(exc).__name__}", **exc.extra)
+
+    @app.exception_handler(IdempotencyKeyReusedError)
+    async def key_reused(_: Request, exc: IdempotencyKeyReusedError) -> JSONResponse:
+        return problem(422, "Idempotency-Key reused", f"{exc} was used with a different request", field="Idempotency-Key")
+
+    @app.exception_handler(PreconditionFailedError)
+    async def precondition(_: Request, exc: PreconditionFailedError) -> JSONResponse:
+        return problem(412, "Precondition failed", str(exc), field="If-Match", current_version=exc.actual)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return problem(409, "Concurrent modification", str(exc))
+
+    app.include_router(router)
+    return app

@@ -1,0 +1,62 @@
+"""Command routes: each turns a request into an Envelope and dispatches it."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from command_service.commands import Command, CreateProduct, PlaceOrder
+from command_service.handlers import Envelope, dispatch
+from shared.envelope import EventMetadata
+from shared.web import problem
+
+router = APIRouter(prefix="/v1")
+
+_IF_MATCH = re.compile(r'^(?:W/)?"(\d+)"$')
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+
+
+async def _run(request: Request, command: Command, *, key: str | None, if_match: str | None,
+               target_id: str | None = None) -> JSONResponse:
+    if key is not None and not _KEY.match(key):
+        return problem(422, "Invalid request", "Idempotency-Key: 1 to 200 printable characters", field="Idempotency-Key")
+    expected = None
+    if if_match is not None:
+        match = _IF_MATCH.match(if_match.strip())
+        if match is None:
+            return problem(422, "Invalid request", 'If-Match: expected "<version>"', field="If-Match")
+        expected = int(match.group(1))
+    services = request.app.state.services()
+    command_id = str(uuid4())
+    metadata = EventMetadata(
+        correlation_id=request.headers.get("X-Correlation-Id") or command_id,
+        command_id=command_id,
+        actor=request.headers.get("X-Actor"),
+        traceparent=request.headers.get("traceparent"),
+    )
+    envelope = Envelope(command, idempotency_key=key, expected_version=expected, metadata=metadata, target_id=target_id)
+    outcome = await dispatch(envelope, store=services.store, clock=services.clock,
+                             max_attempts=services.settings.max_conflict_retries)
+    headers = {"X-Consistency-Token": outcome.token.encode(), "ETag": f'"{outcome.token.version}"'}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(outcome.body(), status_code=201, headers=headers)
+
+
+@router.post("/products", status_code=201)
+async def create_product(request: Request, body: CreateProduct, key: IdempotencyKey = None,
+                         if_match: IfMatch = None) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match)
+
+
+@router.post("/orders", status_code=201)
+async def place_order(request: Request, body: PlaceOrder, key: IdempotencyKey = None,
+                      if_match: IfMatch = None) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=f"ord-{uuid4().hex}")

@@ -1,0 +1,84 @@
+"""The in-memory event store: the fake for unit tests; passes the same contract suite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from command_service.event_store.ports import (
+    AppendResult,
+    AppendStream,
+    ConcurrencyError,
+    ConsistencyToken,
+    DuplicateIdempotencyKeyError,
+    IdempotencyRecord,
+    StoredIdempotency,
+)
+from shared.envelope import EventEnvelope
+
+
+class InMemoryEventStore:
+    def __init__(self) -> None:
+        self._events: list[EventEnvelope] = []
+        self._streams: dict[str, list[EventEnvelope]] = {}
+        self._idempotency: dict[str, StoredIdempotency] = {}
+        self._event_ids: set[str] = set()
+        self._lock = asyncio.Lock()
+
+    async def append(
+        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
+    ) -> AppendResult:
+        async with self._lock:
+            for stream in streams:
+                actual = len(self._streams.get(stream.stream_id, ()))
+                if stream.expected_version >= 0 and actual != stream.expected_version:
+                    raise ConcurrencyError(stream.stream_id, stream.expected_version, actual)
+            if idempotency is not None and idempotency.key in self._idempotency:
+                raise DuplicateIdempotencyKeyError(idempotency.key)
+            new_ids = [str(e.event_id) for s in streams for e in s.events]
+            if len(set(new_ids)) != len(new_ids) or self._event_ids.intersection(new_ids):
+                raise ValueError("duplicate event id")
+            now = datetime.now(UTC)
+            versions: dict[str, int] = {}
+            positions: dict[str, int] = {}
+            for stream in sorted(streams, key=lambda s: s.stream_id):
+                history = self._streams.setdefault(stream.stream_id, [])
+                for event in stream.events:
+                    stored = EventEnvelope(
+                        event_id=event.event_id,
+                        stream_id=stream.stream_id,
+                        stream_type=stream.stream_type,
+                        version=len(history) + 1,
+                        position=len(self._events) + 1,
+                        event_type=event.event_type,
+                        schema_version=event.schema_version,
+                        data=event.data,
+                        metadata=event.metadata,
+                        recorded_at=now,
+                    )
+                    history.append(stored)
+                    self._events.append(stored)
+                    self._event_ids.add(str(event.event_id))
+                    versions[stream.stream_id] = stored.version
+                    positions[stream.stream_id] = stored.position
+            if idempotency is not None:
+                primary = streams[0].stream_id
+                self._idempotency[idempotency.key] = StoredIdempotency(
+                    idempotency.request_hash,
+                    idempotency.response,
+                    ConsistencyToken(primary, versions[primary], positions[primary]),
+                )
+            return AppendResult(versions=versions, positions=positions)
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
+        return list(self._streams.get(stream_id, ())[max(from_version, 1) - 1 :])
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
+        return self._events[after_position : after_position + limit]
+
+    async def stream_version(self, stream_id: str) -> int:
+        return len(self._streams.get(stream_id, ()))
+
+    async def idempotency(self, key: str) -> StoredIdempotency | None:
+        return self._idempotency.get(key)

@@ -1,0 +1,97 @@
+"""The event store port: what the command side needs, whichever adapter serves it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from shared.envelope import EventEnvelope, NewEvent
+
+ANY = -1
+"""Expected version: append whatever the stream's version is."""
+NO_STREAM = 0
+"""Expected version: the stream must not exist yet."""
+
+
+@dataclass(frozen=True)
+class AppendStream:
+    stream_id: str
+    stream_type: str
+    expected_version: int
+    events: Sequence[NewEvent]
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """Written in the append's transaction; `response` is the answer minus the token."""
+
+    key: str
+    request_hash: str
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConsistencyToken:
+    stream_id: str
+    version: int
+    position: int
+
+    def encode(self) -> str:
+        return f"{self.stream_id}:{self.version}:{self.position}"
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    versions: dict[str, int]
+    """New version of every stream appended to."""
+    positions: dict[str, int]
+    """Global position of the last event appended to each stream."""
+
+    def token(self, stream_id: str) -> ConsistencyToken:
+        return ConsistencyToken(stream_id, self.versions[stream_id], self.positions[stream_id])
+
+
+@dataclass(frozen=True)
+class StoredIdempotency:
+    request_hash: str
+    response: dict[str, Any]
+    token: ConsistencyToken
+
+
+class ConcurrencyError(Exception):
+    """The stream is not at the expected version: someone else wrote first."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"stream {stream_id} is at version {actual}, expected {expected}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class DuplicateIdempotencyKeyError(Exception):
+    """Another transaction recorded this idempotency key first; nothing was appended."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"idempotency key {key!r} already used")
+        self.key = key
+
+
+class EventStore(Protocol):
+    async def append(
+        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
+    ) -> AppendResult:
+        """Append to every stream, each at its expected version, all or nothing."""
+        ...
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]: ...
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
+        """The global feed in position order, for rebuilds and audits."""
+        ...
+
+    async def stream_version(self, stream_id: str) -> int:
+        """0 when the stream does not exist."""
+        ...
+
+    async def idempotency(self, key: str) -> StoredIdempotency | None: ...

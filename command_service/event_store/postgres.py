@@ -1,0 +1,142 @@
+"""The PostgreSQL event store (asyncpg): one round trip per append via `bahi_append`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+import asyncpg
+import orjson
+
+from command_service.event_store.ports import (
+    AppendResult,
+    AppendStream,
+    ConcurrencyError,
+    ConsistencyToken,
+    DuplicateIdempotencyKeyError,
+    IdempotencyRecord,
+    StoredIdempotency,
+)
+from shared.envelope import EventEnvelope, EventMetadata
+
+_COLUMNS = "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
+_APPEND = "SELECT stream_id, version, last_position FROM bahi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+
+
+def schema_sql() -> str:
+    return resources.files("command_service.event_store").joinpath("schema.sql").read_text()
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """jsonb as bytes both ways: orjson does the (de)serialising, once."""
+    await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary")
+
+
+def _encode_jsonb(value: Any) -> bytes:
+    return b"\x01" + (value if isinstance(value, bytes) else orjson.dumps(value))
+
+
+def _decode_jsonb(raw: bytes) -> Any:
+    return orjson.loads(raw[1:])
+
+
+async def create_schema(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        # Serialise concurrent starters: CREATE ... IF NOT EXISTS is not race-free.
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(7140001)")
+            await conn.execute(schema_sql())
+
+
+class PostgresEventStore:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def append(
+        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
+    ) -> AppendResult:
+        # A fixed lock order across writers: no deadlock between multi-stream appends.
+        ordered = sorted(streams, key=lambda s: s.stream_id)
+        e_stream, e_ids, e_types, e_schema, e_data, e_meta = [], [], [], [], [], []
+        for index, stream in enumerate(ordered, start=1):
+            for event in stream.events:
+                e_stream.append(index)
+                e_ids.append(event.event_id)
+                e_types.append(event.event_type)
+                e_schema.append(event.schema_version)
+                e_data.append(event.data)
+                e_meta.append(event.metadata.model_dump(exclude_none=True))
+        try:
+            rows = await self._pool.fetch(
+                _APPEND,
+                [s.stream_id for s in ordered],
+                [s.stream_type for s in ordered],
+                [s.expected_version for s in ordered],
+                e_stream, e_ids, e_types, e_schema, e_data, e_meta,
+                idempotency.key if idempotency else None,
+                idempotency.request_hash if idempotency else None,
+                idempotency.response if idempotency else None,
+                streams[0].stream_id if idempotency else None,
+            )
+        except asyncpg.PostgresError as exc:
+            raise _translate(exc, idempotency) from exc
+        return AppendResult(
+            versions={row["stream_id"]: row["version"] for row in rows},
+            positions={row["stream_id"]: row["last_position"] for row in rows},
+        )
+
+    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM bahi_events WHERE stream_id = $1 AND version >= $2 ORDER BY version",
+            stream_id, from_version,
+        )
+        return [envelope(row) for row in rows]
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2",
+            after_position, limit,
+        )
+        return [envelope(row) for row in rows]
+
+    async def stream_version(self, stream_id: str) -> int:
+        version = await self._pool.fetchval("SELECT version FROM bahi_streams WHERE stream_id = $1", stream_id)
+        return int(version or 0)
+
+    async def idempotency(self, key: str) -> StoredIdempotency | None:
+        row = await self._pool.fetchrow(
+            "SELECT request_hash, response, stream_id, version, position FROM bahi_idempotency WHERE key = $1", key
+        )
+        if row is None:
+            return None
+        return StoredIdempotency(
+            request_hash=row["request_hash"],
+            response=row["response"],
+            token=ConsistencyToken(row["stream_id"], row["version"], row["position"]),
+        )
+
+
+def envelope(row: asyncpg.Record) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_type=row["stream_type"],
+        version=row["version"],
+        position=row["position"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        data=row["data"],
+        metadata=EventMetadata(**row["metadata"]),
+        recorded_at=row["recorded_at"],
+    )
+
+
+def _translate(exc: asyncpg.PostgresError, idempotency: IdempotencyRecord | None) -> Exception:
+    if exc.sqlstate == "BH409":
+        detail = json.loads(exc.detail or "{}")
+        return ConcurrencyError(detail["stream_id"], detail["expected"], detail["actual"])
+    if isinstance(exc, asyncpg.UniqueViolationError) and idempotency is not None and exc.table_name == "bahi_idempotency":
+        return DuplicateIdempotencyKeyError(idempotency.key)
+    return exc

@@ -1,0 +1,50 @@
+"""The envelope every stored and published event travels in (DESIGN.md, Contracts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EventMetadata(BaseModel):
+    """Who and what caused an event; carried to Kafka as CloudEvents extensions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    command_id: str | None = None
+    actor: str | None = None
+    traceparent: str | None = None
+
+
+class NewEvent(BaseModel):
+    """An event decided by the domain, not yet stored: no version, no position."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    event_type: str
+    schema_version: int = Field(ge=1)
+    data: dict[str, Any]
+    metadata: EventMetadata = EventMetadata()
+
+
+class EventEnvelope(BaseModel):
+    """A stored event: immutable, with its stream version and global position."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    stream_id: str
+    stream_type: str
+    version: int = Field(ge=1)
+    position: int = Field(ge=1)
+    event_type: str
+    schema_version: int = Field(ge=1)
+    data: dict[str, Any]
+    metadata: EventMetadata
+    recorded_at: datetime
