@@ -1,0 +1,43 @@
+"""`python -m command_service.relay [run|republish]`: the relay process and its tools."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from command_service.relay.app import republish_range, serve
+from command_service.settings import Settings
+from shared.logging import setup_logging
+
+cli = typer.Typer(add_completion=False, no_args_is_help=False, help="Bahi relay: PostgreSQL -> Kafka")
+
+
+@cli.callback(invoke_without_command=True)
+def main(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        run()
+
+
+@cli.command()
+def run() -> None:
+    """Publish committed events to Kafka until stopped (one active instance; others stand by)."""
+    settings = Settings()
+    setup_logging("relay", settings.log_level)
+    asyncio.run(serve(settings))
+
+
+@cli.command()
+def republish(
+    from_position: int = typer.Option(..., "--from-position", help="first global position to re-send"),
+    to_position: int | None = typer.Option(None, "--to-position", help="last position (default: the end)"),
+) -> None:
+    """Re-send a range of the event store to Kafka (to refill a topic); consumers dedupe by stream version."""
+    settings = Settings()
+    setup_logging("relay", settings.log_level)
+    sent = asyncio.run(republish_range(settings, from_position, to_position))
+    typer.echo(f"republished {sent} events")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,87 @@
+"""Composition root of the relay process: database, producer, health/metrics server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
+from command_service.relay.publisher import Publisher, create_producer
+from command_service.relay.relay import Relay
+from command_service.settings import Settings
+from shared.kafka_admin import ensure_topics
+from shared.web import install_health
+
+
+def health_app(relay: Relay) -> FastAPI:
+    app = FastAPI(title="Bahi relay", docs_url=None, redoc_url=None)
+
+    async def ready() -> None:
+        # A standby relay is healthy and ready: it takes over when the leader dies.
+        return None
+
+    install_health(app, "relay", ready)
+
+    @app.get("/status")
+    async def status() -> dict[str, object]:
+        return {"leader": relay.is_leader, "checkpoint": {"tx_id": relay.checkpoint.tx_id,
+                                                          "position": relay.checkpoint.position}}
+
+    return app
+
+
+async def _prepare(settings: Settings) -> None:
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1, init=init_connection)
+    assert pool is not None
+    try:
+        await create_schema(pool)
+    finally:
+        await pool.close()
+    await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
+
+
+async def serve(settings: Settings) -> None:
+    await _prepare(settings)
+    producer = create_producer(settings.kafka_bootstrap)
+    await producer.start()
+    relay = Relay(settings.database_url, Publisher(producer, prefix=settings.topic_prefix,
+                                                   source=settings.cloudevents_source),
+                  name=settings.relay_name, batch_size=settings.relay_batch_size,
+                  poll_seconds=settings.relay_poll_seconds)
+    server = uvicorn.Server(uvicorn.Config(health_app(relay), host=settings.host, port=settings.relay_port,
+                                           log_config=None, access_log=False))
+    pump = asyncio.create_task(relay.run())
+    try:
+        await server.serve()  # returns on SIGINT/SIGTERM
+    finally:
+        pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pump
+        await producer.stop()
+
+
+async def republish_range(settings: Settings, first: int, last: int | None) -> int:
+    await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2, init=init_connection)
+    assert pool is not None
+    producer = create_producer(settings.kafka_bootstrap)
+    await producer.start()
+    publisher = Publisher(producer, prefix=settings.topic_prefix, source=settings.cloudevents_source)
+    store = PostgresEventStore(pool)
+    sent, after = 0, first - 1
+    try:
+        while True:
+            events = await store.read_all(after, settings.relay_batch_size)
+            events = [e for e in events if last is None or e.position <= last]
+            if not events:
+                return sent
+            await publisher.publish(events)
+            sent += len(events)
+            after = events[-1].position
+    finally:
+        await producer.stop()
+        await pool.close()

@@ -1,0 +1,76 @@
+"""The committed feed: events of finished transactions, ordered by (transaction id, position).
+
+A plain `WHERE position > last` skips events: positions are taken at insert, but
+transactions commit in another order. Here a row is read only once its
+transaction is older than every transaction still running
+(`pg_snapshot_xmin(pg_current_snapshot())`), so no row can later appear before
+the checkpoint. Writers take per-stream locks before their first write (see
+`bahi_append`), so within a stream the transaction order is the version order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from command_service.event_store.postgres import envelope
+from shared.envelope import EventEnvelope
+
+_COLUMNS = (
+    "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at,"
+    " tx_id::text::bigint AS tx"
+)
+
+
+@dataclass(frozen=True, order=True)
+class Checkpoint:
+    tx_id: int = 0
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Batch:
+    events: list[EventEnvelope]
+    end: Checkpoint
+
+
+class CommittedFeed:
+    def __init__(self, conn: asyncpg.Connection, name: str) -> None:
+        self._conn = conn
+        self._name = name
+
+    async def checkpoint(self) -> Checkpoint:
+        row = await self._conn.fetchrow(
+            "SELECT tx_id::text::bigint AS tx, position FROM bahi_relay_checkpoint WHERE name = $1", self._name
+        )
+        return Checkpoint(row["tx"], row["position"]) if row else Checkpoint()
+
+    async def save(self, checkpoint: Checkpoint) -> None:
+        await self._conn.execute(
+            """INSERT INTO bahi_relay_checkpoint (name, tx_id, position) VALUES ($1, $2::text::xid8, $3)
+               ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()""",
+            self._name, str(checkpoint.tx_id), checkpoint.position,
+        )
+
+    async def next_batch(self, after: Checkpoint, limit: int) -> Batch:
+        rows = await self._conn.fetch(
+            f"""SELECT {_COLUMNS} FROM bahi_events
+                WHERE (tx_id, position) > ($1::text::xid8, $2)
+                  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY tx_id, position LIMIT $3""",
+            str(after.tx_id), after.position, limit,
+        )
+        if not rows:
+            return Batch([], after)
+        return Batch([envelope(row) for row in rows], Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
+
+    async def lag(self, after: Checkpoint) -> tuple[int, float]:
+        """(events not yet published, age in seconds of the oldest of them)."""
+        row = await self._conn.fetchrow(
+            """SELECT count(*) AS n, extract(epoch FROM clock_timestamp() - min(recorded_at))::float8 AS age
+               FROM (SELECT recorded_at FROM bahi_events WHERE (tx_id, position) > ($1::text::xid8, $2)
+                     ORDER BY tx_id, position LIMIT 100000) pending""",
+            str(after.tx_id), after.position,
+        )
+        return int(row["n"]), float(row["age"] or 0.0)

@@ -1,0 +1,102 @@
+"""The relay loop: one active instance (advisory-lock leadership), woken by
+LISTEN/NOTIFY with a polling fallback, publishing batches and checkpointing only
+after the broker acknowledged them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import asyncpg
+from prometheus_client import Counter, Gauge
+
+from command_service.event_store.postgres import init_connection
+from command_service.relay.feed import Checkpoint, CommittedFeed
+from command_service.relay.publisher import Publisher
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK = 7140002
+NOTIFY_CHANNEL = "bahi_events"
+
+PUBLISHED = Counter("bahi_relay_published_events_total", "Events published to Kafka")
+LAG_EVENTS = Gauge("bahi_relay_lag_events", "Committed events not yet published")
+LAG_SECONDS = Gauge("bahi_relay_lag_seconds", "Age of the oldest committed event not yet published")
+CHECKPOINT = Gauge("bahi_relay_checkpoint_position", "Position of the last published event")
+LEADER = Gauge("bahi_relay_is_leader", "1 when this instance is the active relay")
+
+
+class Relay:
+    def __init__(self, database_url: str, publisher: Publisher, *, name: str = "main",
+                 batch_size: int = 2000, poll_seconds: float = 0.5) -> None:
+        self._url = database_url
+        self._publisher = publisher
+        self._name = name
+        self._batch_size = batch_size
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self.is_leader = False
+        self.checkpoint = Checkpoint()
+
+    async def run(self) -> None:
+        """Run until cancelled; a lost database connection ends leadership and the loop restarts."""
+        backoff = 0.2
+        while True:
+            try:
+                await self._lead()
+            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as exc:
+                log.warning("relay lost its database connection (%s); retrying in %.1fs", exc, backoff)
+                self.is_leader = False
+                LEADER.set(0)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _lead(self) -> None:
+        conn = await asyncpg.connect(self._url)
+        await init_connection(conn)
+        try:
+            await self._acquire_leadership(conn)
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            feed = CommittedFeed(conn, self._name)
+            self.checkpoint = await feed.checkpoint()
+            log.info("relay %s is the leader, resuming after %s", self._name, self.checkpoint)
+            await self._pump(feed)
+        finally:
+            self.is_leader = False
+            LEADER.set(0)
+            await conn.close()
+
+    async def _acquire_leadership(self, conn: asyncpg.Connection) -> None:
+        # Session-level lock: it goes away with the connection, so a dead leader's
+        # successor takes over as soon as PostgreSQL notices (at once for a kill -9).
+        waiting_logged = False
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK):
+            if not waiting_logged:
+                log.info("another relay is active; standing by")
+                waiting_logged = True
+            await asyncio.sleep(0.5)
+        self.is_leader = True
+        LEADER.set(1)
+
+    async def _pump(self, feed: CommittedFeed) -> None:
+        last_lag = 0.0
+        while True:
+            self._wake.clear()
+            batch = await feed.next_batch(self.checkpoint, self._batch_size)
+            if batch.events:
+                await self._publisher.publish(batch.events)
+                await feed.save(batch.end)  # only after the broker acknowledged
+                self.checkpoint = batch.end
+                PUBLISHED.inc(len(batch.events))
+                CHECKPOINT.set(batch.end.position)
+            if time.monotonic() - last_lag > 1.0:
+                events, seconds = await feed.lag(self.checkpoint)
+                LAG_EVENTS.set(events)
+                LAG_SECONDS.set(seconds)
+                last_lag = time.monotonic()
+            if len(batch.events) < self._batch_size:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                except TimeoutError:
+                    pass

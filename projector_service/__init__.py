@@ -1,0 +1,1 @@
+"""The read side's writer: consumes the Kafka topics and keeps MongoDB read models current."""

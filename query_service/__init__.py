@@ -1,0 +1,1 @@
+"""The read side's HTTP API: answers from MongoDB read models only."""

@@ -1,0 +1,18 @@
+"""The FastAPI application of the query service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from query_service.api.routes import router
+from shared.web import Check, install_health, install_problem_handlers
+
+
+def build_app(*, lifespan: Any, ready: Check) -> FastAPI:
+    app = FastAPI(title="Bahi query service", version="0.1.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    install_health(app, "query", ready)
+    app.include_router(router)
+    return app

@@ -1,0 +1,22 @@
+"""Request dependencies (Annotated *Dep aliases)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pymongo.asynchronous.database import AsyncDatabase
+
+from query_service.settings import Settings
+
+
+def _db(request: Request) -> AsyncDatabase[Any]:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+DbDep = Annotated[AsyncDatabase[Any], Depends(_db)]
+SettingsDep = Annotated[Settings, Depends(_settings)]

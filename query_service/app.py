@@ -1,0 +1,34 @@
+"""Composition root of the query service: the only place that creates the MongoDB client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+
+from query_service.api import build_app
+from query_service.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongo_url, tz_aware=True, maxPoolSize=settings.mongo_pool_size
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = client[settings.mongo_db]
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            await client.close()
+
+    async def ready() -> None:
+        await client.admin.command("ping")
+
+    return build_app(lifespan=lifespan, ready=ready)

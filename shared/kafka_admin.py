@@ -1,0 +1,44 @@
+"""Topic provisioning: one topic per aggregate type, replayable forever (retention.ms=-1)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+
+from shared.topics import STREAM_TYPES, topic_for
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(bootstrap: str, prefix: str, partitions: int, *, attempts: int = 60) -> list[str]:
+    """Create the event topics that are missing. Waits (with backoff) for a broker that is down."""
+    names = [topic_for(stream_type, prefix) for stream_type in STREAM_TYPES]
+    delay = 0.2
+    for attempt in range(attempts):
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs={"retention.ms": "-1"})
+                for name in names
+                if name not in existing
+            ]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass  # a concurrent starter created it
+            return names
+        except KafkaConnectionError:
+            if attempt == attempts - 1:
+                raise
+            log.warning("kafka not reachable at %s, retrying in %.1fs", bootstrap, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        finally:
+            await admin.close()
+    return names
