@@ -28,7 +28,7 @@ class Services:
     store: EventStore
     clock: Clock
     settings: Settings
-    ready: "ReadyCheck"
+    ready: ReadyCheck
 
 
 class ReadyCheck:

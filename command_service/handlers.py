@@ -50,8 +50,12 @@ class Outcome:
     replayed: bool = False
 
     def body(self) -> dict[str, Any]:
-        return {**self.response, "version": self.token.version, "position": self.token.position,
-                "consistency_token": self.token.encode()}
+        return {
+            **self.response,
+            "version": self.token.version,
+            "position": self.token.position,
+            "consistency_token": self.token.encode(),
+        }
 
 
 class IdempotencyKeyReusedError(Exception):
@@ -78,7 +82,7 @@ class Envelope:
     command: Command
     idempotency_key: str | None = None
     expected_version: int | None = None
-    metadata: EventMetadata = EventMetadata()
+    metadata: EventMetadata = field(default_factory=EventMetadata)
     target_id: str | None = None
 
 
@@ -141,8 +145,12 @@ async def place_order(env: Envelope, *, store: EventStore, clock: Clock) -> Deci
     )
     streams = [AppendStream(order_id, order_domain.STREAM_TYPE, order_version, new_events(order_events, env.metadata))]
     streams += [
-        AppendStream(product_domain.stream_id(sku), product_domain.STREAM_TYPE, product_versions[sku],
-                     new_events(events, env.metadata))
+        AppendStream(
+            product_domain.stream_id(sku),
+            product_domain.STREAM_TYPE,
+            product_versions[sku],
+            new_events(events, env.metadata),
+        )
         for sku, events in reservations.items()
     ]
     return Decision(streams, {"order_id": order_id})

@@ -10,8 +10,14 @@ from shared.logging import setup_logging
 def main() -> None:
     settings = Settings()
     setup_logging("projector", settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.projector_port, log_config=None,
-                access_log=False, loop="uvloop")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.projector_port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
     for projection in PROJECTIONS.values():
-        register(broker, client[settings.mongo_db], projection, prefix=settings.topic_prefix,
-                 group_prefix=settings.group_prefix, max_records=settings.batch_max_records)
+        register(
+            broker,
+            client[settings.mongo_db],
+            projection,
+            prefix=settings.topic_prefix,
+            group_prefix=settings.group_prefix,
+            max_records=settings.batch_max_records,
+        )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -23,8 +23,15 @@ log = logging.getLogger(__name__)
 APPLIED = Counter("bahi_projector_events_total", "Events consumed by a projection", ["projection"])
 
 
-def register(broker: KafkaBroker, db: AsyncDatabase[Any], projection: Projection, *, prefix: str,
-             group_prefix: str, max_records: int) -> None:
+def register(
+    broker: KafkaBroker,
+    db: AsyncDatabase[Any],
+    projection: Projection,
+    *,
+    prefix: str,
+    group_prefix: str,
+    max_records: int,
+) -> None:
     topics = [topic_for(stream_type, prefix) for stream_type in projection.stream_types]
     collection = db[projection.collection]
 
@@ -37,7 +44,7 @@ def register(broker: KafkaBroker, db: AsyncDatabase[Any], projection: Projection
         ack_policy=AckPolicy.NACK_ON_ERROR,
     )
     async def project(_: list[bytes], msg: KafkaMessage) -> None:
-        records: tuple[ConsumerRecord[bytes, bytes], ...] = msg.raw_message  # type: ignore[assignment]
+        records: tuple[ConsumerRecord[bytes, bytes], ...] = msg.raw_message
         events = [from_kafka(r.key, r.value, r.headers) for r in records]
         await apply_batch(collection, projection, events)
         APPLIED.labels(projection.name).inc(len(events))

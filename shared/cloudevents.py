@@ -68,7 +68,9 @@ class NotACloudEventError(ValueError):
     """A Kafka record that lacks the CloudEvents attributes we need."""
 
 
-def from_kafka(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> EventEnvelope:
+def from_kafka(
+    key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]
+) -> EventEnvelope:
     attrs = {name: raw.decode() for name, raw in headers}
     try:
         event_type = attrs["ce_type"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -28,10 +29,8 @@ async def ensure_topics(bootstrap: str, prefix: str, partitions: int, *, attempt
                 if name not in existing
             ]
             if missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent starter made it
                     await admin.create_topics(missing)
-                except TopicAlreadyExistsError:
-                    pass  # a concurrent starter created it
             return names
         except KafkaConnectionError:
             if attempt == attempts - 1:

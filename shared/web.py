@@ -34,8 +34,11 @@ async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
     errors = [{"field": _field(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
     first = errors[0] if errors else {"field": "body", "message": "invalid request"}
     return problem(
-        422, "Invalid request", f"{first['field']}: {first['message']}",
-        type_="https://bahi.dev/problems/validation", errors=errors,
+        422,
+        "Invalid request",
+        f"{first['field']}: {first['message']}",
+        type_="https://bahi.dev/problems/validation",
+        errors=errors,
     )
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from command_service.bootstrap import Services
 
 
-def build_app(services: Callable[[], "Services"], lifespan: Any = None) -> FastAPI:
+def build_app(services: Callable[[], Services], lifespan: Any = None) -> FastAPI:
     app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan)
     app.state.services = services
     install_problem_handlers(app)
@@ -30,11 +30,15 @@ def build_app(services: Callable[[], "Services"], lifespan: Any = None) -> FastA
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         title = "Not found" if exc.status == 404 else "Conflict"
-        return problem(exc.status, title, exc.detail, type_=f"https://bahi.dev/problems/{type(exc).__name__}", **exc.extra)
+        return problem(
+            exc.status, title, exc.detail, type_=f"https://bahi.dev/problems/{type(exc).__name__}", **exc.extra
+        )
 
     @app.exception_handler(IdempotencyKeyReusedError)
     async def key_reused(_: Request, exc: IdempotencyKeyReusedError) -> JSONResponse:
-        return problem(422, "Idempotency-Key reused", f"{exc} was used with a different request", field="Idempotency-Key")
+        return problem(
+            422, "Idempotency-Key reused", f"{exc} was used with a different request", field="Idempotency-Key"
+        )
 
     @app.exception_handler(PreconditionFailedError)
     async def precondition(_: Request, exc: PreconditionFailedError) -> JSONResponse:

@@ -23,10 +23,13 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-async def _run(request: Request, command: Command, *, key: str | None, if_match: str | None,
-               target_id: str | None = None) -> JSONResponse:
+async def _run(
+    request: Request, command: Command, *, key: str | None, if_match: str | None, target_id: str | None = None
+) -> JSONResponse:
     if key is not None and not _KEY.match(key):
-        return problem(422, "Invalid request", "Idempotency-Key: 1 to 200 printable characters", field="Idempotency-Key")
+        return problem(
+            422, "Invalid request", "Idempotency-Key: 1 to 200 printable characters", field="Idempotency-Key"
+        )
     expected = None
     if if_match is not None:
         match = _IF_MATCH.match(if_match.strip())
@@ -42,8 +45,9 @@ async def _run(request: Request, command: Command, *, key: str | None, if_match:
         traceparent=request.headers.get("traceparent"),
     )
     envelope = Envelope(command, idempotency_key=key, expected_version=expected, metadata=metadata, target_id=target_id)
-    outcome = await dispatch(envelope, store=services.store, clock=services.clock,
-                             max_attempts=services.settings.max_conflict_retries)
+    outcome = await dispatch(
+        envelope, store=services.store, clock=services.clock, max_attempts=services.settings.max_conflict_retries
+    )
     headers = {"X-Consistency-Token": outcome.token.encode(), "ETag": f'"{outcome.token.version}"'}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -51,12 +55,14 @@ async def _run(request: Request, command: Command, *, key: str | None, if_match:
 
 
 @router.post("/products", status_code=201)
-async def create_product(request: Request, body: CreateProduct, key: IdempotencyKey = None,
-                         if_match: IfMatch = None) -> JSONResponse:
+async def create_product(
+    request: Request, body: CreateProduct, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
     return await _run(request, body, key=key, if_match=if_match)
 
 
 @router.post("/orders", status_code=201)
-async def place_order(request: Request, body: PlaceOrder, key: IdempotencyKey = None,
-                      if_match: IfMatch = None) -> JSONResponse:
+async def place_order(
+    request: Request, body: PlaceOrder, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
     return await _run(request, body, key=key, if_match=if_match, target_id=f"ord-{uuid4().hex}")

@@ -92,8 +92,7 @@ def decide_place(
     if payment_method is PaymentMethod.COD:
         order_events.append(OrderConfirmed(order_id=order_id, confirmed_at=now))
     reservations = {
-        sku: decide_reserve(products[sku], order_id=order_id, quantity=quantity)
-        for sku, quantity in wanted.items()
+        sku: decide_reserve(products[sku], order_id=order_id, quantity=quantity) for sku, quantity in wanted.items()
     }
     return order_events, reservations
 

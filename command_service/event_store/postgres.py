@@ -21,8 +21,12 @@ from command_service.event_store.ports import (
 )
 from shared.envelope import EventEnvelope, EventMetadata
 
-_COLUMNS = "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
-_APPEND = "SELECT stream_id, version, last_position FROM bahi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+_COLUMNS = (
+    "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
+)
+_APPEND = (
+    "SELECT stream_id, version, last_position FROM bahi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+)
 
 
 def schema_sql() -> str:
@@ -31,7 +35,9 @@ def schema_sql() -> str:
 
 async def init_connection(conn: asyncpg.Connection) -> None:
     """jsonb as bytes both ways: orjson does the (de)serialising, once."""
-    await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary")
+    await conn.set_type_codec(
+        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
+    )
 
 
 def _encode_jsonb(value: Any) -> bytes:
@@ -43,11 +49,10 @@ def _decode_jsonb(raw: bytes) -> Any:
 
 
 async def create_schema(pool: asyncpg.Pool) -> None:
-    async with pool.acquire() as conn:
-        # Serialise concurrent starters: CREATE ... IF NOT EXISTS is not race-free.
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(7140001)")
-            await conn.execute(schema_sql())
+    # Serialise concurrent starters: CREATE ... IF NOT EXISTS is not race-free.
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(7140001)")
+        await conn.execute(schema_sql())
 
 
 class PostgresEventStore:
@@ -74,7 +79,12 @@ class PostgresEventStore:
                 [s.stream_id for s in ordered],
                 [s.stream_type for s in ordered],
                 [s.expected_version for s in ordered],
-                e_stream, e_ids, e_types, e_schema, e_data, e_meta,
+                e_stream,
+                e_ids,
+                e_types,
+                e_schema,
+                e_data,
+                e_meta,
                 idempotency.key if idempotency else None,
                 idempotency.request_hash if idempotency else None,
                 idempotency.response if idempotency else None,
@@ -90,14 +100,16 @@ class PostgresEventStore:
     async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
         rows = await self._pool.fetch(
             f"SELECT {_COLUMNS} FROM bahi_events WHERE stream_id = $1 AND version >= $2 ORDER BY version",
-            stream_id, from_version,
+            stream_id,
+            from_version,
         )
         return [envelope(row) for row in rows]
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         rows = await self._pool.fetch(
             f"SELECT {_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2",
-            after_position, limit,
+            after_position,
+            limit,
         )
         return [envelope(row) for row in rows]
 
@@ -137,6 +149,10 @@ def _translate(exc: asyncpg.PostgresError, idempotency: IdempotencyRecord | None
     if exc.sqlstate == "BH409":
         detail = json.loads(exc.detail or "{}")
         return ConcurrencyError(detail["stream_id"], detail["expected"], detail["actual"])
-    if isinstance(exc, asyncpg.UniqueViolationError) and idempotency is not None and exc.table_name == "bahi_idempotency":
+    if (
+        isinstance(exc, asyncpg.UniqueViolationError)
+        and idempotency is not None
+        and exc.table_name == "bahi_idempotency"
+    ):
         return DuplicateIdempotencyKeyError(idempotency.key)
     return exc

@@ -28,8 +28,10 @@ def health_app(relay: Relay) -> FastAPI:
 
     @app.get("/status")
     async def status() -> dict[str, object]:
-        return {"leader": relay.is_leader, "checkpoint": {"tx_id": relay.checkpoint.tx_id,
-                                                          "position": relay.checkpoint.position}}
+        return {
+            "leader": relay.is_leader,
+            "checkpoint": {"tx_id": relay.checkpoint.tx_id, "position": relay.checkpoint.position},
+        }
 
     return app
 
@@ -48,12 +50,18 @@ async def serve(settings: Settings) -> None:
     await _prepare(settings)
     producer = create_producer(settings.kafka_bootstrap)
     await producer.start()
-    relay = Relay(settings.database_url, Publisher(producer, prefix=settings.topic_prefix,
-                                                   source=settings.cloudevents_source),
-                  name=settings.relay_name, batch_size=settings.relay_batch_size,
-                  poll_seconds=settings.relay_poll_seconds)
-    server = uvicorn.Server(uvicorn.Config(health_app(relay), host=settings.host, port=settings.relay_port,
-                                           log_config=None, access_log=False))
+    relay = Relay(
+        settings.database_url,
+        Publisher(producer, prefix=settings.topic_prefix, source=settings.cloudevents_source),
+        name=settings.relay_name,
+        batch_size=settings.relay_batch_size,
+        poll_seconds=settings.relay_poll_seconds,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            health_app(relay), host=settings.host, port=settings.relay_port, log_config=None, access_log=False
+        )
+    )
     pump = asyncio.create_task(relay.run())
     try:
         await server.serve()  # returns on SIGINT/SIGTERM

@@ -49,8 +49,11 @@ class CommittedFeed:
     async def save(self, checkpoint: Checkpoint) -> None:
         await self._conn.execute(
             """INSERT INTO bahi_relay_checkpoint (name, tx_id, position) VALUES ($1, $2::text::xid8, $3)
-               ON CONFLICT (name) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()""",
-            self._name, str(checkpoint.tx_id), checkpoint.position,
+               ON CONFLICT (name) DO UPDATE
+               SET tx_id = excluded.tx_id, position = excluded.position, updated_at = now()""",
+            self._name,
+            str(checkpoint.tx_id),
+            checkpoint.position,
         )
 
     async def next_batch(self, after: Checkpoint, limit: int) -> Batch:
@@ -59,7 +62,9 @@ class CommittedFeed:
                 WHERE (tx_id, position) > ($1::text::xid8, $2)
                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
                 ORDER BY tx_id, position LIMIT $3""",
-            str(after.tx_id), after.position, limit,
+            str(after.tx_id),
+            after.position,
+            limit,
         )
         if not rows:
             return Batch([], after)
@@ -71,6 +76,8 @@ class CommittedFeed:
             """SELECT count(*) AS n, extract(epoch FROM clock_timestamp() - min(recorded_at))::float8 AS age
                FROM (SELECT recorded_at FROM bahi_events WHERE (tx_id, position) > ($1::text::xid8, $2)
                      ORDER BY tx_id, position LIMIT 100000) pending""",
-            str(after.tx_id), after.position,
+            str(after.tx_id),
+            after.position,
         )
+        assert row is not None
         return int(row["n"]), float(row["age"] or 0.0)

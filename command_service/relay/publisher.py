@@ -37,7 +37,9 @@ class Publisher:
             record = to_kafka(event, self._source)
             futures.append(
                 await self._producer.send(
-                    topic_for(event.stream_type, self._prefix), value=record.value, key=record.key,
+                    topic_for(event.stream_type, self._prefix),
+                    value=record.value,
+                    key=record.key,
                     headers=record.headers,
                 )
             )

@@ -5,6 +5,7 @@ after the broker acknowledged them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -28,8 +29,15 @@ LEADER = Gauge("bahi_relay_is_leader", "1 when this instance is the active relay
 
 
 class Relay:
-    def __init__(self, database_url: str, publisher: Publisher, *, name: str = "main",
-                 batch_size: int = 2000, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        publisher: Publisher,
+        *,
+        name: str = "main",
+        batch_size: int = 2000,
+        poll_seconds: float = 0.5,
+    ) -> None:
         self._url = database_url
         self._publisher = publisher
         self._name = name
@@ -96,7 +104,5 @@ class Relay:
                 LAG_SECONDS.set(seconds)
                 last_lag = time.monotonic()
             if len(batch.events) < self._batch_size:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
-                except TimeoutError:
-                    pass

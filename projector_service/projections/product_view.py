@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from projector_service.projections.base import Document, Projection
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent, ProductCreated, StockReserved
 from shared.read_models import PRODUCT_VIEW as COLLECTION
-
-from projector_service.projections.base import Document, Projection
 
 
 def _doc_id(env: EventEnvelope) -> str | None:

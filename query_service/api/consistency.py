@@ -27,8 +27,9 @@ def min_version_for(stream_id: str, token: str | None, min_version: int | None) 
     return wanted
 
 
-async def read_at_least(read: Callable[[], Awaitable[V | None]], version: int | None,
-                        timeout: float) -> tuple[V | None, bool]:
+async def read_at_least(
+    read: Callable[[], Awaitable[V | None]], version: int | None, timeout: float
+) -> tuple[V | None, bool]:
     """(view, timed_out). Without a version, one read."""
     view = await read()
     if version is None:

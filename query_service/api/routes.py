@@ -23,15 +23,20 @@ MinVersion = Annotated[int | None, Query(ge=1, le=2**62)]
 def _unknown_params(request: Request, allowed: set[str]) -> JSONResponse | None:
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
-        return problem(422, "Invalid request", f"{unknown[0]}: unknown query parameter", field=unknown[0],
-                       type_="https://bahi.dev/problems/validation")
+        return problem(
+            422,
+            "Invalid request",
+            f"{unknown[0]}: unknown query parameter",
+            field=unknown[0],
+            type_="https://bahi.dev/problems/validation",
+        )
     return None
 
 
 def _answer(view: BaseModel | None, what: str, timed_out: bool, if_none_match: str | None) -> Response:
     if view is None:
         return problem(404, "Not found", f"{what} not found")
-    etag = f'"{getattr(view, "version")}"'
+    etag = f'"{view.model_dump(include={"version"})["version"]}"'
     headers = {"ETag": etag}
     if timed_out:
         headers["X-Consistency-Timeout"] = "true"
@@ -41,9 +46,15 @@ def _answer(view: BaseModel | None, what: str, timed_out: bool, if_none_match: s
 
 
 @router.get("/orders/{order_id}")
-async def read_order(request: Request, order_id: str, db: DbDep, settings: SettingsDep,
-                     min_version: MinVersion = None, token: TokenHeader = None,
-                     if_none_match: IfNoneMatch = None) -> Response:
+async def read_order(
+    request: Request,
+    order_id: str,
+    db: DbDep,
+    settings: SettingsDep,
+    min_version: MinVersion = None,
+    token: TokenHeader = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     if (bad := _unknown_params(request, {"min_version"})) is not None:
         return bad
     wanted = min_version_for(order_id, token, min_version)
@@ -52,9 +63,15 @@ async def read_order(request: Request, order_id: str, db: DbDep, settings: Setti
 
 
 @router.get("/products/{sku}")
-async def read_product(request: Request, sku: str, db: DbDep, settings: SettingsDep,
-                       min_version: MinVersion = None, token: TokenHeader = None,
-                       if_none_match: IfNoneMatch = None) -> Response:
+async def read_product(
+    request: Request,
+    sku: str,
+    db: DbDep,
+    settings: SettingsDep,
+    min_version: MinVersion = None,
+    token: TokenHeader = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     if (bad := _unknown_params(request, {"min_version"})) is not None:
         return bad
     wanted = min_version_for(f"product-{sku}", token, min_version)

@@ -5,6 +5,7 @@ turned into the current one by registered upcasters when read (`upcast`); stored
 rows are never rewritten.
 """
 
+from shared.events.base import DomainEvent
 from shared.events.orders import (
     Address,
     OrderConfirmed,
@@ -15,7 +16,6 @@ from shared.events.orders import (
 from shared.events.products import ProductCreated, StockReserved
 from shared.events.registry import (
     EVENT_MODELS,
-    DomainEvent,
     UnknownEventError,
     current_schema_version,
     parse_event,

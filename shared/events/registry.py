@@ -8,8 +8,7 @@ from shared.events.orders import OrderConfirmed, OrderPlaced
 from shared.events.products import ProductCreated, StockReserved
 
 EVENT_MODELS: dict[str, type[DomainEvent]] = {
-    model.__name__: model
-    for model in (ProductCreated, StockReserved, OrderPlaced, OrderConfirmed)
+    model.__name__: model for model in (ProductCreated, StockReserved, OrderPlaced, OrderConfirmed)
 }
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]

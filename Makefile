@@ -1,0 +1,59 @@
+# Bahi — the two commands: `make run` (infrastructure + all services) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .local/tools
+UV := $(TOOLS)/bin/uv
+PY := .venv/bin/python
+INFRA := deploy/local/infra.sh
+
+.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench clean
+
+help:
+	@echo "make run           install what is missing, start infrastructure and all services (Ctrl-C stops)"
+	@echo "make test          install what is missing, start infrastructure, run the whole suite"
+	@echo "make lint          ruff + mypy + import contracts"
+	@echo "make bench         benchmarks (tests/bench, not part of make test)"
+	@echo "make infra-up | infra-down | infra-status"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen -q
+	touch $@
+
+install: .venv/.synced
+	@deploy/local/kafka-jars.sh
+
+infra-up: install
+	@$(INFRA) up
+
+infra-down:
+	@$(INFRA) down
+
+infra-status:
+	@$(INFRA) status
+
+run: install
+	@deploy/local/run.sh
+
+test: infra-up
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest tests/unit tests/contracts -m "not integration"
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	.venv/bin/lint-imports
+
+bench: infra-up
+	$(PY) -m tests.bench
+
+clean: infra-down
+	rm -rf .local .venv

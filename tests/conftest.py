@@ -1,0 +1,86 @@
+"""Fixtures for every test level. Integration fixtures give each test session its own
+PostgreSQL database, MongoDB database and Kafka topic prefix on the infrastructure
+that `make test` started (deploy/local/infra.sh), so runs never see each other's data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import pytest
+from pymongo import AsyncMongoClient
+
+from command_service.event_store.postgres import create_schema, init_connection
+
+
+@dataclass(frozen=True)
+class Infra:
+    pg_admin_dsn: str
+    pg_dsn: str
+    kafka: str
+    mongo_url: str
+    mongo_db: str
+    topic_prefix: str
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+async def infra(run_id: str) -> AsyncIterator[Infra]:
+    pg_port = _env("PGPORT", "5432")
+    admin_dsn = f"postgresql://bahi@127.0.0.1:{pg_port}/postgres"
+    database = f"bahi_test_{run_id}"
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await conn.close()
+    mongo_url = f"mongodb://127.0.0.1:{_env('MONGO_PORT', '27017')}"
+    value = Infra(
+        pg_admin_dsn=admin_dsn,
+        pg_dsn=f"postgresql://bahi@127.0.0.1:{pg_port}/{database}",
+        kafka=f"127.0.0.1:{_env('KAFKA_PORT', '9092')}",
+        mongo_url=mongo_url,
+        mongo_db=f"bahi_test_{run_id}",
+        topic_prefix=f"test{run_id}",
+    )
+    yield value
+    conn = await asyncpg.connect(admin_dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    await client.drop_database(value.mongo_db)
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+async def pg_pool(infra: Infra) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(infra.pg_dsn, min_size=2, max_size=40, init=init_connection)
+    assert pool is not None
+    await create_schema(pool)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def mongo(infra: Infra) -> AsyncIterator[Any]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    yield client[infra.mongo_db]
+    await client.close()
+
+
+def unique(prefix: str = "") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"

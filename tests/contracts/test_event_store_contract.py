@@ -1,0 +1,133 @@
+"""One contract for every event store adapter: the in-memory fake and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from command_service.event_store import (
+    ANY,
+    NO_STREAM,
+    AppendStream,
+    ConcurrencyError,
+    DuplicateIdempotencyKeyError,
+    EventStore,
+    IdempotencyRecord,
+)
+from command_service.event_store.memory import InMemoryEventStore
+from command_service.event_store.postgres import PostgresEventStore
+from shared.envelope import EventMetadata, NewEvent
+from tests.conftest import unique
+
+
+def event(n: int = 0) -> NewEvent:
+    return NewEvent(
+        event_id=uuid4(),
+        event_type="Happened",
+        schema_version=1,
+        data={"n": n, "amount_paise": 100},
+        metadata=EventMetadata(correlation_id="c", actor="tester"),
+    )
+
+
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
+def store(request: pytest.FixtureRequest) -> EventStore:
+    if request.param == "memory":
+        return InMemoryEventStore()
+    pool: asyncpg.Pool = request.getfixturevalue("pg_pool")
+    return PostgresEventStore(pool)
+
+
+async def test_versions_are_one_based_and_gap_free(store: EventStore) -> None:
+    sid = unique("s-")
+    first = await store.append([AppendStream(sid, "thing", NO_STREAM, [event(1), event(2)])])
+    second = await store.append([AppendStream(sid, "thing", 2, [event(3)])])
+    assert first.versions[sid] == 2 and second.versions[sid] == 3
+    stored = await store.read_stream(sid)
+    assert [e.version for e in stored] == [1, 2, 3]
+    assert [e.data["n"] for e in stored] == [1, 2, 3]
+    assert stored[0].metadata.actor == "tester" and stored[0].stream_type == "thing"
+    assert stored[0].recorded_at.tzinfo is not None
+    assert second.positions[sid] == stored[-1].position
+    assert [e.version for e in await store.read_stream(sid, from_version=2)] == [2, 3]
+    assert await store.stream_version(sid) == 3
+
+
+async def test_positions_increase_across_streams(store: EventStore) -> None:
+    a, b = unique("a-"), unique("b-")
+    await store.append([AppendStream(a, "thing", NO_STREAM, [event()])])
+    await store.append([AppendStream(b, "thing", NO_STREAM, [event()])])
+    pa, pb = (await store.read_stream(a))[0].position, (await store.read_stream(b))[0].position
+    assert pb > pa
+    feed = await store.read_all(after_position=pa - 1, limit=10_000)
+    assert [e.position for e in feed] == sorted(e.position for e in feed)
+    assert {a, b} <= {e.stream_id for e in feed}
+
+
+@pytest.mark.parametrize("expected", [NO_STREAM, 2, 5])
+async def test_wrong_expected_version_raises_and_appends_nothing(store: EventStore, expected: int) -> None:
+    sid = unique("s-")
+    await store.append([AppendStream(sid, "thing", NO_STREAM, [event()])])
+    with pytest.raises(ConcurrencyError) as caught:
+        await store.append([AppendStream(sid, "thing", expected, [event()])])
+    assert (caught.value.stream_id, caught.value.expected, caught.value.actual) == (sid, expected, 1)
+    assert len(await store.read_stream(sid)) == 1
+
+
+async def test_expected_version_of_a_missing_stream(store: EventStore) -> None:
+    with pytest.raises(ConcurrencyError):
+        await store.append([AppendStream(unique("s-"), "thing", 1, [event()])])
+
+
+async def test_any_appends_whatever_the_version(store: EventStore) -> None:
+    sid = unique("s-")
+    await store.append([AppendStream(sid, "thing", ANY, [event()])])
+    result = await store.append([AppendStream(sid, "thing", ANY, [event(), event()])])
+    assert result.versions[sid] == 3
+
+
+async def test_multi_stream_append_is_all_or_nothing(store: EventStore) -> None:
+    a, b = unique("a-"), unique("b-")
+    await store.append([AppendStream(b, "thing", NO_STREAM, [event()])])
+    with pytest.raises(ConcurrencyError):
+        await store.append([AppendStream(a, "thing", NO_STREAM, [event()]), AppendStream(b, "thing", 0, [event()])])
+    assert await store.read_stream(a) == []
+    ok = await store.append([AppendStream(a, "thing", NO_STREAM, [event()]), AppendStream(b, "thing", 1, [event()])])
+    assert ok.versions == {a: 1, b: 2}
+
+
+async def test_idempotency_record_is_written_with_the_events(store: EventStore) -> None:
+    sid, key = unique("s-"), unique("key-")
+    result = await store.append(
+        [AppendStream(sid, "thing", NO_STREAM, [event()])], IdempotencyRecord(key, "hash-1", {"id": sid})
+    )
+    seen = await store.idempotency(key)
+    assert seen is not None
+    assert (seen.request_hash, seen.response) == ("hash-1", {"id": sid})
+    assert seen.token == result.token(sid)
+    with pytest.raises(DuplicateIdempotencyKeyError):
+        await store.append(
+            [AppendStream(unique("s-"), "thing", NO_STREAM, [event()])], IdempotencyRecord(key, "hash-1", {})
+        )
+    assert await store.idempotency(unique("nope-")) is None
+
+
+async def test_a_failed_append_leaves_no_idempotency_record(store: EventStore) -> None:
+    sid, key = unique("s-"), unique("key-")
+    with pytest.raises(ConcurrencyError):
+        await store.append([AppendStream(sid, "thing", 3, [event()])], IdempotencyRecord(key, "h", {}))
+    assert await store.idempotency(key) is None
+
+
+async def test_concurrent_appends_at_one_version_one_wins(store: EventStore) -> None:
+    sid = unique("s-")
+    await store.append([AppendStream(sid, "thing", NO_STREAM, [event()])])
+    results = await asyncio.gather(
+        *(store.append([AppendStream(sid, "thing", 1, [event(i)])]) for i in range(10)), return_exceptions=True
+    )
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, ConcurrencyError) for r in results if isinstance(r, BaseException))
+    assert [e.version for e in await store.read_stream(sid)] == [1, 2]
