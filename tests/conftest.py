@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +37,12 @@ def run_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
-@pytest.fixture(scope="session")
-async def infra(run_id: str) -> AsyncIterator[Infra]:
+@asynccontextmanager
+async def fresh_infra(name: str) -> AsyncIterator[Infra]:
+    """A PostgreSQL database, a MongoDB database and a topic prefix of our own, dropped afterwards."""
     pg_port = _env("PGPORT", "5432")
     admin_dsn = f"postgresql://bahi@127.0.0.1:{pg_port}/postgres"
-    database = f"bahi_test_{run_id}"
+    database = f"bahi_test_{name}"
     conn = await asyncpg.connect(admin_dsn)
     try:
         await conn.execute(f'CREATE DATABASE "{database}"')
@@ -52,18 +54,26 @@ async def infra(run_id: str) -> AsyncIterator[Infra]:
         pg_dsn=f"postgresql://bahi@127.0.0.1:{pg_port}/{database}",
         kafka=f"127.0.0.1:{_env('KAFKA_PORT', '9092')}",
         mongo_url=mongo_url,
-        mongo_db=f"bahi_test_{run_id}",
-        topic_prefix=f"test{run_id}",
+        mongo_db=database,
+        topic_prefix=f"test{name}",
     )
-    yield value
-    conn = await asyncpg.connect(admin_dsn)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        yield value
     finally:
-        await conn.close()
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
-    await client.drop_database(value.mongo_db)
-    await client.close()
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        finally:
+            await conn.close()
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+        await client.drop_database(value.mongo_db)
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+async def infra(run_id: str) -> AsyncIterator[Infra]:
+    async with fresh_infra(run_id) as value:
+        yield value
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,153 @@
+"""The relay against the real PostgreSQL and Kafka: complete, ordered, CloudEvents."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import asyncpg
+import pytest
+
+from command_service.event_store import NO_STREAM, AppendStream
+from command_service.event_store.postgres import PostgresEventStore, init_connection
+from command_service.relay import CommittedFeed, Relay
+from command_service.relay.feed import Checkpoint
+from command_service.relay.publisher import Publisher, create_producer
+from shared.cloudevents import from_kafka
+from shared.envelope import EventMetadata, NewEvent
+from shared.kafka_admin import ensure_topics
+from shared.topics import topic_for
+from tests.conftest import Infra, unique
+from tests.kafka_helpers import consume_until, header
+
+pytestmark = pytest.mark.integration
+
+
+def event(n: int) -> NewEvent:
+    return NewEvent(
+        event_id=uuid4(),
+        event_type="OrderPlaced",
+        schema_version=1,
+        data={"n": n},
+        metadata=EventMetadata(correlation_id=f"corr-{n}"),
+    )
+
+
+@pytest.fixture
+async def relay(infra: Infra, pg_pool: asyncpg.Pool) -> AsyncIterator[Relay]:
+    await ensure_topics(infra.kafka, infra.topic_prefix, 3)
+    producer = create_producer(infra.kafka)
+    await producer.start()
+    relay = Relay(
+        infra.pg_dsn,
+        Publisher(producer, prefix=infra.topic_prefix, source="/bahi/test"),
+        name=unique("relay-"),
+        poll_seconds=0.2,
+    )
+    task = asyncio.create_task(relay.run())
+    yield relay
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await producer.stop()
+
+
+async def test_every_event_reaches_its_topic_keyed_by_stream_with_cloudevents_headers(
+    infra: Infra, pg_pool: asyncpg.Pool, relay: Relay
+) -> None:
+    store = PostgresEventStore(pg_pool)
+    streams = [unique("ord-") for _ in range(5)]
+    for sid in streams:
+        await store.append([AppendStream(sid, "order", NO_STREAM, [event(1), event(2), event(3)])])
+    wanted = {e.event_id for sid in streams for e in await store.read_stream(sid)}
+
+    records = await consume_until(
+        infra.kafka,
+        [topic_for("order", infra.topic_prefix)],
+        lambda rs: wanted <= {from_kafka(r.key, r.value, r.headers).event_id for r in rs},
+    )
+    mine = [r for r in records if r.key is not None and r.key.decode() in streams]
+    assert len(mine) == 15  # each exactly once
+    for record in mine:
+        assert header(record, "ce_specversion") == "1.0"
+        assert header(record, "ce_subject") == record.key.decode()
+        assert header(record, "content-type") == "application/json"
+        assert header(record, "ce_type") == "in.bahi.OrderPlaced"
+        for name in (
+            "ce_id",
+            "ce_source",
+            "ce_time",
+            "ce_streamversion",
+            "ce_position",
+            "ce_schemaversion",
+            "ce_correlationid",
+        ):
+            assert header(record, name), name
+    for sid in streams:
+        versions = [int(header(r, "ce_streamversion") or 0) for r in mine if r.key.decode() == sid]
+        assert versions == [1, 2, 3]
+        assert len({r.partition for r in mine if r.key.decode() == sid}) == 1
+
+
+async def test_a_late_commit_is_not_skipped(infra: Infra, pg_pool: asyncpg.Pool) -> None:
+    """A takes position p, B takes p+1 and commits first, A commits later."""
+    conn_a = await asyncpg.connect(infra.pg_dsn)
+    conn_b = await asyncpg.connect(infra.pg_dsn)
+    reader = await asyncpg.connect(infra.pg_dsn)
+    for conn in (conn_a, conn_b, reader):
+        await init_connection(conn)
+    try:
+        feed = CommittedFeed(reader, unique("feed-"))
+        start = Checkpoint()
+        while (batch := await feed.next_batch(start, 10_000)).events:
+            start = batch.end  # skip what earlier tests committed
+
+        a, b = unique("a-"), unique("b-")
+        tx_a = conn_a.transaction()
+        await tx_a.start()
+        result_a = await PostgresEventStore(conn_a).append([AppendStream(a, "order", NO_STREAM, [event(1)])])
+        async with conn_b.transaction():
+            result_b = await PostgresEventStore(conn_b).append([AppendStream(b, "order", NO_STREAM, [event(2)])])
+        assert result_a.positions[a] < result_b.positions[b]
+
+        # The hazard is real: a reader by position alone now sees B and would move past A.
+        naive = await reader.fetch(
+            "SELECT position FROM bahi_events WHERE position > $1 ORDER BY position", start.position
+        )
+        assert [r["position"] for r in naive] == [result_b.positions[b]]
+        # The committed feed holds B back while A's transaction runs.
+        held = await feed.next_batch(start, 10_000)
+        assert held.events == []
+
+        await tx_a.commit()
+        released = await feed.next_batch(start, 10_000)
+        assert [e.stream_id for e in released.events] == [a, b]
+    finally:
+        for conn in (conn_a, conn_b, reader):
+            await conn.close()
+
+
+async def test_relay_checkpoint_survives_restart(infra: Infra, pg_pool: asyncpg.Pool, relay: Relay) -> None:
+    store = PostgresEventStore(pg_pool)
+    sid = unique("ord-")
+    result = await store.append([AppendStream(sid, "order", NO_STREAM, [event(1)])])
+    await consume_until(
+        infra.kafka, [topic_for("order", infra.topic_prefix)], lambda rs: any(r.key == sid.encode() for r in rs)
+    )
+    # The checkpoint is saved after the broker's ack: wait for it to cover our event.
+    reader = await asyncpg.connect(infra.pg_dsn)
+    try:
+        feed = CommittedFeed(reader, relay._name)
+        for _ in range(200):
+            if (await feed.checkpoint()).position >= result.positions[
+                sid
+            ] or relay.checkpoint.position >= result.positions[sid]:
+                break
+            await asyncio.sleep(0.05)
+        saved = await feed.checkpoint()
+        assert saved == relay.checkpoint
+        assert saved.position >= result.positions[sid] or saved.tx_id > 0
+    finally:
+        await reader.close()
