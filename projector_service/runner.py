@@ -35,6 +35,16 @@ def group_by_document(projection: Projection, events: Iterable[EventEnvelope]) -
 def fold(projection: Projection, doc: Document | None, events: list[EventEnvelope]) -> Document | None:
     """The document after the events it has not seen yet (pure)."""
     for env in events:
+        if projection.multi_stream:
+            applied: dict[str, int] = dict(doc.get("_applied", {})) if doc is not None else {}
+            if env.version <= applied.get(env.stream_id, 0):
+                continue
+            new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)
+            if new is not None:
+                applied[env.stream_id] = env.version
+                revision = (doc or {}).get("version", 0) + 1
+                doc = {**new, "_applied": applied, "version": revision, "position": env.position}
+            continue
         if doc is not None and env.version <= doc.get("version", 0):
             continue
         new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)

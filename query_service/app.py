@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 
 from query_service.api import build_app
 from query_service.settings import Settings
+from shared.read_models import CollectionResolver
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = client[settings.mongo_db]
+        app.state.resolver = CollectionResolver(app.state.db)
         app.state.settings = settings
         try:
             yield

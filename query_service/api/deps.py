@@ -8,10 +8,15 @@ from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.settings import Settings
+from shared.read_models import CollectionResolver
 
 
 def _db(request: Request) -> AsyncDatabase[Any]:
     return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _resolver(request: Request) -> CollectionResolver:
+    return request.app.state.resolver  # type: ignore[no-any-return]
 
 
 def _settings(request: Request) -> Settings:
@@ -19,4 +24,5 @@ def _settings(request: Request) -> Settings:
 
 
 DbDep = Annotated[AsyncDatabase[Any], Depends(_db)]
+ResolverDep = Annotated[CollectionResolver, Depends(_resolver)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

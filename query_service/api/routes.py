@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from query_service.api.consistency import min_version_for, read_at_least
-from query_service.api.deps import DbDep, SettingsDep
+from query_service.api.deps import DbDep, ResolverDep, SettingsDep
 from query_service.views import get_order, get_product
 from shared.web import problem
 
@@ -50,6 +50,7 @@ async def read_order(
     request: Request,
     order_id: str,
     db: DbDep,
+    resolver: ResolverDep,
     settings: SettingsDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
@@ -58,7 +59,9 @@ async def read_order(
     if (bad := _unknown_params(request, {"min_version"})) is not None:
         return bad
     wanted = min_version_for(order_id, token, min_version)
-    view, timed_out = await read_at_least(lambda: get_order(db, order_id), wanted, settings.consistency_wait_seconds)
+    view, timed_out = await read_at_least(
+        lambda: get_order(db, resolver, order_id), wanted, settings.consistency_wait_seconds
+    )
     return _answer(view, f"order {order_id}", timed_out, if_none_match)
 
 
@@ -67,6 +70,7 @@ async def read_product(
     request: Request,
     sku: str,
     db: DbDep,
+    resolver: ResolverDep,
     settings: SettingsDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
@@ -75,5 +79,7 @@ async def read_product(
     if (bad := _unknown_params(request, {"min_version"})) is not None:
         return bad
     wanted = min_version_for(f"product-{sku}", token, min_version)
-    view, timed_out = await read_at_least(lambda: get_product(db, sku), wanted, settings.consistency_wait_seconds)
+    view, timed_out = await read_at_least(
+        lambda: get_product(db, resolver, sku), wanted, settings.consistency_wait_seconds
+    )
     return _answer(view, f"product {sku}", timed_out, if_none_match)

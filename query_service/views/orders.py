@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.read_models import ORDER_VIEW
+from shared.read_models import ORDER_VIEW, CollectionResolver
 
 
 class OrderItemView(BaseModel):
@@ -54,6 +54,6 @@ class OrderView(BaseModel):
     version: int
 
 
-async def get_order(db: AsyncDatabase[Any], order_id: str) -> OrderView | None:
-    doc = await db[ORDER_VIEW].find_one({"_id": order_id})
+async def get_order(db: AsyncDatabase[Any], resolver: CollectionResolver, order_id: str) -> OrderView | None:
+    doc = await db[await resolver.live(ORDER_VIEW)].find_one({"_id": order_id})
     return OrderView.model_validate(doc) if doc else None

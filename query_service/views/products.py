@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.read_models import PRODUCT_VIEW
+from shared.read_models import PRODUCT_VIEW, CollectionResolver
 
 
 class ProductView(BaseModel):
@@ -21,6 +21,6 @@ class ProductView(BaseModel):
     version: int
 
 
-async def get_product(db: AsyncDatabase[Any], sku: str) -> ProductView | None:
-    doc = await db[PRODUCT_VIEW].find_one({"_id": sku})
+async def get_product(db: AsyncDatabase[Any], resolver: CollectionResolver, sku: str) -> ProductView | None:
+    doc = await db[await resolver.live(PRODUCT_VIEW)].find_one({"_id": sku})
     return ProductView.model_validate(doc) if doc else None
