@@ -10,6 +10,7 @@ from command_service.event_store.ports import (
     DuplicateIdempotencyKeyError,
     EventStore,
     IdempotencyRecord,
+    Snapshot,
     StoredIdempotency,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "DuplicateIdempotencyKeyError",
     "EventStore",
     "IdempotencyRecord",
+    "Snapshot",
     "StoredIdempotency",
 ]

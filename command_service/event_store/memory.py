@@ -13,6 +13,7 @@ from command_service.event_store.ports import (
     ConsistencyToken,
     DuplicateIdempotencyKeyError,
     IdempotencyRecord,
+    Snapshot,
     StoredIdempotency,
 )
 from shared.envelope import EventEnvelope
@@ -24,6 +25,7 @@ class InMemoryEventStore:
         self._streams: dict[str, list[EventEnvelope]] = {}
         self._idempotency: dict[str, StoredIdempotency] = {}
         self._event_ids: set[str] = set()
+        self._snapshots: dict[str, Snapshot] = {}
         self._lock = asyncio.Lock()
 
     async def append(
@@ -71,8 +73,25 @@ class InMemoryEventStore:
                 )
             return AppendResult(versions=versions, positions=positions)
 
-    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
-        return list(self._streams.get(stream_id, ())[max(from_version, 1) - 1 :])
+    async def read_stream(
+        self, stream_id: str, from_version: int = 1, *, to_version: int | None = None, as_of: datetime | None = None
+    ) -> list[EventEnvelope]:
+        return [
+            e
+            for e in self._streams.get(stream_id, ())[max(from_version, 1) - 1 :]
+            if (to_version is None or e.version <= to_version) and (as_of is None or e.recorded_at <= as_of)
+        ]
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        current = self._snapshots.get(snapshot.stream_id)
+        if current is None or current.version < snapshot.version or current.schema_version != snapshot.schema_version:
+            self._snapshots[snapshot.stream_id] = snapshot
+
+    async def latest_snapshot(self, stream_id: str, *, max_version: int | None = None) -> Snapshot | None:
+        snapshot = self._snapshots.get(stream_id)
+        if snapshot is None or (max_version is not None and snapshot.version > max_version):
+            return None
+        return snapshot
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         return self._events[after_position : after_position + limit]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from shared.envelope import EventEnvelope, NewEvent
@@ -53,6 +54,18 @@ class AppendResult:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """An aggregate's state at a stream version, in its aggregate type's `schema_version`.
+    A snapshot whose schema version is not the current one is ignored, never trusted."""
+
+    stream_id: str
+    stream_type: str
+    version: int
+    schema_version: int
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StoredIdempotency:
     request_hash: str
     response: dict[str, Any]
@@ -84,7 +97,11 @@ class EventStore(Protocol):
         """Append to every stream, each at its expected version, all or nothing."""
         ...
 
-    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]: ...
+    async def read_stream(
+        self, stream_id: str, from_version: int = 1, *, to_version: int | None = None, as_of: datetime | None = None
+    ) -> list[EventEnvelope]:
+        """The stream forwards from `from_version`; up to `to_version` and/or recorded at or before `as_of`."""
+        ...
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         """The global feed in position order, for rebuilds and audits."""
@@ -95,3 +112,9 @@ class EventStore(Protocol):
         ...
 
     async def idempotency(self, key: str) -> StoredIdempotency | None: ...
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Keep the latest snapshot per stream (an older one never replaces a newer one)."""
+        ...
+
+    async def latest_snapshot(self, stream_id: str, *, max_version: int | None = None) -> Snapshot | None: ...

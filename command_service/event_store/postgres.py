@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -17,6 +18,7 @@ from command_service.event_store.ports import (
     ConsistencyToken,
     DuplicateIdempotencyKeyError,
     IdempotencyRecord,
+    Snapshot,
     StoredIdempotency,
 )
 from shared.envelope import EventEnvelope, EventMetadata
@@ -97,13 +99,45 @@ class PostgresEventStore:
             positions={row["stream_id"]: row["last_position"] for row in rows},
         )
 
-    async def read_stream(self, stream_id: str, from_version: int = 1) -> list[EventEnvelope]:
+    async def read_stream(
+        self, stream_id: str, from_version: int = 1, *, to_version: int | None = None, as_of: datetime | None = None
+    ) -> list[EventEnvelope]:
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM bahi_events WHERE stream_id = $1 AND version >= $2 ORDER BY version",
+            f"""SELECT {_COLUMNS} FROM bahi_events
+                WHERE stream_id = $1 AND version >= $2
+                  AND ($3::bigint IS NULL OR version <= $3) AND ($4::timestamptz IS NULL OR recorded_at <= $4)
+                ORDER BY version""",
             stream_id,
             from_version,
+            to_version,
+            as_of,
         )
         return [envelope(row) for row in rows]
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        await self._pool.execute(
+            """INSERT INTO bahi_snapshots (stream_id, stream_type, version, schema_version, state)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (stream_id) DO UPDATE
+               SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state,
+                   created_at = now()
+               WHERE bahi_snapshots.version < excluded.version
+                  OR bahi_snapshots.schema_version <> excluded.schema_version""",
+            snapshot.stream_id,
+            snapshot.stream_type,
+            snapshot.version,
+            snapshot.schema_version,
+            snapshot.state,
+        )
+
+    async def latest_snapshot(self, stream_id: str, *, max_version: int | None = None) -> Snapshot | None:
+        row = await self._pool.fetchrow(
+            """SELECT stream_id, stream_type, version, schema_version, state FROM bahi_snapshots
+               WHERE stream_id = $1 AND ($2::bigint IS NULL OR version <= $2)""",
+            stream_id,
+            max_version,
+        )
+        return Snapshot(**dict(row)) if row else None
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         rows = await self._pool.fetch(

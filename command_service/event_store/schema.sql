@@ -34,6 +34,16 @@ CREATE TABLE IF NOT EXISTS bahi_idempotency (
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 
+-- One snapshot per stream: the latest. Loading = snapshot + later events.
+CREATE TABLE IF NOT EXISTS bahi_snapshots (
+    stream_id      text PRIMARY KEY,
+    stream_type    text NOT NULL,
+    version        bigint NOT NULL,
+    schema_version int NOT NULL,
+    state          jsonb NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE IF NOT EXISTS bahi_relay_checkpoint (
     name     text PRIMARY KEY,
     tx_id    xid8 NOT NULL,

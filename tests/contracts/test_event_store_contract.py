@@ -16,6 +16,7 @@ from command_service.event_store import (
     DuplicateIdempotencyKeyError,
     EventStore,
     IdempotencyRecord,
+    Snapshot,
 )
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.event_store.postgres import PostgresEventStore
@@ -131,3 +132,25 @@ async def test_concurrent_appends_at_one_version_one_wins(store: EventStore) -> 
     assert sum(not isinstance(r, BaseException) for r in results) == 1
     assert all(isinstance(r, ConcurrencyError) for r in results if isinstance(r, BaseException))
     assert [e.version for e in await store.read_stream(sid)] == [1, 2]
+
+
+async def test_read_up_to_a_version_or_a_moment(store: EventStore) -> None:
+    sid = unique("s-")
+    await store.append([AppendStream(sid, "thing", NO_STREAM, [event(1), event(2)])])
+    middle = (await store.read_stream(sid))[-1].recorded_at
+    await store.append([AppendStream(sid, "thing", 2, [event(3)])])
+    assert [e.version for e in await store.read_stream(sid, to_version=2)] == [1, 2]
+    assert [e.version for e in await store.read_stream(sid, 2, to_version=2)] == [2]
+    assert [e.version for e in await store.read_stream(sid, as_of=middle)] == [1, 2]
+
+
+async def test_snapshots_keep_the_latest(store: EventStore) -> None:
+    sid = unique("s-")
+    assert await store.latest_snapshot(sid) is None
+    await store.save_snapshot(Snapshot(sid, "thing", 5, 1, {"total": 5}))
+    await store.save_snapshot(Snapshot(sid, "thing", 3, 1, {"total": 3}))  # older: ignored
+    latest = await store.latest_snapshot(sid)
+    assert latest == Snapshot(sid, "thing", 5, 1, {"total": 5})
+    assert await store.latest_snapshot(sid, max_version=4) is None
+    await store.save_snapshot(Snapshot(sid, "thing", 4, 2, {"total": 4, "shape": "v2"}))  # new schema wins
+    assert (await store.latest_snapshot(sid)).schema_version == 2  # type: ignore[union-attr]
