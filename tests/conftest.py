@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,6 +17,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from command_service.event_store.postgres import create_schema, init_connection
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from command_service.relay.app import republish_range, serve
+from command_service.relay.app import republish_range, run_audit, serve
 from command_service.settings import Settings
 from shared.logging import setup_logging
 
@@ -37,6 +37,24 @@ def republish(
     setup_logging("relay", settings.log_level)
     sent = asyncio.run(republish_range(settings, from_position, to_position))
     typer.echo(f"republished {sent} events")
+
+
+@cli.command("audit")
+def audit_command(
+    republish_holes: bool = typer.Option(False, "--republish", help="re-send the events missing from Kafka"),
+) -> None:
+    """Prove every stored event reached Kafka: per stream, the versions on the topic equal those in the store."""
+    settings = Settings()
+    setup_logging("relay", "WARNING")
+    report = asyncio.run(run_audit(settings, republish_holes))
+    for stream_id, version in report.holes[:50]:
+        typer.echo(f"hole: {stream_id} v{version}")
+    for (stream_id, version), count in list(report.duplicates.items())[:50]:
+        typer.echo(f"duplicate: {stream_id} v{version} x{count}")
+    for stream_id, version in report.strays[:50]:
+        typer.echo(f"stray: {stream_id} v{version}")
+    typer.echo(report.summary())
+    raise typer.Exit(0 if report.ok or report.republished == len(report.holes) else 1)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
+from command_service.relay.audit import AuditReport, audit
 from command_service.relay.publisher import Publisher, create_producer
 from command_service.relay.relay import Relay
 from command_service.settings import Settings
@@ -93,3 +94,17 @@ async def republish_range(settings: Settings, first: int, last: int | None) -> i
     finally:
         await producer.stop()
         await pool.close()
+
+
+async def run_audit(settings: Settings, republish_holes: bool) -> AuditReport:
+    if not republish_holes:
+        return await audit(settings.database_url, settings.kafka_bootstrap, settings.topic_prefix, settings.relay_name)
+    producer = create_producer(settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        publisher = Publisher(producer, prefix=settings.topic_prefix, source=settings.cloudevents_source)
+        return await audit(
+            settings.database_url, settings.kafka_bootstrap, settings.topic_prefix, settings.relay_name, publisher
+        )
+    finally:
+        await producer.stop()
