@@ -23,6 +23,7 @@ NOTIFY_CHANNEL = "bahi_events"
 
 PUBLISHED = Counter("bahi_relay_published_events_total", "Events published to Kafka")
 LAG_EVENTS = Gauge("bahi_relay_lag_events", "Committed events not yet published")
+LAG_POSITIONS = Gauge("bahi_relay_lag_positions", "Global positions between the newest event and the checkpoint")
 LAG_SECONDS = Gauge("bahi_relay_lag_seconds", "Age of the oldest committed event not yet published")
 CHECKPOINT = Gauge("bahi_relay_checkpoint_position", "Position of the last published event")
 LEADER = Gauge("bahi_relay_is_leader", "1 when this instance is the active relay")
@@ -99,8 +100,9 @@ class Relay:
                 PUBLISHED.inc(len(batch.events))
                 CHECKPOINT.set(batch.end.position)
             if time.monotonic() - last_lag > 1.0:
-                events, seconds = await feed.lag(self.checkpoint)
+                events, positions, seconds = await feed.lag(self.checkpoint)
                 LAG_EVENTS.set(events)
+                LAG_POSITIONS.set(positions)
                 LAG_SECONDS.set(seconds)
                 last_lag = time.monotonic()
             if len(batch.events) < self._batch_size:
