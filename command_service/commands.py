@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import Address, PaymentMethod
 
-_SKU = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 MAX_PRICE_PAISE = 100_000_000_00  # ₹10 crore: anything above is a typo, not a product
 MAX_STOCK = 10_000_000
 MAX_QUANTITY = 1_000
+MAX_ORDER_PAISE = 50 * MAX_QUANTITY * MAX_PRICE_PAISE * 2  # 50 lines at the dearest price, GST well inside
+_REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$"  # UPI transaction ids, card auth codes, AWB numbers
 
 
 class Command(BaseModel):
@@ -23,7 +25,7 @@ class Command(BaseModel):
 
 
 class CreateProduct(Command):
-    sku: str = Field(pattern=_SKU)
+    sku: str = Field(pattern=SKU_PATTERN)
     name: str = Field(min_length=1, max_length=200)
     category: str = Field(min_length=1, max_length=60)
     price_paise: int = Field(gt=0, le=MAX_PRICE_PAISE, strict=True)
@@ -31,7 +33,7 @@ class CreateProduct(Command):
 
 
 class OrderItem(Command):
-    sku: str = Field(pattern=_SKU)
+    sku: str = Field(pattern=SKU_PATTERN)
     quantity: int = Field(gt=0, le=MAX_QUANTITY, strict=True)
 
 
@@ -47,8 +49,46 @@ class ShippingAddress(Address):
 class PlaceOrder(Command):
     creates_aggregate: ClassVar[bool] = True
 
-    customer_id: str = Field(pattern=_ID)
+    customer_id: str = Field(pattern=ID_PATTERN)
     items: list[OrderItem] = Field(min_length=1, max_length=50)
     shipping_address: ShippingAddress
     payment_method: PaymentMethod
-    client_order_id: str | None = Field(default=None, pattern=_ID)
+    client_order_id: str | None = Field(default=None, pattern=ID_PATTERN)
+
+
+class RestockProduct(Command):
+    quantity: int = Field(gt=0, le=MAX_STOCK, strict=True)
+
+
+class ChangePrice(Command):
+    price_paise: int = Field(gt=0, le=MAX_PRICE_PAISE, strict=True)
+
+
+class RecordPayment(Command):
+    """A payment provider's answer for an order: captured (money taken) or failed."""
+
+    status: Literal["captured", "failed"]
+    amount_paise: int = Field(gt=0, le=MAX_ORDER_PAISE, strict=True)
+    provider_reference: str = Field(pattern=_REFERENCE)
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ShipOrder(Command):
+    courier: str = Field(min_length=1, max_length=60)
+    tracking_id: str = Field(pattern=_REFERENCE)
+
+
+class DeliverOrder(Command):
+    pass
+
+
+class CancelOrder(Command):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RequestReturn(Command):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ReceiveReturn(Command):
+    pass

@@ -13,6 +13,12 @@ class Settings(BaseSettings):
     port: int = 8001
     max_conflict_retries: int = 5
     log_level: str = "INFO"
+    return_window_days: float = 7.0
+
+    # payment saga (python -m command_service.sagas)
+    payment_timeout_seconds: float = 900.0
+    saga_port: int = 8005
+    saga_tick_seconds: float = 1.0
 
     # relay
     kafka_bootstrap: str = "127.0.0.1:9092"

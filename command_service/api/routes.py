@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated
 from uuid import uuid4
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import JSONResponse
 
-from command_service.commands import Command, CreateProduct, PlaceOrder
-from command_service.handlers import Envelope, dispatch
+from command_service.commands import (
+    ID_PATTERN,
+    SKU_PATTERN,
+    CancelOrder,
+    ChangePrice,
+    Command,
+    CreateProduct,
+    DeliverOrder,
+    PlaceOrder,
+    ReceiveReturn,
+    RecordPayment,
+    RequestReturn,
+    RestockProduct,
+    ShipOrder,
+)
+from command_service.handlers import Envelope, Policy, dispatch
 from shared.envelope import EventMetadata
 from shared.web import problem
 
@@ -21,10 +36,18 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
+Sku = Annotated[str, Path(pattern=SKU_PATTERN)]
+OrderId = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 async def _run(
-    request: Request, command: Command, *, key: str | None, if_match: str | None, target_id: str | None = None
+    request: Request,
+    command: Command,
+    *,
+    key: str | None,
+    if_match: str | None,
+    target_id: str | None = None,
+    status: int = 200,
 ) -> JSONResponse:
     if key is not None and not _KEY.match(key):
         return problem(
@@ -45,24 +68,93 @@ async def _run(
         traceparent=request.headers.get("traceparent"),
     )
     envelope = Envelope(command, idempotency_key=key, expected_version=expected, metadata=metadata, target_id=target_id)
+    settings = services.settings
     outcome = await dispatch(
-        envelope, store=services.store, clock=services.clock, max_attempts=services.settings.max_conflict_retries
+        envelope,
+        store=services.store,
+        clock=services.clock,
+        policy=Policy(return_window=timedelta(days=settings.return_window_days)),
+        max_attempts=settings.max_conflict_retries,
     )
     headers = {"X-Consistency-Token": outcome.token.encode(), "ETag": f'"{outcome.token.version}"'}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(outcome.body(), status_code=201, headers=headers)
+    return JSONResponse(outcome.body(), status_code=status, headers=headers)
 
 
 @router.post("/products", status_code=201)
 async def create_product(
     request: Request, body: CreateProduct, key: IdempotencyKey = None, if_match: IfMatch = None
 ) -> JSONResponse:
-    return await _run(request, body, key=key, if_match=if_match)
+    return await _run(request, body, key=key, if_match=if_match, status=201)
+
+
+@router.post("/products/{sku}/restock")
+async def restock_product(
+    request: Request, sku: Sku, body: RestockProduct, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=sku)
+
+
+@router.post("/products/{sku}/price")
+async def change_price(
+    request: Request, sku: Sku, body: ChangePrice, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=sku)
 
 
 @router.post("/orders", status_code=201)
 async def place_order(
     request: Request, body: PlaceOrder, key: IdempotencyKey = None, if_match: IfMatch = None
 ) -> JSONResponse:
-    return await _run(request, body, key=key, if_match=if_match, target_id=f"ord-{uuid4().hex}")
+    return await _run(request, body, key=key, if_match=if_match, target_id=f"ord-{uuid4().hex}", status=201)
+
+
+@router.post("/orders/{order_id}/payment")
+async def record_payment(
+    request: Request, order_id: OrderId, body: RecordPayment, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=order_id)
+
+
+@router.post("/orders/{order_id}/shipment")
+async def ship_order(
+    request: Request, order_id: OrderId, body: ShipOrder, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=order_id)
+
+
+@router.post("/orders/{order_id}/delivery")
+async def deliver_order(
+    request: Request,
+    order_id: OrderId,
+    body: DeliverOrder | None = None,
+    key: IdempotencyKey = None,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    return await _run(request, body or DeliverOrder(), key=key, if_match=if_match, target_id=order_id)
+
+
+@router.post("/orders/{order_id}/cancellation")
+async def cancel_order(
+    request: Request, order_id: OrderId, body: CancelOrder, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=order_id)
+
+
+@router.post("/orders/{order_id}/return")
+async def request_return(
+    request: Request, order_id: OrderId, body: RequestReturn, key: IdempotencyKey = None, if_match: IfMatch = None
+) -> JSONResponse:
+    return await _run(request, body, key=key, if_match=if_match, target_id=order_id)
+
+
+@router.post("/orders/{order_id}/return/receipt")
+async def receive_return(
+    request: Request,
+    order_id: OrderId,
+    body: ReceiveReturn | None = None,
+    key: IdempotencyKey = None,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    return await _run(request, body or ReceiveReturn(), key=key, if_match=if_match, target_id=order_id)

@@ -1,37 +1,52 @@
-"""The Order aggregate (stream id = order id): placing an order prices it from the
-catalogue and reserves stock for every line, all or nothing."""
+"""The Order aggregate (stream id = order id).
+
+Placing an order prices it from the catalogue and reserves stock for every line,
+all or nothing. The later steps (payment, shipment, delivery, cancellation,
+return) are decided in `order_lifecycle`, through the state machine in `order_status`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 
 from command_service.domain import pricing
 from command_service.domain.errors import DomainError, OutOfStockError, ProductNotFoundError, Shortage
+from command_service.domain.order_status import OrderStatus
 from command_service.domain.product import Product, decide_reserve
 from shared.events import (
     Address,
     DomainEvent,
+    OrderCancelled,
     OrderConfirmed,
+    OrderDelivered,
     OrderLine,
     OrderPlaced,
+    OrderShipped,
+    PaymentCaptured,
+    PaymentFailed,
     PaymentMethod,
+    ReturnReceived,
+    ReturnRequested,
 )
 
 STREAM_TYPE = "order"
 
-
-class OrderStatus(StrEnum):
-    PENDING_PAYMENT = "PENDING_PAYMENT"
-    CONFIRMED = "CONFIRMED"
+Decided = tuple[list[DomainEvent], dict[str, list[DomainEvent]]]
+"""Events for the order stream, and events per SKU for the product streams."""
 
 
 @dataclass(frozen=True)
 class Order:
     order_id: str = ""
+    customer_id: str = ""
     status: OrderStatus | None = None
+    payment_method: PaymentMethod = PaymentMethod.COD
     total_paise: int = 0
+    quantities: tuple[tuple[str, int], ...] = ()
+    """(sku, units) per SKU, as reserved."""
+    paid_paise: int = 0
+    returnable_until: datetime | None = None
 
     @property
     def exists(self) -> bool:
@@ -55,8 +70,7 @@ def decide_place(
     payment_method: PaymentMethod,
     now: datetime,
     client_order_id: str | None = None,
-) -> tuple[list[DomainEvent], dict[str, list[DomainEvent]]]:
-    """Events for the order stream, and the StockReserved events per SKU."""
+) -> Decided:
     if state.exists:
         raise DomainError(f"order {order_id} already exists", order_id=order_id)
     missing = [line.sku for line in lines if not products[line.sku].exists]
@@ -65,11 +79,7 @@ def decide_place(
     wanted: dict[str, int] = {}
     for line in lines:
         wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
-    shortages = [
-        Shortage(sku, quantity, products[sku].available)
-        for sku, quantity in wanted.items()
-        if products[sku].available < quantity
-    ]
+    shortages = [Shortage(sku, n, products[sku].available) for sku, n in wanted.items() if products[sku].available < n]
     if shortages:
         raise OutOfStockError(shortages)
 
@@ -89,11 +99,9 @@ def decide_place(
         client_order_id=client_order_id,
     )
     order_events: list[DomainEvent] = [placed]
-    if payment_method is PaymentMethod.COD:
-        order_events.append(OrderConfirmed(order_id=order_id, confirmed_at=now))
-    reservations = {
-        sku: decide_reserve(products[sku], order_id=order_id, quantity=quantity) for sku, quantity in wanted.items()
-    }
+    if not payment_method.prepaid:
+        order_events.append(OrderConfirmed(order_id=order_id, customer_id=customer_id, confirmed_at=now))
+    reservations = {sku: decide_reserve(products[sku], order_id=order_id, quantity=n) for sku, n in wanted.items()}
     return order_events, reservations
 
 
@@ -115,7 +123,35 @@ def _price(line: RequestedLine, product: Product) -> OrderLine:
 def evolve(state: Order, event: DomainEvent) -> Order:
     match event:
         case OrderPlaced():
-            return Order(order_id=event.order_id, status=OrderStatus.PENDING_PAYMENT, total_paise=event.total_paise)
+            quantities: dict[str, int] = {}
+            for line in event.items:
+                quantities[line.sku] = quantities.get(line.sku, 0) + line.quantity
+            return Order(
+                order_id=event.order_id,
+                customer_id=event.customer_id,
+                status=OrderStatus.PENDING_PAYMENT,
+                payment_method=event.payment_method,
+                total_paise=event.total_paise,
+                quantities=tuple(quantities.items()),
+            )
         case OrderConfirmed():
-            return Order(order_id=state.order_id, status=OrderStatus.CONFIRMED, total_paise=state.total_paise)
+            return replace(state, status=OrderStatus.CONFIRMED)
+        case PaymentCaptured():
+            return replace(state, paid_paise=state.paid_paise + event.amount_paise)
+        case PaymentFailed():
+            return replace(state, status=OrderStatus.PAYMENT_FAILED)
+        case OrderShipped():
+            return replace(state, status=OrderStatus.SHIPPED)
+        case OrderDelivered():
+            # Cash on delivery is collected by the courier at the door.
+            paid = state.paid_paise if state.payment_method.prepaid else state.total_paise
+            return replace(
+                state, status=OrderStatus.DELIVERED, returnable_until=event.returnable_until, paid_paise=paid
+            )
+        case OrderCancelled():
+            return replace(state, status=OrderStatus.CANCELLED)
+        case ReturnRequested():
+            return replace(state, status=OrderStatus.RETURN_REQUESTED)
+        case ReturnReceived():
+            return replace(state, status=OrderStatus.RETURNED)
     return state

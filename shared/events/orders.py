@@ -1,7 +1,12 @@
-"""Events of the `order` stream."""
+"""Events of the `order` stream.
+
+Every event after `OrderPlaced` carries the `customer_id` too, so that read models
+keyed by customer (the customer summary) can route it without a lookup.
+"""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +19,10 @@ class PaymentMethod(StrEnum):
     NETBANKING = "NETBANKING"
     COD = "COD"
     WALLET = "WALLET"
+
+    @property
+    def prepaid(self) -> bool:
+        return self is not PaymentMethod.COD
 
 
 class Address(BaseModel):
@@ -55,7 +64,76 @@ class OrderPlaced(DomainEvent):
 
 
 class OrderConfirmed(DomainEvent):
-    """A COD order is confirmed at once; a prepaid one when its payment is captured."""
+    """A COD order is confirmed at once; a prepaid one when its payment is captured.
+
+    v2 added `customer_id`; v1 events (stored before it) read with None."""
+
+    schema_version: ClassVar[int] = 2
 
     order_id: str
     confirmed_at: datetime
+    customer_id: str | None = None
+
+
+def upcast_order_confirmed_v1(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "customer_id": None}
+
+
+class PaymentCaptured(DomainEvent):
+    order_id: str
+    customer_id: str
+    amount_paise: int = Field(gt=0)
+    provider_reference: str
+    captured_at: datetime
+
+
+class PaymentFailed(DomainEvent):
+    order_id: str
+    customer_id: str
+    amount_paise: int = Field(gt=0)
+    provider_reference: str
+    reason: str
+    failed_at: datetime
+
+
+class OrderShipped(DomainEvent):
+    order_id: str
+    customer_id: str
+    courier: str
+    tracking_id: str
+    shipped_at: datetime
+
+
+class OrderDelivered(DomainEvent):
+    """`returnable_until` fixes the return window in force at delivery."""
+
+    order_id: str
+    customer_id: str
+    delivered_at: datetime
+    returnable_until: datetime
+
+
+class OrderCancelled(DomainEvent):
+    """Stock is released in the same transaction; a captured payment becomes a refund due."""
+
+    order_id: str
+    customer_id: str
+    reason: str
+    cancelled_at: datetime
+    refund_due_paise: int = Field(ge=0)
+
+
+class ReturnRequested(DomainEvent):
+    order_id: str
+    customer_id: str
+    reason: str
+    requested_at: datetime
+
+
+class ReturnReceived(DomainEvent):
+    """The goods are back: restocked in the same transaction; what was paid is due back."""
+
+    order_id: str
+    customer_id: str
+    received_at: datetime
+    refund_due_paise: int = Field(ge=0)

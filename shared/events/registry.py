@@ -4,17 +4,56 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.events.base import DomainEvent
-from shared.events.orders import OrderConfirmed, OrderPlaced
-from shared.events.products import ProductCreated, StockReserved
+from shared.events.orders import (
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDelivered,
+    OrderPlaced,
+    OrderShipped,
+    PaymentCaptured,
+    PaymentFailed,
+    ReturnReceived,
+    ReturnRequested,
+    upcast_order_confirmed_v1,
+)
+from shared.events.products import (
+    PriceChanged,
+    ProductCreated,
+    StockReleased,
+    StockReserved,
+    StockRestocked,
+    StockReturned,
+    StockShipped,
+)
 
 EVENT_MODELS: dict[str, type[DomainEvent]] = {
-    model.__name__: model for model in (ProductCreated, StockReserved, OrderPlaced, OrderConfirmed)
+    model.__name__: model
+    for model in (
+        ProductCreated,
+        StockReserved,
+        StockReleased,
+        StockShipped,
+        StockReturned,
+        StockRestocked,
+        PriceChanged,
+        OrderPlaced,
+        OrderConfirmed,
+        PaymentCaptured,
+        PaymentFailed,
+        OrderShipped,
+        OrderDelivered,
+        OrderCancelled,
+        ReturnRequested,
+        ReturnReceived,
+    )
 }
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 # (event type, from schema version) -> function giving the payload of version + 1.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("OrderConfirmed", 1): upcast_order_confirmed_v1,
+}
 
 
 class UnknownEventError(ValueError):

@@ -1,0 +1,49 @@
+"""The order's state machine: every status, and the only steps allowed out of each.
+
+Every decision on an order goes through `require`, so an illegal step is refused
+the same way everywhere: 409, naming the current status and the allowed next ones.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from command_service.domain.errors import IllegalTransitionError
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    CONFIRMED = "CONFIRMED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+    RETURN_REQUESTED = "RETURN_REQUESTED"
+    RETURNED = "RETURNED"
+
+
+S = OrderStatus
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_PAYMENT: frozenset({S.CONFIRMED, S.PAYMENT_FAILED, S.CANCELLED}),
+    # A failed attempt may be followed by another attempt (failed or captured) until the saga cancels.
+    S.PAYMENT_FAILED: frozenset({S.CONFIRMED, S.PAYMENT_FAILED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.RETURN_REQUESTED}),
+    S.RETURN_REQUESTED: frozenset({S.RETURNED}),
+    S.CANCELLED: frozenset(),
+    S.RETURNED: frozenset(),
+}
+
+TERMINAL = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)
+
+
+def allowed_next(current: OrderStatus) -> list[str]:
+    return sorted(TRANSITIONS[current])
+
+
+def require(order_id: str, current: OrderStatus, target: OrderStatus, action: str) -> None:
+    """Raise unless the order may go from `current` to `target`."""
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransitionError(order_id, action, current.value, allowed_next(current))
