@@ -1,10 +1,22 @@
-"""The order view: everything a customer page shows about one order."""
+"""The order view: everything a customer page shows about one order — status,
+priced items, totals, payment, shipment, return and the full timeline."""
 
 from __future__ import annotations
 
 from projector_service.projections.base import Document, Projection
+from projector_service.projections.order_steps import step
 from shared.envelope import EventEnvelope
-from shared.events import DomainEvent, OrderConfirmed, OrderPlaced
+from shared.events import (
+    DomainEvent,
+    OrderCancelled,
+    OrderDelivered,
+    OrderPlaced,
+    OrderShipped,
+    PaymentCaptured,
+    PaymentFailed,
+    ReturnReceived,
+    ReturnRequested,
+)
 from shared.read_models import ORDER_VIEW as COLLECTION
 
 
@@ -12,38 +24,98 @@ def _doc_id(env: EventEnvelope) -> str | None:
     return env.stream_id if env.stream_type == "order" else None
 
 
-def _step(status: str, at: object, event: str, reason: str | None = None) -> Document:
-    return {"status": status, "at": at, "event": event, "reason": reason}
+def _placed(event: OrderPlaced) -> Document:
+    prepaid = event.payment_method.prepaid
+    return {
+        "_id": event.order_id,
+        "order_id": event.order_id,
+        "customer_id": event.customer_id,
+        "client_order_id": event.client_order_id,
+        "items": [line.model_dump() for line in event.items],
+        "subtotal_paise": event.subtotal_paise,
+        "gst_paise": event.gst_paise,
+        "total_paise": event.total_paise,
+        "payment_method": event.payment_method.value,
+        "shipping_address": event.shipping_address.model_dump(),
+        "placed_at": event.placed_at,
+        "payment": {
+            "method": event.payment_method.value,
+            "status": "PENDING" if prepaid else "DUE_ON_DELIVERY",
+            "amount_paise": event.total_paise,
+            "attempts": 0,
+        },
+        "shipment": None,
+        "cancellation": None,
+        "return": None,
+        "refund_due_paise": 0,
+        "timeline": [],
+    }
+
+
+def _details(doc: Document, event: DomainEvent) -> Document:
+    """The parts of the view an event fills in besides the status and timeline."""
+    payment = doc["payment"]
+    match event:
+        case PaymentCaptured():
+            payment = {
+                **payment,
+                "status": "CAPTURED",
+                "amount_paise": event.amount_paise,
+                "provider_reference": event.provider_reference,
+                "captured_at": event.captured_at,
+                "attempts": payment["attempts"] + 1,
+            }
+            return {**doc, "payment": payment}
+        case PaymentFailed():
+            payment = {
+                **payment,
+                "status": "FAILED",
+                "provider_reference": event.provider_reference,
+                "failure_reason": event.reason,
+                "attempts": payment["attempts"] + 1,
+            }
+            return {**doc, "payment": payment}
+        case OrderShipped():
+            return {
+                **doc,
+                "shipment": {
+                    "courier": event.courier,
+                    "tracking_id": event.tracking_id,
+                    "shipped_at": event.shipped_at,
+                },
+            }
+        case OrderDelivered():
+            shipment = {**(doc["shipment"] or {}), "delivered_at": event.delivered_at}
+            if payment["status"] == "DUE_ON_DELIVERY":
+                payment = {**payment, "status": "COLLECTED", "captured_at": event.delivered_at}
+            return {**doc, "shipment": shipment, "payment": payment, "returnable_until": event.returnable_until}
+        case OrderCancelled():
+            cancellation = {"reason": event.reason, "cancelled_at": event.cancelled_at}
+            if event.refund_due_paise:
+                payment = {**payment, "status": "REFUND_DUE"}
+            return {**doc, "cancellation": cancellation, "payment": payment, "refund_due_paise": event.refund_due_paise}
+        case ReturnRequested():
+            return {**doc, "return": {"reason": event.reason, "requested_at": event.requested_at}}
+        case ReturnReceived():
+            if event.refund_due_paise:
+                payment = {**payment, "status": "REFUND_DUE"}
+            returned = {**(doc["return"] or {}), "received_at": event.received_at}
+            return {**doc, "return": returned, "payment": payment, "refund_due_paise": event.refund_due_paise}
+    return doc
 
 
 def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:
-    match event:
-        case OrderPlaced():
-            status = "PENDING_PAYMENT"
-            return {
-                "_id": event.order_id,
-                "order_id": event.order_id,
-                "customer_id": event.customer_id,
-                "client_order_id": event.client_order_id,
-                "status": status,
-                "items": [line.model_dump() for line in event.items],
-                "subtotal_paise": event.subtotal_paise,
-                "gst_paise": event.gst_paise,
-                "total_paise": event.total_paise,
-                "payment_method": event.payment_method.value,
-                "shipping_address": event.shipping_address.model_dump(),
-                "placed_at": event.placed_at,
-                "updated_at": event.placed_at,
-                "timeline": [_step(status, event.placed_at, "OrderPlaced")],
-            }
-        case OrderConfirmed() if doc is not None:
-            return {
-                **doc,
-                "status": "CONFIRMED",
-                "updated_at": event.confirmed_at,
-                "timeline": [*doc["timeline"], _step("CONFIRMED", event.confirmed_at, "OrderConfirmed")],
-            }
-    return doc
+    change = step(event)
+    if change is None:
+        return doc
+    if isinstance(event, OrderPlaced):
+        doc = _placed(event)
+    elif doc is None:
+        return None  # an order's first event is OrderPlaced: nothing else can come first
+    doc = _details(doc, event)
+    status = change.status or doc["status"]
+    entry = {"status": status, "at": change.at, "event": type(event).__name__, "reason": change.reason}
+    return {**doc, "status": status, "updated_at": change.at, "timeline": [*doc["timeline"], entry]}
 
 
 ORDER_VIEW = Projection(name="order_view", collection=COLLECTION, stream_types=("order",), doc_id=_doc_id, apply=apply)

@@ -1,10 +1,19 @@
-"""The product (stock) view: catalogue data, on hand, reserved and available per SKU."""
+"""The product (stock) view: catalogue data, price, on hand, reserved and available per SKU."""
 
 from __future__ import annotations
 
 from projector_service.projections.base import Document, Projection
 from shared.envelope import EventEnvelope
-from shared.events import DomainEvent, ProductCreated, StockReserved
+from shared.events import (
+    DomainEvent,
+    PriceChanged,
+    ProductCreated,
+    StockReleased,
+    StockReserved,
+    StockRestocked,
+    StockReturned,
+    StockShipped,
+)
 from shared.read_models import PRODUCT_VIEW as COLLECTION
 
 
@@ -13,24 +22,34 @@ def _doc_id(env: EventEnvelope) -> str | None:
 
 
 def _stock(doc: Document, on_hand: int, reserved: int) -> Document:
-    return {**doc, "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+    available = on_hand - reserved
+    return {**doc, "on_hand": on_hand, "reserved": reserved, "available": available, "in_stock": available > 0}
 
 
 def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:
+    if isinstance(event, ProductCreated):
+        created = {
+            "_id": event.sku,
+            "sku": event.sku,
+            "name": event.name,
+            "category": event.category,
+            "price_paise": event.price_paise,
+        }
+        return _stock(created, event.stock, 0)
+    if doc is None:
+        return None
+    on_hand, reserved = doc["on_hand"], doc["reserved"]
     match event:
-        case ProductCreated():
-            doc = {
-                "_id": event.sku,
-                "sku": event.sku,
-                "name": event.name,
-                "category": event.category,
-                "price_paise": event.price_paise,
-            }
-            doc = _stock(doc, event.stock, 0)
-        case StockReserved() if doc is not None:
-            doc = _stock(doc, doc["on_hand"], doc["reserved"] + event.quantity)
-        case _:
-            return doc
+        case StockReserved():
+            return _stock(doc, on_hand, reserved + event.quantity)
+        case StockReleased():
+            return _stock(doc, on_hand, reserved - event.quantity)
+        case StockShipped():
+            return _stock(doc, on_hand - event.quantity, reserved - event.quantity)
+        case StockReturned() | StockRestocked():
+            return _stock(doc, on_hand + event.quantity, reserved)
+        case PriceChanged():
+            return {**doc, "price_paise": event.new_price_paise}
     return doc
 
 

@@ -1,0 +1,40 @@
+"""A customer's orders: one slim document per order, listed by customer newest first
+(`sort_key`), filtered by status and placing time."""
+
+from __future__ import annotations
+
+from projector_service.projections.base import Document, Projection
+from projector_service.projections.order_steps import step
+from shared.envelope import EventEnvelope
+from shared.events import DomainEvent, OrderPlaced
+from shared.order_read_models import CUSTOMER_ORDERS, sort_key
+
+
+def _doc_id(env: EventEnvelope) -> str | None:
+    return env.stream_id if env.stream_type == "order" else None
+
+
+def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:
+    if isinstance(event, OrderPlaced):
+        return {
+            "_id": event.order_id,
+            "order_id": event.order_id,
+            "customer_id": event.customer_id,
+            "client_order_id": event.client_order_id,
+            "status": "PENDING_PAYMENT",
+            "placed_at": event.placed_at,
+            "updated_at": event.placed_at,
+            "total_paise": event.total_paise,
+            "item_count": sum(line.quantity for line in event.items),
+            "payment_method": event.payment_method.value,
+            "sort_key": sort_key(event.placed_at, event.order_id),
+        }
+    change = step(event)
+    if doc is None or change is None or change.status is None:
+        return doc
+    return {**doc, "status": change.status, "updated_at": change.at}
+
+
+CUSTOMER_ORDERS_VIEW = Projection(
+    name=CUSTOMER_ORDERS, collection=CUSTOMER_ORDERS, stream_types=("order",), doc_id=_doc_id, apply=apply
+)

@@ -1,0 +1,48 @@
+"""Order search: one document per order with the fields every filter needs and the
+lowercase `tokens` that `q` matches (customer id, order-id prefixes, SKUs, words
+of item names). Each filter has its own index (shared.order_read_models)."""
+
+from __future__ import annotations
+
+from projector_service.projections.base import Document, Projection
+from projector_service.projections.order_steps import step
+from shared.envelope import EventEnvelope
+from shared.events import DomainEvent, OrderPlaced
+from shared.order_read_models import ORDER_SEARCH, search_tokens, sort_key
+
+
+def _doc_id(env: EventEnvelope) -> str | None:
+    return env.stream_id if env.stream_type == "order" else None
+
+
+def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:
+    if isinstance(event, OrderPlaced):
+        address = event.shipping_address
+        return {
+            "_id": event.order_id,
+            "order_id": event.order_id,
+            "customer_id": event.customer_id,
+            "status": "PENDING_PAYMENT",
+            "city": address.city.strip().lower(),
+            "city_name": address.city,
+            "pincode": address.pincode,
+            "payment_method": event.payment_method.value,
+            "total_paise": event.total_paise,
+            "placed_at": event.placed_at,
+            "sort_key": sort_key(event.placed_at, event.order_id),
+            "tokens": search_tokens(
+                order_id=event.order_id,
+                customer_id=event.customer_id,
+                skus=[line.sku for line in event.items],
+                names=[line.name for line in event.items],
+            ),
+        }
+    change = step(event)
+    if doc is None or change is None or change.status is None:
+        return doc
+    return {**doc, "status": change.status}
+
+
+ORDER_SEARCH_VIEW = Projection(
+    name=ORDER_SEARCH, collection=ORDER_SEARCH, stream_types=("order",), doc_id=_doc_id, apply=apply
+)

@@ -1,0 +1,52 @@
+"""How each order event moves the order's status: shared by every order read model,
+so the order view, the customer's list, the summary and search never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.events import (
+    DomainEvent,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDelivered,
+    OrderPlaced,
+    OrderShipped,
+    PaymentCaptured,
+    PaymentFailed,
+    ReturnReceived,
+    ReturnRequested,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str | None
+    """The status after the event, or None when it leaves the status as it was."""
+    at: datetime
+    reason: str | None = None
+
+
+def step(event: DomainEvent) -> Step | None:
+    """The status change an order event records; None for events of other streams."""
+    match event:
+        case OrderPlaced():
+            return Step("PENDING_PAYMENT", event.placed_at)
+        case OrderConfirmed():
+            return Step("CONFIRMED", event.confirmed_at)
+        case PaymentCaptured():
+            return Step(None, event.captured_at)
+        case PaymentFailed():
+            return Step("PAYMENT_FAILED", event.failed_at, event.reason)
+        case OrderShipped():
+            return Step("SHIPPED", event.shipped_at)
+        case OrderDelivered():
+            return Step("DELIVERED", event.delivered_at)
+        case OrderCancelled():
+            return Step("CANCELLED", event.cancelled_at, event.reason)
+        case ReturnRequested():
+            return Step("RETURN_REQUESTED", event.requested_at, event.reason)
+        case ReturnReceived():
+            return Step("RETURNED", event.received_at)
+    return None

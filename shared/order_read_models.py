@@ -1,0 +1,74 @@
+"""The orders context's read-model contract, shared by the projector (writer) and the
+query service (reader): collection names, index specs (by name, so readers can hint
+them), the sort key used by every cursor, and the search tokenizer.
+
+Lists are ordered newest first by `sort_key` = placed_at (UTC, fixed width) + "|" +
+order id: a single string, so a cursor is one range bound and stays stable when
+newer orders arrive. Search matches stored lowercase tokens, never `$text` (the
+MongoDB stand-in has no text index).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+CUSTOMER_ORDERS = "customer_orders"
+CUSTOMER_SUMMARY = "customer_summary"
+ORDER_SEARCH = "order_search"
+
+Key = list[tuple[str, int]]
+
+# read model -> {index name: keys}. The projector creates them; views hint them by name.
+INDEX_SPECS: dict[str, dict[str, Key]] = {
+    CUSTOMER_ORDERS: {
+        "by_customer": [("customer_id", 1), ("sort_key", -1)],
+        "by_customer_status": [("customer_id", 1), ("status", 1), ("sort_key", -1)],
+    },
+    ORDER_SEARCH: {
+        "by_token": [("tokens", 1), ("sort_key", -1)],
+        "by_pincode": [("pincode", 1), ("sort_key", -1)],
+        "by_city": [("city", 1), ("sort_key", -1)],
+        "by_status": [("status", 1), ("sort_key", -1)],
+        "by_payment_method": [("payment_method", 1), ("sort_key", -1)],
+        "by_total": [("total_paise", 1), ("sort_key", -1)],
+        "by_time": [("sort_key", -1)],
+    },
+    "product_view": {
+        "by_category": [("category", 1), ("_id", 1)],
+        "by_category_in_stock": [("category", 1), ("in_stock", 1), ("_id", 1)],
+        "by_in_stock": [("in_stock", 1), ("_id", 1)],
+    },
+}
+
+_MIN_ID_PREFIX = 6  # "ord-" and two characters: shorter prefixes match everything
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def time_key(moment: datetime) -> str:
+    """Fixed-width UTC text that sorts like the time itself."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def sort_key(placed_at: datetime, order_id: str) -> str:
+    return f"{time_key(placed_at)}|{order_id}"
+
+
+def upper_time_bound(moment: datetime) -> str:
+    """Greater than every sort key placed at or before `moment` ("}" sorts after "|")."""
+    return time_key(moment) + "}"
+
+
+def search_tokens(*, order_id: str, customer_id: str, skus: list[str], names: list[str]) -> list[str]:
+    """What `q` can match: the customer id, every order-id prefix, SKUs and the words of item names."""
+    tokens = {customer_id.lower(), *(sku.lower() for sku in skus)}
+    lowered = order_id.lower()
+    tokens.update(lowered[:end] for end in range(_MIN_ID_PREFIX, len(lowered) + 1))
+    for name in names:
+        tokens.update(_WORD.findall(name.lower()))
+    return sorted(tokens)
+
+
+def query_terms(q: str) -> list[str]:
+    """`q` as tokens: whitespace-separated, lowercase, de-duplicated, in order."""
+    return list(dict.fromkeys(term for term in q.lower().split() if term))
