@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from query_service.api.routes import router
+from query_service.api import lists, routes
 from shared.web import Check, install_health, install_problem_handlers
 
 
@@ -14,5 +14,6 @@ def build_app(*, lifespan: Any, ready: Check) -> FastAPI:
     app = FastAPI(title="Bahi query service", version="0.1.0", lifespan=lifespan)
     install_problem_handlers(app)
     install_health(app, "query", ready)
-    app.include_router(router)
+    app.include_router(routes.router)
+    app.include_router(lists.router)
     return app

@@ -9,6 +9,7 @@ says so in `X-Consistency-Timeout: true`.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -17,14 +18,43 @@ from pydantic import BaseModel
 
 V = TypeVar("V", bound=BaseModel)
 
+_TOKEN = re.compile(r"^(?P<stream>[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}):(?P<version>\d{1,18}):(?P<position>\d{1,18})$")
+_FIRST_DELAY = 0.002
+_MAX_DELAY = 0.02  # a freshness quantum: a view that caught up is seen within this
+
+
+class TokenError(ValueError):
+    """A consistency token this API did not hand out."""
+
+
+def parse_token(token: str) -> tuple[str, int]:
+    """(stream id, version) of a token."""
+    match = _TOKEN.match(token.strip())
+    if match is None:
+        raise TokenError("expected <stream>:<version>:<position> as returned by a command")
+    return match["stream"], int(match["version"])
+
 
 def min_version_for(stream_id: str, token: str | None, min_version: int | None) -> int | None:
+    """The version a read of `stream_id` must wait for; a token about another stream asks nothing."""
     wanted = min_version
     if token:
-        parts = token.rsplit(":", 2)
-        if len(parts) == 3 and parts[0] == stream_id and parts[1].isdigit():
-            wanted = max(wanted or 0, int(parts[1]))
+        stream, version = parse_token(token)
+        if stream == stream_id:
+            wanted = max(wanted or 0, version)
     return wanted
+
+
+async def wait_until(ready: Callable[[], Awaitable[bool]], timeout: float) -> bool:
+    """Poll `ready` with backoff until it holds; True if the deadline passed first."""
+    deadline = time.monotonic() + timeout
+    delay = _FIRST_DELAY
+    while not await ready():
+        if time.monotonic() >= deadline:
+            return True
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, _MAX_DELAY)
+    return False
 
 
 async def read_at_least(
@@ -34,12 +64,14 @@ async def read_at_least(
     view = await read()
     if version is None:
         return view, False
-    deadline = time.monotonic() + timeout
-    delay = 0.002
-    while view is None or getattr(view, "version", 0) < version:
-        if time.monotonic() >= deadline:
-            return view, True
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.05)
-        view = await read()
-    return view, False
+    latest, fresh = view, True
+
+    async def caught_up() -> bool:
+        nonlocal latest, fresh
+        if not fresh:
+            latest = await read()
+        fresh = False
+        return latest is not None and getattr(latest, "version", 0) >= version
+
+    timed_out = await wait_until(caught_up, timeout)
+    return latest, timed_out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.read_models import ORDER_VIEW, CollectionResolver
@@ -37,6 +37,35 @@ class TimelineStep(BaseModel):
     reason: str | None = None
 
 
+class PaymentView(BaseModel):
+    method: str
+    status: str
+    """PENDING, FAILED, CAPTURED, DUE_ON_DELIVERY, COLLECTED or REFUND_DUE."""
+    amount_paise: int
+    attempts: int = 0
+    provider_reference: str | None = None
+    captured_at: datetime | None = None
+    failure_reason: str | None = None
+
+
+class ShipmentView(BaseModel):
+    courier: str
+    tracking_id: str
+    shipped_at: datetime
+    delivered_at: datetime | None = None
+
+
+class CancellationView(BaseModel):
+    reason: str
+    cancelled_at: datetime
+
+
+class ReturnView(BaseModel):
+    reason: str
+    requested_at: datetime
+    received_at: datetime | None = None
+
+
 class OrderView(BaseModel):
     order_id: str
     customer_id: str
@@ -47,7 +76,13 @@ class OrderView(BaseModel):
     gst_paise: int
     total_paise: int
     payment_method: str
+    payment: PaymentView | None = None
     shipping_address: AddressView
+    shipment: ShipmentView | None = None
+    returnable_until: datetime | None = None
+    cancellation: CancellationView | None = None
+    return_: ReturnView | None = Field(default=None, alias="return")
+    refund_due_paise: int = 0
     placed_at: datetime
     updated_at: datetime
     timeline: list[TimelineStep]

@@ -1,0 +1,61 @@
+"""Keyset pagination shared by every list: opaque cursors over one sort field, and
+the index each query is driven by (hinted by name: the MongoDB stand-in's planner
+does not pick an index for a filter on several fields; a real mongod honours the
+hint the same way)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from pymongo.asynchronous.collection import AsyncCollection
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+
+
+class CursorError(ValueError):
+    """A cursor this service did not hand out."""
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise CursorError("not a cursor from this API") from exc
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    filter: dict[str, Any]
+    sort_field: str
+    descending: bool
+    index: str
+    limit: int
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+async def fetch_page(collection: AsyncCollection[Any], query: PageQuery, projection: dict[str, Any]) -> Page:
+    """One more than asked tells whether a next page exists."""
+    cursor = (
+        collection.find(query.filter, projection)
+        .sort(query.sort_field, -1 if query.descending else 1)
+        .limit(query.limit + 1)
+        .hint(query.index)
+    )
+    docs = await cursor.to_list()
+    more = len(docs) > query.limit
+    docs = docs[: query.limit]
+    next_cursor = encode_cursor(docs[-1][query.sort_field]) if more and docs else None
+    return Page(items=docs, next_cursor=next_cursor)
