@@ -1,0 +1,17 @@
+"""`python -m command_service.sagas`: run the payment saga (health and metrics on BAHI_SAGA_PORT)."""
+
+import asyncio
+
+from command_service.sagas.runner import serve
+from command_service.settings import Settings
+from shared.logging import setup_logging
+
+
+def main() -> None:
+    settings = Settings()
+    setup_logging("saga", settings.log_level)
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()
