@@ -3,10 +3,12 @@
 State per order (a `Watch`): the deadline (placed_at + timeout, or the failure time
 when a payment fails) and the last order-stream version seen, so a redelivered
 event changes nothing. When a deadline passes the saga dispatches `CancelOrder`
-with an idempotency key derived from the order id: a restart that cancels again
-gets the first answer back, and the order's state machine refuses a second
-cancellation anyway. An order that got paid meanwhile refuses the cancellation
-(409): the saga then simply stops watching it.
+with an idempotency key derived from the order id (a restart that cancels again
+gets the first answer back) and `If-Match` = the last order version it saw: if
+the order moved on meanwhile (paid just now, and the saga has not read that event
+yet) the cancellation is refused with nothing appended, and the saga decides
+again once it has caught up. A cancelled or gone order refuses it too: the saga
+then stops watching it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from prometheus_client import Counter
 from command_service.commands import CancelOrder
 from command_service.domain import DomainError
 from command_service.event_store import EventStore
-from command_service.handlers import Clock, ConflictError, Envelope, dispatch
+from command_service.handlers import Clock, ConflictError, Envelope, PreconditionFailedError, dispatch
 from shared.envelope import EventEnvelope, EventMetadata
 from shared.events import DomainEvent, OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, parse_event
 
@@ -108,6 +110,7 @@ class PaymentSaga:
                         CancelOrder(reason=watch.reason),
                         idempotency_key=f"saga-payment-cancel:{watch.order_id}",
                         target_id=watch.order_id,
+                        expected_version=watch.version,
                         metadata=EventMetadata(
                             correlation_id=watch.order_id, causation_id=f"saga-payment:{watch.order_id}", actor=ACTOR
                         ),
@@ -119,6 +122,8 @@ class PaymentSaga:
                 CANCELLED.labels(watch.state.value.lower()).inc()
             except DomainError as exc:  # paid, cancelled by someone else, or gone: nothing left to do
                 outcome = f"NOT_NEEDED: {exc.detail}"[:200]
+            except PreconditionFailedError:
+                continue  # the order changed since the saga looked: decide again after reading its events
             except ConflictError:
                 log.warning("order %s busy; cancelling it on the next tick", watch.order_id)
                 continue

@@ -1,0 +1,137 @@
+"""The order and product command routes over HTTP (in-memory store): status codes,
+problem+json naming the field or the current status, tokens, idempotency."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from command_service.api import build_app
+from command_service.bootstrap import ReadyCheck, Services
+from command_service.event_store.memory import InMemoryEventStore
+from command_service.settings import Settings
+
+PRODUCT = {"sku": "P-1", "name": "Phone", "category": "books", "price_paise": 1000, "stock": 5}
+ADDRESS = {"name": "Asha", "line1": "12 MG Road", "city": "Pune", "state": "MH", "pincode": "411001"}
+ORDER = {"customer_id": "c-1", "items": [{"sku": "P-1", "quantity": 2}], "shipping_address": ADDRESS}
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    services = Services(InMemoryEventStore(), lambda: datetime.now(UTC), Settings(), ReadyCheck(None))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(lambda: services)), base_url="http://t"
+    ) as c:
+        assert (await c.post("/v1/products", json=PRODUCT)).status_code == 201
+        yield c
+
+
+async def place(client: httpx.AsyncClient, method: str = "UPI") -> str:
+    response = await client.post("/v1/orders", json={**ORDER, "payment_method": method})
+    assert response.status_code == 201, response.text
+    return str(response.json()["order_id"])
+
+
+async def test_every_step_answers_with_version_and_token(client: httpx.AsyncClient) -> None:
+    order_id = await place(client)
+    steps = [
+        ("payment", {"status": "captured", "amount_paise": 2000, "provider_reference": "upi:4242"}, 3),
+        ("shipment", {"courier": "Delhivery", "tracking_id": "AWB-1"}, 4),
+        ("delivery", None, 5),
+        ("return", {"reason": "too small"}, 6),
+        ("return/receipt", None, 7),
+    ]
+    for path, body, version in steps:
+        response = await client.post(f"/v1/orders/{order_id}/{path}", json=body)
+        assert response.status_code == 200, response.text
+        assert response.json()["version"] == version
+        assert response.headers["X-Consistency-Token"].startswith(f"{order_id}:{version}:")
+
+
+async def test_illegal_transition_is_409_naming_status_and_next_steps(client: httpx.AsyncClient) -> None:
+    order_id = await place(client)
+    response = await client.post(f"/v1/orders/{order_id}/delivery")
+    assert response.status_code == 409 and response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["current_status"] == "PENDING_PAYMENT"
+    assert problem["allowed_next"] == ["CANCELLED", "CONFIRMED", "PAYMENT_FAILED"]
+
+
+async def test_cancel_then_cancel_again(client: httpx.AsyncClient) -> None:
+    order_id = await place(client)
+    assert (await client.post(f"/v1/orders/{order_id}/cancellation", json={"reason": "oops"})).status_code == 200
+    again = await client.post(f"/v1/orders/{order_id}/cancellation", json={"reason": "oops"})
+    assert again.status_code == 409 and again.json()["allowed_next"] == []
+
+
+async def test_wrong_amount_is_409_with_the_expected_amount(client: httpx.AsyncClient) -> None:
+    order_id = await place(client)
+    response = await client.post(
+        f"/v1/orders/{order_id}/payment", json={"status": "captured", "amount_paise": 1, "provider_reference": "r"}
+    )
+    assert response.status_code == 409 and response.json()["expected_paise"] == 2000
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/orders/ord-x/payment", {"status": "maybe", "amount_paise": 1, "provider_reference": "r"}, "status"),
+        (
+            "/v1/orders/ord-x/payment",
+            {"status": "captured", "amount_paise": -5, "provider_reference": "r"},
+            "amount_paise",
+        ),
+        (
+            "/v1/orders/ord-x/payment",
+            {"status": "captured", "amount_paise": 5, "provider_reference": ""},
+            "provider_reference",
+        ),
+        ("/v1/orders/ord-x/shipment", {"courier": "x"}, "tracking_id"),
+        ("/v1/orders/ord-x/cancellation", {}, "reason"),
+        ("/v1/orders/ord-x/cancellation", {"reason": "r", "extra": 1}, "extra"),
+        ("/v1/products/P-1/restock", {"quantity": 0}, "quantity"),
+        ("/v1/products/P-1/price", {"price_paise": 1.5}, "price_paise"),
+        ("/v1/products/bad sku!/restock", {"quantity": 1}, "sku"),
+    ],
+)
+async def test_malformed_commands_are_422_naming_the_field(
+    client: httpx.AsyncClient, path: str, body: dict, field: str
+) -> None:
+    response = await client.post(path, json=body)
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert field in {e["field"] for e in response.json()["errors"]}
+
+
+async def test_unknown_order_is_404(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/orders/ord-nope/delivery")
+    assert response.status_code == 404 and response.json()["order_id"] == "ord-nope"
+
+
+async def test_restock_and_price_take_if_match_and_idempotency_key(client: httpx.AsyncClient) -> None:
+    stale = await client.post("/v1/products/P-1/restock", json={"quantity": 3}, headers={"If-Match": '"7"'})
+    assert stale.status_code == 412 and stale.json()["current_version"] == 1
+    headers = {"If-Match": '"1"', "Idempotency-Key": "restock-1"}
+    first = await client.post("/v1/products/P-1/restock", json={"quantity": 3}, headers=headers)
+    again = await client.post(
+        "/v1/products/P-1/restock", json={"quantity": 3}, headers={"Idempotency-Key": "restock-1"}
+    )
+    assert first.status_code == 200 and again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    other = await client.post(
+        "/v1/products/P-1/price", json={"price_paise": 99}, headers={"Idempotency-Key": "restock-1"}
+    )
+    assert other.status_code == 422
+    same_price = await client.post("/v1/products/P-1/price", json={"price_paise": 1000})
+    assert same_price.status_code == 409
+
+
+async def test_the_same_key_on_another_order_is_refused(client: httpx.AsyncClient) -> None:
+    a, b = await place(client), await place(client, "COD")
+    body = {"reason": "r"}
+    assert (
+        await client.post(f"/v1/orders/{a}/cancellation", json=body, headers={"Idempotency-Key": "k"})
+    ).status_code == 200
+    reused = await client.post(f"/v1/orders/{b}/cancellation", json=body, headers={"Idempotency-Key": "k"})
+    assert reused.status_code == 422 and reused.json()["field"] == "Idempotency-Key"

@@ -1,0 +1,311 @@
+"""Every rule and transition of the Order and Product aggregates (pure, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from command_service.domain import (
+    TRANSITIONS,
+    IllegalTransitionError,
+    OrderNotFoundError,
+    OrderStatus,
+    PaymentMismatchError,
+    PriceUnchangedError,
+    ProductNotFoundError,
+    ReturnWindowClosedError,
+    StockInvariantError,
+)
+from command_service.domain import order as order_domain
+from command_service.domain import order_lifecycle as life
+from command_service.domain import product as product_domain
+from shared.events import (
+    Address,
+    DomainEvent,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderDelivered,
+    OrderShipped,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentMethod,
+    PriceChanged,
+    ReturnReceived,
+    ReturnRequested,
+    StockReleased,
+    StockRestocked,
+    StockReturned,
+    StockShipped,
+)
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+ADDRESS = Address(name="Asha", line1="12 MG Road", city="Bengaluru", state="KA", pincode="560001")
+S = OrderStatus
+
+
+def product(sku: str = "P", *, price: int = 10_000, stock: int = 5) -> product_domain.Product:
+    state = product_domain.Product(sku=sku)
+    for event in product_domain.decide_create(
+        state, sku=sku, name=f"{sku} name", category="electronics", price_paise=price, stock=stock
+    ):
+        state = product_domain.evolve(state, event)
+    return state
+
+
+def fold_product(state: product_domain.Product, events: list[DomainEvent]) -> product_domain.Product:
+    for event in events:
+        state = product_domain.evolve(state, event)
+    return state
+
+
+def fold(state: order_domain.Order, events: list[DomainEvent]) -> order_domain.Order:
+    for event in events:
+        state = order_domain.evolve(state, event)
+    return state
+
+
+def placed(method: PaymentMethod = PaymentMethod.UPI, qty: int = 2) -> tuple[order_domain.Order, dict]:
+    products = {"P": product(stock=5)}
+    events, reservations = order_domain.decide_place(
+        order_domain.Order(),
+        order_id="ord-1",
+        customer_id="c-1",
+        lines=[order_domain.RequestedLine("P", qty)],
+        products=products,
+        shipping_address=ADDRESS,
+        payment_method=method,
+        now=NOW,
+    )
+    products["P"] = fold_product(products["P"], reservations["P"])
+    return fold(order_domain.Order(), events), products
+
+
+def pay(order: order_domain.Order) -> order_domain.Order:
+    return fold(
+        order,
+        life.decide_payment(
+            order, captured=True, amount_paise=order.total_paise, provider_reference="upi-1", reason=None, now=NOW
+        ),
+    )
+
+
+def at(status: OrderStatus) -> tuple[order_domain.Order, dict]:
+    """An order driven to `status` through the legal path."""
+    order, products = placed()
+    path = {
+        S.PENDING_PAYMENT: [],
+        S.PAYMENT_FAILED: ["fail"],
+        S.CONFIRMED: ["pay"],
+        S.CANCELLED: ["cancel"],
+        S.SHIPPED: ["pay", "ship"],
+        S.DELIVERED: ["pay", "ship", "deliver"],
+        S.RETURN_REQUESTED: ["pay", "ship", "deliver", "return"],
+        S.RETURNED: ["pay", "ship", "deliver", "return", "receive"],
+    }[status]
+    for step in path:
+        order, products = _do(step, order, products)
+    assert order.status is status
+    return order, products
+
+
+def _do(step: str, order: order_domain.Order, products: dict) -> tuple[order_domain.Order, dict]:
+    moves: dict[str, list[DomainEvent]] = {}
+    if step == "pay":
+        events = life.decide_payment(
+            order, captured=True, amount_paise=order.total_paise, provider_reference="upi-1", reason=None, now=NOW
+        )
+    elif step == "fail":
+        events = life.decide_payment(
+            order,
+            captured=False,
+            amount_paise=order.total_paise,
+            provider_reference="upi-0",
+            reason="declined",
+            now=NOW,
+        )
+    elif step == "ship":
+        events, moves = life.decide_ship(order, courier="Delhivery", tracking_id="AWB1", products=products, now=NOW)
+    elif step == "deliver":
+        events = life.decide_deliver(order, now=NOW)
+    elif step == "cancel":
+        events, moves = life.decide_cancel(order, reason="changed my mind", products=products, now=NOW)
+    elif step == "return":
+        events = life.decide_request_return(order, reason="too small", now=NOW + timedelta(days=1))
+    else:
+        events, moves = life.decide_receive_return(order, products=products, now=NOW + timedelta(days=2))
+    products = {sku: fold_product(products[sku], moves.get(sku, [])) for sku in products}
+    return fold(order, events), products
+
+
+STEP_TARGET = {
+    "pay": S.CONFIRMED,
+    "fail": S.PAYMENT_FAILED,
+    "ship": S.SHIPPED,
+    "deliver": S.DELIVERED,
+    "cancel": S.CANCELLED,
+    "return": S.RETURN_REQUESTED,
+    "receive": S.RETURNED,
+}
+
+
+@pytest.mark.parametrize("status", list(S))
+@pytest.mark.parametrize("step", list(STEP_TARGET))
+def test_every_transition_is_allowed_exactly_when_the_table_says(status: OrderStatus, step: str) -> None:
+    order, products = at(status)
+    if STEP_TARGET[step] in TRANSITIONS[status]:
+        after, _ = _do(step, order, products)
+        assert after.status is STEP_TARGET[step]
+    else:
+        with pytest.raises(IllegalTransitionError) as caught:
+            _do(step, order, products)
+        assert caught.value.status == 409
+        assert caught.value.extra["current_status"] == status.value
+        assert caught.value.extra["allowed_next"] == sorted(TRANSITIONS[status])
+        assert status.value in caught.value.detail
+
+
+def test_final_statuses_allow_nothing() -> None:
+    assert TRANSITIONS[S.CANCELLED] == frozenset() and TRANSITIONS[S.RETURNED] == frozenset()
+    with pytest.raises(IllegalTransitionError) as caught:
+        _do("cancel", *at(S.CANCELLED))
+    assert "none (final status)" in caught.value.detail
+
+
+def test_prepaid_waits_for_payment_and_capture_confirms() -> None:
+    order, _ = placed(PaymentMethod.CARD)
+    assert order.status is S.PENDING_PAYMENT
+    events = life.decide_payment(
+        order, captured=True, amount_paise=order.total_paise, provider_reference="pay_1", reason=None, now=NOW
+    )
+    assert [type(e) for e in events] == [PaymentCaptured, OrderConfirmed]
+    assert fold(order, events).paid_paise == order.total_paise
+
+
+def test_capture_must_match_the_total() -> None:
+    order, _ = placed()
+    with pytest.raises(PaymentMismatchError) as caught:
+        life.decide_payment(
+            order, captured=True, amount_paise=order.total_paise - 1, provider_reference="x", reason=None, now=NOW
+        )
+    assert caught.value.extra["expected_paise"] == order.total_paise
+
+
+def test_failed_payment_records_reason_and_allows_a_retry() -> None:
+    order, _ = at(S.PAYMENT_FAILED)
+    again = life.decide_payment(order, captured=False, amount_paise=1, provider_reference="r2", reason=None, now=NOW)
+    assert isinstance(again[0], PaymentFailed) and again[0].reason == "declined"
+    assert pay(order).status is S.CONFIRMED
+
+
+def test_cod_is_confirmed_at_once_and_takes_no_online_payment() -> None:
+    order, _ = placed(PaymentMethod.COD)
+    assert order.status is S.CONFIRMED
+    with pytest.raises(PaymentMismatchError):
+        life.decide_payment(order, captured=True, amount_paise=1, provider_reference="x", reason=None, now=NOW)
+
+
+def test_cod_is_paid_at_delivery_so_a_return_refunds_it() -> None:
+    order, products = placed(PaymentMethod.COD)
+    for step in ("ship", "deliver", "return"):
+        order, products = _do(step, order, products)
+    assert order.paid_paise == order.total_paise
+    events, _ = life.decide_receive_return(order, products=products, now=NOW + timedelta(days=2))
+    assert isinstance(events[0], ReturnReceived) and events[0].refund_due_paise == order.total_paise
+
+
+def test_cancellation_releases_stock_and_refunds_a_captured_payment() -> None:
+    order, products = at(S.CONFIRMED)
+    events, moves = life.decide_cancel(order, reason="late", products=products, now=NOW)
+    assert isinstance(events[0], OrderCancelled) and events[0].refund_due_paise == order.total_paise
+    assert moves == {"P": [StockReleased(sku="P", order_id="ord-1", quantity=2)]}
+    assert fold_product(products["P"], moves["P"]).available == 5
+
+
+def test_cancelling_an_unpaid_order_owes_nothing() -> None:
+    order, products = placed()
+    events, _ = life.decide_cancel(order, reason="no payment", products=products, now=NOW)
+    assert isinstance(events[0], OrderCancelled) and events[0].refund_due_paise == 0
+
+
+def test_shipping_takes_the_reserved_units_out_of_the_warehouse() -> None:
+    order, products = at(S.CONFIRMED)
+    events, moves = life.decide_ship(order, courier="BlueDart", tracking_id="AWB9", products=products, now=NOW)
+    assert isinstance(events[0], OrderShipped) and moves["P"] == [StockShipped(sku="P", order_id="ord-1", quantity=2)]
+    after = fold_product(products["P"], moves["P"])
+    assert (after.on_hand, after.reserved, after.available) == (3, 0, 3)
+
+
+def test_return_window_is_fixed_at_delivery() -> None:
+    order, _ = at(S.SHIPPED)
+    delivered = life.decide_deliver(order, now=NOW, return_window=timedelta(days=3))
+    assert isinstance(delivered[0], OrderDelivered) and delivered[0].returnable_until == NOW + timedelta(days=3)
+    order = fold(order, delivered)
+    ok = life.decide_request_return(order, reason="broken", now=NOW + timedelta(days=3))
+    assert isinstance(ok[0], ReturnRequested)
+    with pytest.raises(ReturnWindowClosedError) as caught:
+        life.decide_request_return(order, reason="broken", now=NOW + timedelta(days=3, seconds=1))
+    assert caught.value.status == 409 and "returnable_until" in caught.value.extra
+
+
+def test_receiving_a_return_restocks() -> None:
+    order, products = at(S.RETURN_REQUESTED)
+    _, moves = life.decide_receive_return(order, products=products, now=NOW)
+    assert moves["P"] == [StockReturned(sku="P", order_id="ord-1", quantity=2)]
+    assert fold_product(products["P"], moves["P"]).on_hand == 5
+
+
+def test_steps_on_a_missing_order_are_not_found() -> None:
+    with pytest.raises(OrderNotFoundError) as caught:
+        life.decide_deliver(order_domain.Order(order_id="ord-x"), now=NOW)
+    assert caught.value.status == 404 and caught.value.extra["order_id"] == "ord-x"
+
+
+def test_restock_and_price_change() -> None:
+    state = product(price=100, stock=1)
+    restocked = product_domain.decide_restock(state, quantity=4)
+    assert restocked == [StockRestocked(sku="P", quantity=4)]
+    assert fold_product(state, restocked).available == 5
+    changed = product_domain.decide_change_price(state, price_paise=150)
+    assert changed == [PriceChanged(sku="P", old_price_paise=100, new_price_paise=150)]
+    assert fold_product(state, changed).price_paise == 150
+    with pytest.raises(PriceUnchangedError):
+        product_domain.decide_change_price(state, price_paise=100)
+
+
+def test_stock_moves_on_a_missing_product_are_not_found() -> None:
+    missing = product_domain.Product(sku="Q")
+    for decide in (
+        lambda: product_domain.decide_restock(missing, quantity=1),
+        lambda: product_domain.decide_change_price(missing, price_paise=1),
+        lambda: product_domain.decide_release(missing, order_id="o", quantity=1),
+    ):
+        with pytest.raises(ProductNotFoundError):
+            decide()
+
+
+def test_stock_counts_can_never_go_negative() -> None:
+    state = product(stock=2)
+    with pytest.raises(StockInvariantError):
+        product_domain.decide_reserve(state, order_id="o", quantity=3)
+    with pytest.raises(StockInvariantError):
+        product_domain.decide_release(state, order_id="o", quantity=1)
+    with pytest.raises(StockInvariantError):
+        product_domain.decide_ship(state, order_id="o", quantity=1)
+
+
+def test_a_new_price_applies_to_new_orders_only() -> None:
+    order, products = placed()
+    products["P"] = fold_product(products["P"], product_domain.decide_change_price(products["P"], price_paise=20_000))
+    events, _ = order_domain.decide_place(
+        order_domain.Order(),
+        order_id="ord-2",
+        customer_id="c-1",
+        lines=[order_domain.RequestedLine("P", 1)],
+        products=products,
+        shipping_address=ADDRESS,
+        payment_method=PaymentMethod.UPI,
+        now=NOW,
+    )
+    assert events[0].items[0].unit_price_paise == 20_000  # type: ignore[attr-defined]
+    assert order.total_paise == 2 * 10_000 * 118 // 100

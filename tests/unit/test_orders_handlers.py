@@ -1,0 +1,146 @@
+"""Order and product commands through `dispatch` with the in-memory event store:
+atomic multi-stream appends, idempotency, If-Match, and racing writers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from command_service.commands import (
+    CancelOrder,
+    ChangePrice,
+    CreateProduct,
+    DeliverOrder,
+    OrderItem,
+    PlaceOrder,
+    ReceiveReturn,
+    RecordPayment,
+    RequestReturn,
+    RestockProduct,
+    ShipOrder,
+    ShippingAddress,
+)
+from command_service.domain import IllegalTransitionError, OutOfStockError
+from command_service.domain import product as product_domain
+from command_service.event_store.memory import InMemoryEventStore
+from command_service.handlers import Envelope, Policy, PreconditionFailedError, dispatch, load
+from shared.events import PaymentMethod
+
+T0 = datetime(2026, 11, 28, tzinfo=UTC)
+ADDRESS = ShippingAddress(name="Asha", line1="12 MG Road", city="Pune", state="MH", pincode="411001")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def run(store: InMemoryEventStore, command, target: str | None = None, clock=None, **kw):  # type: ignore[no-untyped-def]
+    return await dispatch(Envelope(command, target_id=target, **kw), store=store, clock=clock or Clock())
+
+
+async def stock(store: InMemoryEventStore, sku: str = "P") -> product_domain.Product:
+    state, _ = await load(store, product_domain.stream_id(sku), product_domain.Product(sku=sku), product_domain.evolve)
+    return state
+
+
+@pytest.fixture
+async def store() -> InMemoryEventStore:
+    store = InMemoryEventStore()
+    await run(store, CreateProduct(sku="P", name="Phone", category="books", price_paise=1000, stock=3))
+    return store
+
+
+def order(method: PaymentMethod = PaymentMethod.UPI, qty: int = 2) -> PlaceOrder:
+    return PlaceOrder(
+        customer_id="c-1", items=[OrderItem(sku="P", quantity=qty)], shipping_address=ADDRESS, payment_method=method
+    )
+
+
+async def test_prepaid_lifecycle_moves_stock_with_the_order(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    await run(store, RecordPayment(status="captured", amount_paise=2000, provider_reference="upi-1"), "ord-1")
+    shipped = await run(store, ShipOrder(courier="Delhivery", tracking_id="AWB1"), "ord-1")
+    assert shipped.token.version == 4  # placed, captured, confirmed, shipped
+    assert (await stock(store)).on_hand == 1 and (await stock(store)).reserved == 0
+    await run(store, DeliverOrder(), "ord-1")
+    await run(store, RequestReturn(reason="too small"), "ord-1")
+    await run(store, ReceiveReturn(), "ord-1")
+    assert (await stock(store)).on_hand == 3
+    types = [e.event_type for e in await store.read_stream("ord-1")]
+    assert types[-3:] == ["OrderDelivered", "ReturnRequested", "ReturnReceived"]
+
+
+async def test_cancellation_appends_order_and_release_in_one_transaction(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    before = len(await store.read_all())
+    await run(store, CancelOrder(reason="changed my mind"), "ord-1")
+    new = (await store.read_all())[before:]
+    assert {e.event_type for e in new} == {"OrderCancelled", "StockReleased"}
+    assert len({e.recorded_at for e in new}) == 1  # one append
+    assert (await stock(store)).available == 3
+
+
+async def test_illegal_step_appends_nothing(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    before = await store.read_all()
+    with pytest.raises(IllegalTransitionError) as caught:
+        await run(store, ShipOrder(courier="x", tracking_id="y"), "ord-1")
+    assert caught.value.extra["current_status"] == "PENDING_PAYMENT"
+    assert await store.read_all() == before
+
+
+async def test_return_window_comes_from_the_policy(store: InMemoryEventStore) -> None:
+    clock = Clock()
+    await run(store, order(PaymentMethod.COD), "ord-1", clock)
+    await run(store, ShipOrder(courier="x", tracking_id="y"), "ord-1", clock)
+    await dispatch(
+        Envelope(DeliverOrder(), target_id="ord-1"), store=store, clock=clock, policy=Policy(timedelta(hours=1))
+    )
+    clock.now = T0 + timedelta(hours=2)
+    with pytest.raises(Exception, match="could be returned until"):
+        await run(store, RequestReturn(reason="late"), "ord-1", clock)
+
+
+async def test_restock_price_and_if_match(store: InMemoryEventStore) -> None:
+    restocked = await run(store, RestockProduct(quantity=7), "P", expected_version=1)
+    assert restocked.token.version == 2 and (await stock(store)).on_hand == 10
+    with pytest.raises(PreconditionFailedError):
+        await run(store, ChangePrice(price_paise=1500), "P", expected_version=1)
+    await run(store, ChangePrice(price_paise=1500), "P", expected_version=2)
+    assert (await stock(store)).price_paise == 1500
+
+
+async def test_the_same_step_under_one_key_happens_once(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    first = await run(store, CancelOrder(reason="r"), "ord-1", idempotency_key="k")
+    again = await run(store, CancelOrder(reason="r"), "ord-1", idempotency_key="k")
+    assert again.replayed and again.body() == first.body()
+    assert [e.event_type for e in await store.read_stream("product-P")].count("StockReleased") == 1
+
+
+class Interleaving(InMemoryEventStore):
+    """Yields to the loop on every read, as a real database does, so racers really interleave."""
+
+    async def read_stream(self, stream_id: str, from_version: int = 1):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0)
+        return await super().read_stream(stream_id, from_version)
+
+
+async def test_racing_orders_for_one_sku_sell_exactly_the_stock() -> None:
+    """Exactly the stock is sold, every other order is refused as out of stock (not as a conflict)."""
+    store = Interleaving()
+    await run(store, CreateProduct(sku="HOT", name="Hot", category="books", price_paise=100, stock=50))
+    hot = PlaceOrder(
+        customer_id="c", items=[OrderItem(sku="HOT", quantity=1)], shipping_address=ADDRESS, payment_method="COD"
+    )
+    results = await asyncio.gather(*(run(store, hot, f"ord-{i}") for i in range(200)), return_exceptions=True)
+    sold = [r for r in results if not isinstance(r, BaseException)]
+    assert len(sold) == 50
+    assert all(isinstance(r, OutOfStockError) for r in results if isinstance(r, BaseException))
+    assert (await stock(store, "HOT")).available == 0
