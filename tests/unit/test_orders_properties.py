@@ -6,7 +6,6 @@ any stream's events rebuilds the same state."""
 from __future__ import annotations
 
 import contextlib
-
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
