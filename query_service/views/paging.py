@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
+from pymongo.errors import OperationFailure
+
+log = logging.getLogger(__name__)
+_BAD_VALUE = 2
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -48,13 +54,19 @@ class Page(BaseModel):
 
 async def fetch_page(collection: AsyncCollection[Any], query: PageQuery, projection: dict[str, Any]) -> Page:
     """One more than asked tells whether a next page exists."""
-    cursor = (
-        collection.find(query.filter, projection)
-        .sort(query.sort_field, -1 if query.descending else 1)
-        .limit(query.limit + 1)
-        .hint(query.index)
-    )
-    docs = await cursor.to_list()
+
+    def find() -> AsyncCursor[Any]:
+        return collection.find(query.filter, projection).sort(query.sort_field, -1 if query.descending else 1)
+
+    try:
+        docs = await find().limit(query.limit + 1).hint(query.index).to_list()
+    except OperationFailure as exc:
+        if exc.code != _BAD_VALUE or "hint" not in str(exc):
+            raise
+        # The index is not there (yet): a collection just rebuilt, or the projector has not
+        # created it. Slower without it, but still right.
+        log.warning("%s has no index %s; querying without it", collection.name, query.index)
+        docs = await find().limit(query.limit + 1).to_list()
     more = len(docs) > query.limit
     docs = docs[: query.limit]
     next_cursor = encode_cursor(docs[-1][query.sort_field]) if more and docs else None

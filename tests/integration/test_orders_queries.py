@@ -274,3 +274,17 @@ async def test_customer_orders_run_on_an_index(db: Any) -> None:
     ):
         plan = await db["customer_orders"].find(query).sort("sort_key", -1).limit(21).hint(index).explain()
         assert "IXSCAN" in _stages(plan)
+
+
+async def test_a_missing_index_slows_a_query_but_does_not_break_it(db: Any) -> None:
+    """A freshly rebuilt collection may not have its indexes yet."""
+    bare = db.client[db.name + "_bare"]
+    try:
+        await project(bare, order(1) + order(2))
+        app = build_app(lifespan=None, ready=lambda: None)  # type: ignore[arg-type, return-value]
+        app.state.db, app.state.resolver, app.state.settings = bare, CollectionResolver(bare), Settings()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://q") as c:
+            response = await c.get("/v1/orders", params={"status": "PENDING_PAYMENT"})
+        assert response.status_code == 200 and len(response.json()["items"]) == 1
+    finally:
+        await db.client.drop_database(bare.name)
