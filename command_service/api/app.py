@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from command_service.api import streams
 from command_service.api.routes import router
 from command_service.domain import DomainError
 from command_service.handlers import ConflictError, IdempotencyKeyReusedError, PreconditionFailedError
@@ -49,4 +50,5 @@ def build_app(services: Callable[[], Services], lifespan: Any = None) -> FastAPI
         return problem(409, "Concurrent modification", str(exc))
 
     app.include_router(router)
+    app.include_router(streams.router)
     return app

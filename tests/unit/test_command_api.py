@@ -101,3 +101,20 @@ async def test_health(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).status_code == 200
     assert (await client.get("/readyz")).status_code == 200
     assert "bahi_http_requests_total" in (await client.get("/metrics")).text
+
+
+async def test_stream_audit_trail_forwards_and_as_of(client: httpx.AsyncClient) -> None:
+    await client.post("/v1/products", json=PRODUCT)
+    await client.post("/v1/orders", json=order())
+    trail = await client.get("/v1/streams/product-P-1")
+    assert [e["event_type"] for e in trail.json()["events"]] == ["ProductCreated", "StockReserved"]
+    first = trail.json()["events"][0]
+    assert (first["version"], first["stream_type"]) == (1, "product")
+    upto = await client.get("/v1/streams/product-P-1", params={"to_version": 1})
+    assert len(upto.json()["events"]) == 1
+    before = await client.get("/v1/streams/product-P-1", params={"as_of": "2000-01-01T00:00:00Z"})
+    assert before.status_code == 404
+    naive = await client.get("/v1/streams/product-P-1", params={"as_of": "2030-01-01T00:00:00"})
+    assert naive.status_code == 422 and naive.json()["field"] == "as_of"
+    paged = await client.get("/v1/streams/product-P-1", params={"limit": 1})
+    assert paged.json()["next_from_version"] == 2
