@@ -5,23 +5,48 @@ last stream version applied; events at or below it are redeliveries and change
 nothing. Writes are guarded by the version read (optimistic), so two projector
 processes racing during a rebalance cannot lose an update: a write whose guard
 failed is recomputed from the document as it now is.
+
+An event the projection cannot apply (unknown type or schema version, invalid
+payload, a bug raising in the projection) does not fail the batch:
+`apply_checked` reports it, holds the later events of its stream behind it and
+writes everything else. The caller parks what was rejected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
+from projector_service import documents
+from projector_service.documents import DocCache
 from projector_service.projections.base import Document, Projection
 from shared.envelope import EventEnvelope
 from shared.events import parse_event
 
 _DUPLICATE_KEY = 11000
 MAX_ROUNDS = 10
+
+Pending = dict[str, list[tuple[int, EventEnvelope]]]
+
+
+@dataclass
+class Outcome:
+    """What `apply_checked` did with a batch; indexes point into the events given."""
+
+    written: int = 0
+    failed: dict[int, Exception] = field(default_factory=dict)
+    """Events the projection could not apply, with the reason."""
+    held: list[int] = field(default_factory=list)
+    """Later events of a failed event's stream: not applied, so the stream keeps its order."""
+
+    @property
+    def rejected(self) -> set[int]:
+        return {*self.failed, *self.held}
 
 
 def group_by_document(projection: Projection, events: Iterable[EventEnvelope]) -> dict[str, list[EventEnvelope]]:
@@ -32,58 +57,142 @@ def group_by_document(projection: Projection, events: Iterable[EventEnvelope]) -
     return groups
 
 
+def step(projection: Projection, doc: Document | None, env: EventEnvelope) -> Document | None:
+    """The document after one event; the same object when the event was applied already (pure)."""
+    if projection.multi_stream:
+        applied: dict[str, int] = dict(doc.get("_applied", {})) if doc is not None else {}
+        if env.version <= applied.get(env.stream_id, 0):
+            return doc
+        new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)
+        if new is None:
+            return doc
+        applied[env.stream_id] = env.version
+        revision = (doc or {}).get("version", 0) + 1
+        return {**new, "_applied": applied, "version": revision, "position": env.position}
+    if doc is not None and env.version <= doc.get("version", 0):
+        return doc
+    new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)
+    return doc if new is None else {**new, "version": env.version, "position": env.position}
+
+
 def fold(projection: Projection, doc: Document | None, events: list[EventEnvelope]) -> Document | None:
     """The document after the events it has not seen yet (pure)."""
     for env in events:
-        if projection.multi_stream:
-            applied: dict[str, int] = dict(doc.get("_applied", {})) if doc is not None else {}
-            if env.version <= applied.get(env.stream_id, 0):
-                continue
-            new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)
-            if new is not None:
-                applied[env.stream_id] = env.version
-                revision = (doc or {}).get("version", 0) + 1
-                doc = {**new, "_applied": applied, "version": revision, "position": env.position}
-            continue
-        if doc is not None and env.version <= doc.get("version", 0):
-            continue
-        new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)
-        if new is not None:
-            doc = {**new, "version": env.version, "position": env.position}
+        doc = step(projection, doc, env)
     return doc
 
 
-async def apply_batch(collection: AsyncCollection[Any], projection: Projection, events: Iterable[EventEnvelope]) -> int:
-    """Apply and return the number of documents written."""
-    pending = group_by_document(projection, events)
-    written = 0
-    for _ in range(MAX_ROUNDS):
-        if not pending:
-            return written
-        current = {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": list(pending)}})}
-        ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
-        for doc_id, envs in pending.items():
-            old = current.get(doc_id)
-            new = fold(projection, old, envs)
-            if new is None or new is old:
-                continue
-            if old is None:
-                ops.append(InsertOne(new))
-            else:
-                ops.append(ReplaceOne({"_id": doc_id, "version": old["version"]}, new))
-        if not ops:
-            return written
+def _fail(outcome: Outcome, blocked: dict[str, int], events: list[EventEnvelope], index: int, exc: Exception) -> None:
+    stream = events[index].stream_id
+    blocked[stream] = min(index, blocked.get(stream, index))
+    outcome.failed[index] = exc
+    for later in [i for i in outcome.failed if i > blocked[stream] and events[i].stream_id == stream]:
+        del outcome.failed[later]  # it is held behind the earlier failure now
+
+
+def _plan(projection: Projection, events: list[EventEnvelope], blocked: dict[str, int], outcome: Outcome) -> Pending:
+    pending: Pending = {}
+    for index, env in enumerate(events):
+        first_failed = blocked.get(env.stream_id)
+        if (first_failed is not None and index >= first_failed) or env.stream_type not in projection.stream_types:
+            continue
         try:
-            result = await collection.bulk_write(ops, ordered=False)
-            done = result.inserted_count + result.matched_count
-        except BulkWriteError as exc:
-            details = exc.details
-            if any(err.get("code") != _DUPLICATE_KEY for err in details.get("writeErrors", [])):
-                raise
-            done = details.get("nInserted", 0) + details.get("nMatched", 0)
-        written += done
+            doc_id = projection.doc_id(env)
+        except Exception as exc:  # a bug in the projection: this event is parked, the batch goes on
+            _fail(outcome, blocked, events, index, exc)  # its stream's later events are skipped from here on
+            continue
+        if doc_id is not None:
+            pending.setdefault(doc_id, []).append((index, env))
+    return pending
+
+
+def _ops(
+    projection: Projection,
+    pending: Pending,
+    current: dict[str, Document],
+    events: list[EventEnvelope],
+    blocked: dict[str, int],
+    outcome: Outcome,
+) -> tuple[list[InsertOne[Any] | ReplaceOne[Any]], list[Document]] | None:
+    """The writes bringing every pending document up to date, or None when an event failed."""
+    ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
+    docs: list[Document] = []
+    failed = False
+    for doc_id, items in pending.items():
+        old = new = current.get(doc_id)
+        for index, env in items:
+            try:
+                new = step(projection, new, env)
+            except Exception as exc:  # parse or apply: the event is parked, its stream held
+                _fail(outcome, blocked, events, index, exc)
+                failed = True
+                break
+        if failed or new is None or new is old:
+            continue
+        ops.append(InsertOne(new) if old is None else ReplaceOne({"_id": doc_id, "version": old["version"]}, new))
+        docs.append(new)
+    return None if failed else (ops, docs)
+
+
+async def _write(collection: AsyncCollection[Any], ops: list[InsertOne[Any] | ReplaceOne[Any]]) -> int:
+    try:
+        result = await collection.bulk_write(ops, ordered=False)
+        return result.inserted_count + result.matched_count
+    except BulkWriteError as exc:
+        details = exc.details
+        if any(err.get("code") != _DUPLICATE_KEY for err in details.get("writeErrors", [])):
+            raise
+        return int(details.get("nInserted", 0) + details.get("nMatched", 0))
+
+
+async def apply_checked(
+    collection: AsyncCollection[Any],
+    projection: Projection,
+    events: Iterable[EventEnvelope],
+    *,
+    cache: DocCache | None = None,
+) -> Outcome:
+    """Apply what can be applied; report what cannot (and what is held behind it)."""
+    events = list(events)
+    outcome = Outcome()
+    blocked: dict[str, int] = {}
+    stale: set[str] = set()
+    rounds = 0
+    while pending := _plan(projection, events, blocked, outcome):
+        current = await documents.load(collection, list(pending), cache, stale)
+        planned = _ops(projection, pending, current, events, blocked, outcome)
+        if planned is None:
+            continue  # plan again without the failed streams' rest: every pass blocks one more stream
+        ops, docs = planned
+        if not ops:
+            break
+        done = await _write(collection, ops)
+        outcome.written += done
         if done == len(ops):
-            return written
+            if cache is not None:
+                cache.put(docs)
+            break
         # Some guard failed: another writer got there first. Recompute those
         # documents from what is stored now; the ones already current are skipped.
-    raise RuntimeError(f"{projection.name}: documents kept changing under the projector")
+        rounds += 1
+        if rounds >= MAX_ROUNDS:
+            raise RuntimeError(f"{projection.name}: documents kept changing under the projector")
+        written_ids = [doc["_id"] for doc in docs]
+        stale.update(written_ids)
+        if cache is not None:
+            cache.forget(written_ids)
+    outcome.held = [
+        index
+        for index, env in enumerate(events)
+        if index not in outcome.failed and index > blocked.get(env.stream_id, len(events))
+    ]
+    return outcome
+
+
+async def apply_batch(collection: AsyncCollection[Any], projection: Projection, events: Iterable[EventEnvelope]) -> int:
+    """Apply and return the number of documents written; raises the first event's error if one failed
+    (the events of other streams are written all the same)."""
+    outcome = await apply_checked(collection, projection, events)
+    if outcome.failed:
+        raise next(iter(outcome.failed.values()))
+    return outcome.written

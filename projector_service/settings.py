@@ -1,4 +1,4 @@
-"""Configuration of the projector: read once, from the environment."""
+"""Configuration of the projector and its CLI (rebuild, status, parked): read once, from the environment."""
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,3 +16,26 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     projector_port: int = 8003
     log_level: str = "INFO"
+
+    # Static group membership: a projector restarted under the same id takes its
+    # partitions back at once instead of waiting for the old session to time out.
+    projector_instance_id: str | None = None
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    # Exponential backoff (capped) before a failed batch is redelivered: a MongoDB
+    # or Kafka outage makes the projector wait, not spin.
+    retry_backoff_max_seconds: float = 5.0
+
+    # Blue/green rebuilds.
+    rebuild_batch_max_records: int = 20_000
+    rebuild_cache_docs: int = 200_000
+    rebuild_grace_seconds: float = 60.0
+    # Only `rebuild --from-store` reads the event store.
+    database_url: str = "postgresql://bahi@127.0.0.1:5432/bahi"
+
+    # How often the running projector refreshes its lag gauges and drops retired collections.
+    status_interval_seconds: float = 10.0
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.topic_prefix}.dlq"

@@ -1,0 +1,92 @@
+"""Reading the current documents a batch touches, with an optional write-through cache.
+
+`$in` lookups are chunked: the MongoDB stand-in answers a large `$in` in time
+quadratic in its size (2,000 ids: 2 s; 40 chunks of 50: 0.1 s); a real mongod
+does not care.
+
+A rebuild is the only writer of its fresh target collection until the switch,
+so it can remember what it wrote and skip the reads altogether (`DocCache`). The
+cache is only ever a guess: every write stays guarded by the version read, and a
+failed guard makes the runner read those documents from the database again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from projector_service.projections.base import Document
+
+LOOKUP_CHUNK = 50
+
+
+class DocCache:
+    """Documents written to a collection that nobody else writes yet.
+
+    While `complete`, a document missing from the cache is missing from the
+    collection too (it started empty); after an eviction or `disable()` misses
+    are read from the database.
+    """
+
+    def __init__(self, max_docs: int) -> None:
+        self._docs: dict[str, Document] = {}
+        self._max = max_docs
+        self._enabled = max_docs > 0
+        self.complete = self._enabled
+
+    def disable(self) -> None:
+        """Others write to the collection from now on (it went live): stop guessing."""
+        self._docs.clear()
+        self._enabled = False
+        self.complete = False
+
+    def split(self, ids: Iterable[str]) -> tuple[dict[str, Document], list[str]]:
+        """(documents known, ids to read from the database)."""
+        known: dict[str, Document] = {}
+        unknown: list[str] = []
+        for doc_id in ids:
+            doc = self._docs.get(doc_id)
+            if doc is not None:
+                known[doc_id] = doc
+            elif not self.complete:
+                unknown.append(doc_id)
+        return known, unknown
+
+    def put(self, docs: Iterable[Document]) -> None:
+        if not self._enabled:
+            return
+        for doc in docs:
+            self._docs[doc["_id"]] = doc
+        if len(self._docs) > self._max:
+            # Forget the older half (dicts keep insertion order); misses are read from now on.
+            for doc_id in list(self._docs)[: len(self._docs) // 2]:
+                del self._docs[doc_id]
+            self.complete = False
+
+    def forget(self, ids: Collection[str]) -> None:
+        for doc_id in ids:
+            self._docs.pop(doc_id, None)
+
+
+async def find_many(collection: AsyncCollection[Any], ids: list[str]) -> dict[str, Document]:
+    found: dict[str, Document] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        async for doc in collection.find({"_id": {"$in": chunk}}):
+            found[doc["_id"]] = doc
+    return found
+
+
+async def load(
+    collection: AsyncCollection[Any], ids: list[str], cache: DocCache | None, stale: Collection[str] = ()
+) -> dict[str, Document]:
+    """The stored documents among `ids` (absent ones are left out). `stale` ids bypass the cache."""
+    if cache is None:
+        return await find_many(collection, ids)
+    known, unknown = cache.split(doc_id for doc_id in ids if doc_id not in stale)
+    unknown.extend(doc_id for doc_id in ids if doc_id in stale)
+    if unknown:
+        known.update(await find_many(collection, unknown))
+    return known

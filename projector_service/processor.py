@@ -1,0 +1,137 @@
+"""One batch through one projection, into one target collection.
+
+Records that did not decode, and records of streams that have parked events,
+are parked; everything else is applied effectively once (`runner`); what the
+projection rejected is parked behind its stream's first failure. Then the parked
+records go to the dead-letter topic and, for live batches, the side effects
+fire. The caller commits the offsets after `process` returns; if it raises
+(MongoDB or Kafka down), nothing is committed and the batch comes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from projector_service.dlq import DeadLetters
+from projector_service.documents import DocCache
+from projector_service.effects import fire, replay_mode
+from projector_service.parking import FAILED, HELD, Entry, Head, ParkingLot, describe, is_held, item_id
+from projector_service.pointers import live_collection
+from projector_service.projections import Projection
+from projector_service.records import Incoming
+from projector_service.redrive import drain
+from projector_service.runner import apply_checked
+from shared.envelope import EventEnvelope
+
+
+@dataclass
+class Report:
+    events: int = 0
+    written: int = 0
+    parked: int = 0
+    failed: int = 0
+
+
+def plan(
+    items: Sequence[Incoming], heads: dict[str, Head], collection: str
+) -> tuple[list[int], list[tuple[int, Entry]]]:
+    """(indexes to apply, parked entries by index): records that did not decode, and every later
+    record of their stream or of a stream parked already, are parked (pure)."""
+    heads = dict(heads)
+    fresh: list[int] = []
+    parked: list[tuple[int, Entry]] = []
+    for index, item in enumerate(items):
+        stream = item.stream_id
+        head = heads.get(stream) if stream is not None else None
+        if head is not None and is_held(head, item):
+            parked.append((index, Entry(item, HELD, behind=head.item_id)))
+        elif item.env is None:
+            parked.append((index, Entry(item, FAILED, error=describe(item.error or ValueError("undecodable")))))
+            if stream is not None:
+                heads[stream] = Head(item_id(collection, item), None, item.coords)
+        else:
+            fresh.append(index)
+    return fresh, parked
+
+
+def rejected_entries(
+    items: Sequence[Incoming], fresh: list[int], failed: dict[int, Exception], held: list[int], collection: str
+) -> list[tuple[int, Entry]]:
+    """What the projection rejected, as parked entries (indexes into `items`)."""
+    first_failure: dict[str, str] = {}
+    entries: list[tuple[int, Entry]] = []
+    for k in sorted(failed):
+        item = items[fresh[k]]
+        first_failure.setdefault(item.stream_id or "", item_id(collection, item))
+        entries.append((fresh[k], Entry(item, FAILED, error=describe(failed[k]))))
+    for k in held:
+        item = items[fresh[k]]
+        entries.append((fresh[k], Entry(item, HELD, behind=first_failure.get(item.stream_id or ""))))
+    return entries
+
+
+class BatchProcessor:
+    def __init__(
+        self,
+        db: AsyncDatabase[Any],
+        projection: Projection,
+        *,
+        lot: ParkingLot,
+        dead_letters: DeadLetters,
+        replaying: bool = False,
+        cache: DocCache | None = None,
+    ) -> None:
+        self.db = db
+        self.projection = projection
+        self.lot = lot
+        self.dead_letters = dead_letters
+        self.replaying = replaying
+        self.cache = cache
+
+    async def process(self, items: Sequence[Incoming], collection: str, *, replaying: bool | None = None) -> Report:
+        replaying = self.replaying if replaying is None else replaying
+        heads = await self.lot.heads(collection, {item.stream_id for item in items})
+        fresh, parked = plan(items, heads, collection)
+        envs: list[EventEnvelope] = [env for i in fresh if (env := items[i].env) is not None]
+        with replay_mode(replaying):
+            outcome = await apply_checked(self.db[collection], self.projection, envs, cache=self.cache)
+        parked += rejected_entries(items, fresh, outcome.failed, outcome.held, collection)
+        parked.sort(key=lambda pair: pair[0])
+        entries = [entry for _, entry in parked]
+        if entries:
+            await self.lot.park(self.projection.name, collection, entries)
+            await self.dead_letters.publish(entries, projection=self.projection.name, collection=collection)
+        with replay_mode(replaying):
+            mine = self.projection.stream_types
+            await fire(
+                self.projection.name,
+                [e for k, e in enumerate(envs) if k not in outcome.rejected and e.stream_type in mine],
+            )
+        await self._heal(collection, entries, heads, replaying)
+        failed = sum(entry.status == FAILED for entry in entries)
+        return Report(len(items), outcome.written, len(entries), failed)
+
+    async def process_live(self, items: Sequence[Incoming]) -> Report:
+        """Into the live collection and, if a rebuild switched it while we wrote, into the new one too
+        (its handover may have passed these offsets already)."""
+        target = await live_collection(self.db, self.projection.collection)
+        report = await self.process(items, target)
+        now = await live_collection(self.db, self.projection.collection)
+        if now != target:
+            await self.process(items, now, replaying=True)
+        return report
+
+    async def _heal(self, collection: str, entries: list[Entry], heads: dict[str, Head], replaying: bool) -> None:
+        """A redrive may have emptied a queue between our look at it and our parking behind it:
+        a queue whose head is a held event (nothing failed before it) is drained right away."""
+        behind_old_heads = {e.item.stream_id for e in entries if e.status == HELD and e.item.stream_id in heads}
+        for stream in behind_old_heads:
+            if stream is None:
+                continue
+            head = await self.lot.first(collection, stream)
+            if head is not None and head["status"] == HELD:
+                await drain(self.db, self.projection, self.lot, collection, stream, replaying=replaying)
