@@ -1,44 +1,113 @@
-"""Composition root of the projector: Kafka broker, MongoDB client, health/metrics HTTP."""
+"""Composition root of the projector: the only place that creates the MongoDB client,
+the Kafka broker and producer. The service (`create_app`) and the CLI commands
+(`open_resources`) are both built here."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
+from projector_service import metrics
+from projector_service.dlq import DeadLetters, create_producer, ensure_dlq_topic
+from projector_service.indexes import ensure_indexes
+from projector_service.parking import ParkingLot
+from projector_service.pointers import drop_due, live_collection
+from projector_service.processor import BatchProcessor
 from projector_service.projections import PROJECTIONS
 from projector_service.settings import Settings
+from projector_service.status import StatusCollector
 from projector_service.subscribers import register
 from shared.kafka_admin import ensure_topics
 from shared.web import install_health
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    db: AsyncDatabase[Any]
+    lot: ParkingLot
+    dead_letters: DeadLetters
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings, *, kafka: bool = True) -> AsyncIterator[Resources]:
+    """MongoDB and (unless `kafka` is false) the dead-letter producer, for a CLI command."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    producer: AIOKafkaProducer | None = None
+    try:
+        if kafka:
+            await ensure_dlq_topic(settings.kafka_bootstrap, settings.dlq_topic, settings.topic_partitions)
+            producer = create_producer(settings.kafka_bootstrap)
+            await producer.start()
+        db = client[settings.mongo_db]
+        lot = ParkingLot(db)
+        await lot.ensure_indexes()
+        yield Resources(settings, db, lot, DeadLetters(producer, settings.dlq_topic))
+    finally:
+        if producer is not None:
+            await producer.stop()
+        await client.close()
+
+
+async def _housekeeping(settings: Settings, db: AsyncDatabase[Any], lot: ParkingLot) -> None:
+    """Refresh the lag gauges and drop retired collections whose grace period is over."""
+    collector = StatusCollector(settings.kafka_bootstrap, settings.topic_prefix, settings.group_prefix, db)
+    await collector.start()
+    try:
+        while True:
+            try:
+                metrics.export(await collector.collect(PROJECTIONS.values()))
+                for dropped in await drop_due(db, lot):
+                    log.info("dropped retired collection %s", dropped)
+            except Exception:  # a dependency down: the next round tries again
+                log.warning("status refresh failed", exc_info=True)
+            await asyncio.sleep(settings.status_interval_seconds)
+    finally:
+        await collector.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    db = client[settings.mongo_db]
+    producer = create_producer(settings.kafka_bootstrap)
+    lot = ParkingLot(db)
+    dead_letters = DeadLetters(producer, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
     for projection in PROJECTIONS.values():
-        register(
-            broker,
-            client[settings.mongo_db],
-            projection,
-            prefix=settings.topic_prefix,
-            group_prefix=settings.group_prefix,
-            max_records=settings.batch_max_records,
-        )
+        register(broker, BatchProcessor(db, projection, lot=lot, dead_letters=dead_letters), settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
+        await ensure_dlq_topic(settings.kafka_bootstrap, settings.dlq_topic, settings.topic_partitions)
+        await lot.ensure_indexes()
+        for projection in PROJECTIONS.values():
+            await ensure_indexes(db, projection, await live_collection(db, projection.collection))
+        await producer.start()
         await broker.start()
+        housekeeping = asyncio.create_task(_housekeeping(settings, db, lot))
         try:
             yield
         finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
             await broker.stop()
+            await producer.stop()
             await client.close()
 
     app = FastAPI(title="Bahi projector", lifespan=lifespan, docs_url=None, redoc_url=None)

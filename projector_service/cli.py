@@ -1,0 +1,220 @@
+"""`python -m projector_service [COMMAND]`: without a command, run the projector service;
+`rebuild`, `status` and `parked list|redrive|skip` operate on a running deployment."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from projector_service import console as show
+from projector_service.app import Resources, create_app, open_resources
+from projector_service.pointers import drop_due, live_collection
+from projector_service.projections import PROJECTIONS, Projection
+from projector_service.rebuild import RebuildOptions, RebuildResult, rebuild
+from projector_service.redrive import NothingToSkipError, redrive, skip
+from projector_service.settings import Settings
+from projector_service.sources import KafkaSource, Source
+from projector_service.status import StatusCollector
+from shared.logging import setup_logging
+from shared.topics import topic_for
+
+app = typer.Typer(add_completion=False, help="Bahi projector: keeps the MongoDB read models current.")
+parked = typer.Typer(help="Events a projection could not apply, and those held behind them.")
+app.add_typer(parked, name="parked")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.callback(invoke_without_command=True)
+def main(ctx: typer.Context) -> None:
+    """Without a command: run the projector (health and metrics on BAHI_PROJECTOR_PORT)."""
+    if ctx.invoked_subcommand is None:
+        serve()
+
+
+@app.command()
+def serve() -> None:
+    """Run every projection (the default)."""
+    settings = Settings()
+    setup_logging("projector", settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.projector_port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+    )
+
+
+def _projection(name: str) -> Projection:
+    if name not in PROJECTIONS:
+        raise typer.BadParameter(f"unknown projection {name!r}; known: {', '.join(sorted(PROJECTIONS))}")
+    return PROJECTIONS[name]
+
+
+def _source(settings: Settings, projection: Projection, from_store: bool) -> Source:
+    if from_store:
+        from projector_service.store_feed import StoreSource  # only this command needs PostgreSQL
+
+        return StoreSource(settings.database_url, projection.stream_types)
+    topics = [topic_for(t, settings.topic_prefix) for t in projection.stream_types]
+    group = f"{settings.group_prefix}.{projection.name}.rebuild.{uuid.uuid4().hex[:8]}"
+    return KafkaSource(settings.kafka_bootstrap, topics, group)
+
+
+@app.command("rebuild")
+def rebuild_command(
+    projections: Annotated[list[str] | None, typer.Argument(help="Projection names.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every projection.")] = False,
+    from_store: Annotated[bool, typer.Option("--from-store", help="Replay the event store, not Kafka.")] = False,
+    grace: Annotated[float | None, typer.Option(help="Seconds before the old collection is dropped.")] = None,
+    wait: Annotated[bool, typer.Option(help="Wait out the grace period and drop the old collection.")] = True,
+    batch: Annotated[int | None, typer.Option(help="Records per batch.")] = None,
+) -> None:
+    """Blue/green: replay into a new versioned collection, switch when caught up, retire the old one."""
+    settings = Settings()
+    setup_logging("projector-rebuild", "WARNING")
+    chosen = list(PROJECTIONS.values()) if all_ else [_projection(n) for n in projections or []]
+    if not chosen:
+        raise typer.BadParameter("name a projection (or --all)")
+    options = RebuildOptions(
+        batch or settings.rebuild_batch_max_records,
+        settings.rebuild_cache_docs,
+        settings.rebuild_grace_seconds if grace is None else grace,
+    )
+    failures = asyncio.run(_rebuild(settings, chosen, from_store, options, wait))
+    if failures:
+        raise typer.Exit(1)
+
+
+async def _rebuild(
+    settings: Settings, chosen: list[Projection], from_store: bool, options: RebuildOptions, wait: bool
+) -> int:
+    async with open_resources(settings) as res:
+        bars = show.RebuildBars()
+        with bars.progress:
+            outcomes = await asyncio.gather(
+                *(
+                    rebuild(
+                        res.db,
+                        p,
+                        _source(settings, p, from_store),
+                        lot=res.lot,
+                        dead_letters=res.dead_letters,
+                        options=options,
+                        on_progress=bars.update,
+                    )
+                    for p in chosen
+                ),
+                return_exceptions=True,
+            )
+        done = [o for o in outcomes if isinstance(o, RebuildResult)]
+        for projection, outcome in zip(chosen, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                show.console.print(f"[red]{projection.name}: rebuild failed: {type(outcome).__name__}: {outcome}")
+        if done:
+            show.out.print(show.rebuilt(done))
+        if wait and done:
+            await _drop_after_grace(res, done)
+        return len(outcomes) - len(done)
+
+
+async def _drop_after_grace(res: Resources, done: list[RebuildResult]) -> None:
+    due = max(r.drop_due for r in done)
+    show.console.print(
+        f"waiting until {due:%H:%M:%S}Z to drop the old collections (--no-wait leaves it to the projector)"
+    )
+    await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
+    for dropped in await drop_due(res.db, res.lot):
+        show.out.print(f"dropped {dropped}")
+
+
+@app.command()
+def status(as_json: JsonOpt = False) -> None:
+    """Per projection and partition: committed and end offsets, lag in events and seconds, parked, rebuilds."""
+    settings = Settings()
+    setup_logging("projector-status", "WARNING")
+    statuses = asyncio.run(_status(settings))
+    if as_json:
+        show.out.print_json(json.dumps([dataclasses.asdict(s) for s in statuses], default=str))
+    else:
+        show.out.print(show.status_table(statuses))
+
+
+async def _status(settings: Settings) -> list[Any]:
+    async with open_resources(settings, kafka=False) as res:
+        collector = StatusCollector(settings.kafka_bootstrap, settings.topic_prefix, settings.group_prefix, res.db)
+        await collector.start()
+        try:
+            return await collector.collect(PROJECTIONS.values())
+        finally:
+            await collector.stop()
+
+
+@parked.command("list")
+def parked_list(
+    projection: Annotated[str | None, typer.Option(help="Only this projection.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """List parked events, per collection and stream in queue order."""
+
+    async def run() -> list[dict[str, Any]]:
+        async with open_resources(Settings(), kafka=False) as res:
+            return await res.lot.items(projection=projection, limit=limit)
+
+    items = asyncio.run(run())
+    if as_json:
+        show.out.print_json(json.dumps(items, default=str))
+    else:
+        show.out.print(show.parked_table(items))
+
+
+@parked.command("redrive")
+def parked_redrive(
+    projection: str, stream: Annotated[str | None, typer.Option(help="Only this stream.")] = None
+) -> None:
+    """Re-apply parked events in order with the code running now; a stream flows again once its queue is empty."""
+    chosen = _projection(projection)
+
+    async def run() -> int:
+        async with open_resources(Settings(), kafka=False) as res:
+            collection = await live_collection(res.db, chosen.collection)
+            results = await redrive(res.db, chosen, res.lot, collection, stream)
+        for r in results:
+            state = f"[red]still blocked ({r.still_parked} parked): {r.error}" if r.still_parked else "[green]flowing"
+            show.out.print(f"{r.stream_id}: {r.applied} applied, {state}")
+        return sum(1 for r in results if r.still_parked)
+
+    if asyncio.run(run()):
+        raise typer.Exit(1)
+
+
+@parked.command("skip")
+def parked_skip(
+    projection: str,
+    stream: Annotated[str, typer.Option(help="The stream whose parked event to skip.")],
+    event_id: Annotated[str | None, typer.Option(help="This event (default: the head of the queue).")] = None,
+) -> None:
+    """Drop a parked event for good (recorded in projector_skipped); `redrive` then lets the rest through."""
+    chosen = _projection(projection)
+
+    async def run() -> None:
+        async with open_resources(Settings(), kafka=False) as res:
+            collection = await live_collection(res.db, chosen.collection)
+            skipped, left = await skip(res.lot, collection, stream, event_id)
+        show.out.print(f"skipped {skipped['_id']} ({skipped['event_type'] or 'undecodable'}); {left} still parked")
+
+    try:
+        asyncio.run(run())
+    except NothingToSkipError as exc:
+        show.console.print(f"[red]{exc}")
+        raise typer.Exit(1) from exc

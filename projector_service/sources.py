@@ -1,0 +1,93 @@
+"""Where a rebuild reads history: the Kafka topics from the earliest offset under a
+fresh consumer group (here), or the event store (`store_feed`).
+
+A source reads forward and can `mark` the end of what exists now; a rebuild
+drains it to a mark three times: to the end captured at the start (what the
+progress bar measures), to the end after that (the gap), and once more after
+the switch (the handover).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from projector_service.records import Incoming, from_record
+
+
+class Source(Protocol):
+    kind: str
+    group: str | None
+    consumed: int
+
+    async def start(self) -> int:
+        """Open, mark the end as it is now, and return how many events lie before it."""
+        ...
+
+    async def read(self, max_records: int) -> list[Incoming]: ...
+
+    async def mark(self) -> None: ...
+
+    async def reached_mark(self) -> bool: ...
+
+    async def commit(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class KafkaSource:
+    """The projection's topics, every partition assigned to this one consumer; offsets are
+    committed under the rebuild's own group, so `status` shows how far it got."""
+
+    kind = "kafka"
+
+    def __init__(self, bootstrap: str, topics: list[str], group: str) -> None:
+        self.group: str | None = group
+        self.consumed = 0
+        self._topics = topics
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+            fetch_max_bytes=64 * 1024 * 1024,
+        )
+        self._partitions: list[TopicPartition] = []
+        self._end: dict[TopicPartition, int] = {}
+
+    async def start(self) -> int:
+        await self._consumer.start()
+        await self._consumer.topics()  # loads the metadata: partitions_for_topic answers from it
+        self._partitions = [
+            TopicPartition(topic, p)
+            for topic in self._topics
+            for p in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+        self._consumer.assign(self._partitions)
+        beginning = await self._consumer.beginning_offsets(self._partitions)
+        self._consumer.seek_to_beginning(*self._partitions)
+        await self.mark()
+        return sum(self._end[tp] - beginning[tp] for tp in self._partitions)
+
+    async def read(self, max_records: int) -> list[Incoming]:
+        batch = await self._consumer.getmany(timeout_ms=200, max_records=max_records)
+        records = [from_record(record) for part in batch.values() for record in part]
+        self.consumed += len(records)
+        return records
+
+    async def mark(self) -> None:
+        self._end = await self._consumer.end_offsets(self._partitions)
+
+    async def reached_mark(self) -> bool:
+        for tp in self._partitions:
+            if await self._consumer.position(tp) < self._end[tp]:
+                return False
+        return True
+
+    async def commit(self) -> None:
+        await self._consumer.commit()
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
