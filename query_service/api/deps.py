@@ -1,4 +1,8 @@
-"""Request dependencies (Annotated *Dep aliases)."""
+"""Request dependencies (Annotated *Dep aliases).
+
+All `async def`: FastAPI runs a sync dependency in a worker thread, which on the
+hot read path cost more than the MongoDB read itself.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from query_service.settings import Settings
 from shared.read_models import CollectionResolver
 
 
-def _db(request: Request) -> AsyncDatabase[Any]:
+async def _db(request: Request) -> AsyncDatabase[Any]:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def _resolver(request: Request) -> CollectionResolver:
+async def _resolver(request: Request) -> CollectionResolver:
     return request.app.state.resolver  # type: ignore[no-any-return]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
