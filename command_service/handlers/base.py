@@ -13,6 +13,7 @@ from command_service.commands import Command
 from command_service.domain import product as product_domain
 from command_service.domain.order_lifecycle import DEFAULT_RETURN_WINDOW
 from command_service.event_store import AppendStream, EventStore
+from command_service.handlers.cache import cached, remember
 from shared.envelope import EventMetadata, NewEvent
 from shared.events import DomainEvent, parse_event
 
@@ -48,10 +49,14 @@ class Decision:
 
 
 async def load(store: EventStore, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
-    state, version = initial, 0
-    for stored in await store.read_stream(stream_id):
+    """The aggregate's state and version: the cached state plus the events appended since."""
+    state, version = cached(store, stream_id, evolve) or (initial, 0)
+    newer = await store.read_stream(stream_id, from_version=version + 1)
+    for stored in newer:
         state = evolve(state, parse_event(stored.event_type, stored.schema_version, stored.data))
         version = stored.version
+    if newer:
+        remember(store, stream_id, evolve, state, version)
     return state, version
 
 

@@ -144,3 +144,24 @@ async def test_racing_orders_for_one_sku_sell_exactly_the_stock() -> None:
     assert len(sold) == 50
     assert all(isinstance(r, OutOfStockError) for r in results if isinstance(r, BaseException))
     assert (await stock(store, "HOT")).available == 0
+
+
+class Recording(InMemoryEventStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[str, int]] = []
+
+    async def read_stream(self, stream_id: str, from_version: int = 1):  # type: ignore[no-untyped-def]
+        self.reads.append((stream_id, from_version))
+        return await super().read_stream(stream_id, from_version)
+
+
+async def test_loading_reads_only_what_was_appended_since_the_last_load() -> None:
+    store = Recording()
+    await run(store, CreateProduct(sku="P", name="Phone", category="books", price_paise=100, stock=50))
+    for i in range(3):
+        await run(store, order(PaymentMethod.COD, qty=1), f"ord-{i}")
+    product_reads = [v for sid, v in store.reads if sid == "product-P"]
+    # create: empty stream; 1st order: reads from 1; later orders: only after the version already known
+    assert product_reads == [1, 1, 2, 3]
+    assert (await stock(store)).reserved == 3

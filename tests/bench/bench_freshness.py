@@ -1,0 +1,147 @@
+"""Benchmark: freshness — the time from a command's 2xx to the order view showing
+it — at a steady 200 commands/s (open loop: sends are scheduled, not paced by
+answers), with the command service, relay, projector and query service each
+running as its own process on a fresh database, topic prefix and MongoDB database.
+
+Each command is `POST /v1/orders` (COD, spread over 50 SKUs); right after its 2xx
+the driver reads `GET /v1/orders/{id}` with the command's consistency token, which
+the query service holds until the view has caught up (it re-reads at most every
+20 ms, so figures include up to that much quantisation). Target: p99 <= 200 ms.
+Prints its figure last; saves tests/bench/results/bench_freshness.json.
+
+    .venv/bin/python -m tests.bench.bench_freshness [--rate 200] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests import processes
+from tests.bench.load import LoadResult
+from tests.conftest import fresh_infra
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SKUS = 50
+ADDRESS = {"name": "Asha", "line1": "12 MG Road", "city": "Pune", "state": "MH", "pincode": "411001"}
+
+
+async def drive(cmd: str, query: str, rate: float, seconds: float) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+    fresh, acked = LoadResult(), LoadResult()
+    timeouts = failures = 0
+    # Separate clients: a read must never queue behind commands for a connection.
+    async with (
+        httpx.AsyncClient(timeout=30, limits=limits) as client,
+        httpx.AsyncClient(timeout=30, limits=limits) as reader,
+    ):
+        skus = [f"FRESH-{uuid.uuid4().hex[:8]}" for _ in range(SKUS)]
+        for sku in skus:
+            body = {"sku": sku, "name": "Parle G", "category": "grocery", "price_paise": 1000, "stock": 1_000_000}
+            assert (await client.post(f"{cmd}/v1/products", json=body)).status_code == 201
+
+        async def one(i: int) -> None:
+            nonlocal timeouts, failures
+            body = {
+                "customer_id": f"cust-{i % 500}",
+                "items": [{"sku": random.choice(skus), "quantity": 1}],
+                "shipping_address": ADDRESS,
+                "payment_method": "COD",
+            }
+            sent = time.perf_counter()
+            answer = await client.post(f"{cmd}/v1/orders", json=body)
+            ok = time.perf_counter()
+            if answer.status_code != 201:
+                failures += 1
+                return
+            acked.latencies.append(ok - sent)
+            token = answer.headers["X-Consistency-Token"]
+            seen = await client.get(
+                f"{query}/v1/orders/{answer.json()['order_id']}", headers={"X-Consistency-Token": token}
+            )
+            if seen.status_code != 200 or "X-Consistency-Timeout" in seen.headers:
+                timeouts += 1
+                return
+            fresh.latencies.append(time.perf_counter() - ok)
+
+        tasks = []
+        start = time.perf_counter()
+        total = int(rate * seconds)
+        for i in range(total):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        sent_over = time.perf_counter() - start
+        await asyncio.gather(*tasks)
+    fresh.requests = acked.requests = len(fresh.latencies)
+    return {
+        "commands": total,
+        "send_rate_per_s": round(total / sent_over, 1),
+        "acked": len(acked.latencies),
+        "failed_commands": failures,
+        "view_timeouts": timeouts,
+        "command_latency": {k: v for k, v in acked.summary().items() if k.endswith("_ms")},
+        "freshness": {k: v for k, v in fresh.summary().items() if k.endswith("_ms")},
+    }
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    async with fresh_infra(f"bench_fresh_{uuid.uuid4().hex[:6]}") as infra:
+        services = [
+            processes.command(infra),
+            processes.relay(infra),
+            processes.projector(infra),
+            processes.query(infra),
+        ]
+        for service in services:
+            service.start()
+        try:
+            for service in services:
+                await asyncio.to_thread(service.wait_ready, 90)
+            by_name = {s.name: s.url for s in services}
+            await drive(by_name["command"], by_name["query"], args.rate, 3.0)  # warm-up: connections, JIT-free caches
+            figures = await drive(by_name["command"], by_name["query"], args.rate, args.seconds)
+        finally:
+            for service in services:
+                service.stop()
+    return {
+        "name": "bench_freshness",
+        "when": datetime.now(UTC).isoformat(),
+        "config": {"rate_per_s": args.rate, "seconds": args.seconds, "skus": SKUS},
+        "machine": {"cpus": os.cpu_count(), "load": os.getloadavg()},
+        **figures,
+        "target_p99_le_200ms": figures["freshness"]["p99_ms"] <= 200,
+    }
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    report = asyncio.run(main(args))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench_freshness.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: report[k] for k in ("send_rate_per_s", "acked", "failed_commands", "view_timeouts")}))
+    print(f"command latency: {report['command_latency']}")
+    print(f"results: {RESULTS / 'bench_freshness.json'}")
+    f = report["freshness"]
+    print(
+        f"bench_freshness: command 2xx -> order view at {report['send_rate_per_s']:.0f} commands/s: "
+        f"p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, max {f['max_ms']} ms (target p99 <= 200 ms)"
+    )
+
+
+if __name__ == "__main__":
+    cli()
