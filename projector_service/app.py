@@ -12,14 +12,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from projector_service import metrics
-from projector_service.dlq import DeadLetters, create_producer, ensure_dlq_topic
+from projector_service.dlq import DeadLetters, ensure_dlq_topic
 from projector_service.indexes import ensure_indexes
 from projector_service.parking import ParkingLot
 from projector_service.pointers import drop_due, live_collection
@@ -46,19 +45,17 @@ class Resources:
 async def open_resources(settings: Settings, *, kafka: bool = True) -> AsyncIterator[Resources]:
     """MongoDB and (unless `kafka` is false) the dead-letter producer, for a CLI command."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
-    producer: AIOKafkaProducer | None = None
+    dead_letters = DeadLetters(settings.kafka_bootstrap if kafka else None, settings.dlq_topic)
     try:
         if kafka:
             await ensure_dlq_topic(settings.kafka_bootstrap, settings.dlq_topic, settings.topic_partitions)
-            producer = create_producer(settings.kafka_bootstrap)
-            await producer.start()
+        await dead_letters.start()
         db = client[settings.mongo_db]
         lot = ParkingLot(db)
         await lot.ensure_indexes()
-        yield Resources(settings, db, lot, DeadLetters(producer, settings.dlq_topic))
+        yield Resources(settings, db, lot, dead_letters)
     finally:
-        if producer is not None:
-            await producer.stop()
+        await dead_letters.stop()
         await client.close()
 
 
@@ -83,9 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
-    producer = create_producer(settings.kafka_bootstrap)
     lot = ParkingLot(db)
-    dead_letters = DeadLetters(producer, settings.dlq_topic)
+    dead_letters = DeadLetters(settings.kafka_bootstrap, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
     for projection in PROJECTIONS.values():
         register(broker, BatchProcessor(db, projection, lot=lot, dead_letters=dead_letters), settings)
@@ -97,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await lot.ensure_indexes()
         for projection in PROJECTIONS.values():
             await ensure_indexes(db, projection, await live_collection(db, projection.collection))
-        await producer.start()
+        await dead_letters.start()
         await broker.start()
         housekeeping = asyncio.create_task(_housekeeping(settings, db, lot))
         try:
@@ -107,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await housekeeping
             await broker.stop()
-            await producer.stop()
+            await dead_letters.stop()
             await client.close()
 
     app = FastAPI(title="Bahi projector", lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -25,7 +25,11 @@ from projector_service.status import StatusCollector
 from shared.logging import setup_logging
 from shared.topics import topic_for
 
-app = typer.Typer(add_completion=False, help="Bahi projector: keeps the MongoDB read models current.")
+app = typer.Typer(
+    add_completion=False,
+    help="Bahi projector: keeps the MongoDB read models current.",
+    pretty_exceptions_enable=False,  # plain tracebacks for logs, and no local variables (settings) in them
+)
 parked = typer.Typer(help="Events a projection could not apply, and those held behind them.")
 app.add_typer(parked, name="parked")
 

@@ -40,20 +40,29 @@ def dead_letter_headers(entry: Entry, *, projection: str, collection: str) -> li
     return [*item.headers, *((PREFIX + name, value.encode()) for name, value in extra.items())]
 
 
-def create_producer(bootstrap: str) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
-
-
 class DeadLetters:
-    """Publishes parked records; without a producer (a unit test, a dry run) it publishes nothing."""
+    """Publishes parked records; without a bootstrap (a unit test, an in-process check) it publishes nothing."""
 
-    def __init__(self, producer: AIOKafkaProducer | None, topic: str) -> None:
-        self._producer = producer
+    def __init__(self, bootstrap: str | None, topic: str) -> None:
+        self._bootstrap = bootstrap
+        self._producer: AIOKafkaProducer | None = None
         self.topic = topic
 
+    async def start(self) -> None:
+        if self._bootstrap is not None:  # aiokafka clients must be created inside the running loop
+            self._producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+            )
+            await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+
     async def publish(self, entries: Sequence[Entry], *, projection: str, collection: str) -> None:
-        if self._producer is None or not entries:
+        if self._bootstrap is None or not entries:
             return
+        assert self._producer is not None, "start() first"
         futures = [
             await self._producer.send(
                 self.topic,

@@ -16,12 +16,14 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
+from pymongo import AsyncMongoClient
 
 from projector_service import effects
 from projector_service.dlq import DeadLetters
@@ -45,6 +47,16 @@ pytestmark = [pytest.mark.integration]
 
 
 # --- helpers shared by the projector's integration tests -------------------------------------------
+
+
+@asynccontextmanager
+async def database(infra: Infra) -> AsyncIterator[Any]:
+    """The MongoDB database of an infra of the test's own (the `mongo` fixture is the session's)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
+    try:
+        yield client[infra.mongo_db]
+    finally:
+        await client.close()
 
 
 async def produce(infra: Infra, events: Sequence[EventEnvelope], *, pace: float = 0.0) -> None:
@@ -98,11 +110,14 @@ def expected_versions(events: Sequence[EventEnvelope]) -> dict[str, dict[str, in
     return {name: {k: d["version"] for k, d in docs.items()} for name, docs in expected_views(list(events)).items()}
 
 
-async def wait_until(check: Callable[[], Awaitable[bool]], *, timeout: float, what: str, poll: float = 0.2) -> None:
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], *, timeout: float, what: str | Callable[[], str], poll: float = 0.2
+) -> None:
+    """Poll `check` until it holds; fail with `what` (evaluated then) after the deadline."""
     deadline = time.monotonic() + timeout
     while not await check():
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:.0f}s: {what}")
+            raise AssertionError(f"not within {timeout:.0f}s: {what() if callable(what) else what}")
         await asyncio.sleep(poll)
 
 
@@ -115,7 +130,7 @@ async def wait_current(db: Any, events: Sequence[EventEnvelope], *, timeout: flo
         lagging[:] = [name for name, p in PROJECTIONS.items() if await versions(db, p) != wanted[name]]
         return not lagging
 
-    await wait_until(current, timeout=timeout, what=f"views current (lagging: {lagging})", poll=0.5)
+    await wait_until(current, timeout=timeout, what=lambda: f"views current (lagging: {lagging})", poll=0.5)
 
 
 def cli(infra: Infra, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
