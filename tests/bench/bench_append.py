@@ -1,0 +1,328 @@
+"""Append throughput: 16 concurrent writers, one transaction per command.
+
+Variants, interleaved in rounds in the same run (the machine is shared and noisy):
+
+- bahi      PostgresEventStore.append: a new stream (NO_STREAM) per transaction, with
+            its IdempotencyRecord, through `bahi_append` (1 and 10 events per transaction);
+- raw       asyncpg single INSERT statements into a table shaped like bahi_events
+            (same columns and indexes), autocommit: 1 row, or 10 rows via unnest;
+- es        the `eventsourcing` library's PostgreSQL module (Application.save of a new
+            aggregate with one event), 16 threads, a pool of 16, its own database;
+- nonotify  (prototype, not the product) bahi_append without its `pg_notify`, in a
+            database of its own, through the unchanged PostgresEventStore: PostgreSQL
+            serialises the commits of notifying transactions (one global lock held
+            through the commit record's flush), which caps group commit;
+- coalesce  (prototype, not the product) the same appends through
+            tests/bench/proto_coalesce.py: concurrent commands of the process share one
+            transaction of `bahi_append_batch` (each with its own outcome).
+
+Each variant's figure is the best of its rounds (noise only slows a run down);
+prototypes run in the first round only.
+Targets (issue 3): bahi 1 event/tx >= 10,000 events/s, >= 10x es, >= 0.5x raw;
+bahi 10 events/tx >= 40,000 events/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+
+from command_service.event_store import NO_STREAM, AppendStream, IdempotencyRecord
+from command_service.event_store.postgres import PostgresEventStore, schema_sql
+from shared.envelope import EventMetadata, NewEvent
+from tests.bench.common import Report, Run, Timer, bahi_pool, fmt, fresh_database, run, run_for
+from tests.bench.proto_coalesce import BATCH_SQL, CoalescingEventStore
+
+WRITERS = 16
+
+DATA: dict[str, Any] = {
+    "order_id": "ord-0000000000",
+    "customer_id": "cust-123456",
+    "items": [
+        {
+            "sku": "PHONE-1",
+            "name": "Redmi Note 13",
+            "category": "electronics",
+            "quantity": 1,
+            "unit_price_paise": 1499900,
+            "line_total_paise": 1499900,
+            "gst_rate_percent": 18,
+            "gst_paise": 269982,
+        }
+    ],
+    "shipping_address": {
+        "name": "Asha",
+        "line1": "12 MG Road",
+        "city": "Bengaluru",
+        "state": "KA",
+        "pincode": "560001",
+    },
+    "payment_method": "UPI",
+    "subtotal_paise": 1499900,
+    "gst_paise": 269982,
+    "total_paise": 1769882,
+    "placed_at": "2026-11-28T06:00:00+00:00",
+}
+METADATA = EventMetadata(
+    correlation_id="corr-0f8e2d1c",
+    causation_id="cmd-0f8e2d1c",
+    command_id="cmd-0f8e2d1c",
+    actor="cust-123456",
+    traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+)
+META_DICT = METADATA.model_dump(exclude_none=True)
+RESPONSE = {"order_id": "ord-0000000000", "status": "PLACED", "total_paise": 1769882}
+
+_RAW_COLUMNS = "event_id, stream_id, stream_type, version, event_type, schema_version, data, metadata"
+_RAW_ONE = f"""INSERT INTO raw_events ({_RAW_COLUMNS})
+              VALUES ($1, $2, 'order', 1, 'OrderPlaced', 1, $3, $4)"""
+_RAW_MANY = f"""INSERT INTO raw_events ({_RAW_COLUMNS})
+               SELECT u.id, $1, 'order', u.v, 'OrderPlaced', 1, u.d, u.m
+               FROM unnest($2::uuid[], $3::bigint[], $4::jsonb[], $5::jsonb[]) AS u(id, v, d, m)"""
+
+
+Step = Callable[[int, int], Awaitable[int]]
+
+
+def bahi_step(store: PostgresEventStore | CoalescingEventStore, tag: str, per_tx: int) -> Step:
+    async def step(w: int, i: int) -> int:
+        stream_id = f"ord-{tag}-{w}-{i}"
+        events = [
+            NewEvent(event_id=uuid4(), event_type="OrderPlaced", schema_version=1, data=DATA, metadata=METADATA)
+            for _ in range(per_tx)
+        ]
+        key = f"idem-{stream_id}"
+        await store.append(
+            [AppendStream(stream_id, "order", NO_STREAM, events)],
+            IdempotencyRecord(key, hashlib.sha256(key.encode()).hexdigest(), RESPONSE),
+        )
+        return per_tx
+
+    return step
+
+
+def raw_step(pool: asyncpg.Pool, tag: str, per_tx: int) -> Step:
+    async def step(w: int, i: int) -> int:
+        stream_id = f"ord-{tag}-{w}-{i}"
+        if per_tx == 1:
+            await pool.execute(_RAW_ONE, uuid4(), stream_id, DATA, META_DICT)
+        else:
+            await pool.execute(
+                _RAW_MANY,
+                stream_id,
+                [uuid4() for _ in range(per_tx)],
+                list(range(1, per_tx + 1)),
+                [DATA] * per_tx,
+                [META_DICT] * per_tx,
+            )
+        return per_tx
+
+    return step
+
+
+class EventsourcingRunner:
+    """The `eventsourcing` library's Application on its PostgreSQL module, driven by threads."""
+
+    def __init__(self, dsn: str, threads: int) -> None:
+        from eventsourcing.application import Application
+        from eventsourcing.domain import Aggregate, event
+
+        class Order(Aggregate):
+            @event("Placed")
+            def __init__(self, data: dict[str, Any]) -> None:
+                self.data = data
+
+        class Orders(Application[Any]):
+            pass
+
+        database = dsn.rsplit("/", 1)[1]
+        self._order = Order
+        self._threads = threads
+        self.app = Orders(
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": database,
+                "POSTGRES_HOST": "127.0.0.1",
+                "POSTGRES_PORT": dsn.rsplit(":", 1)[1].split("/", 1)[0],
+                "POSTGRES_USER": "bahi",
+                "POSTGRES_PASSWORD": "",
+                "POSTGRES_POOL_SIZE": str(threads),
+                "POSTGRES_MAX_OVERFLOW": "0",
+            }
+        )
+
+    def run(self, seconds: float) -> Run:
+        counts = [0] * self._threads
+        deadline = time.perf_counter() + seconds
+
+        def worker(t: int) -> None:
+            while time.perf_counter() < deadline:
+                self.app.save(self._order(DATA))
+                counts[t] += 1
+
+        workers = [threading.Thread(target=worker, args=(t,)) for t in range(self._threads)]
+        with Timer() as timer:
+            for thread in workers:
+                thread.start()
+            for thread in workers:
+                thread.join()
+        return timer.run(sum(counts))
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def psycopg_impl() -> str:
+    try:
+        import psycopg
+
+        return str(psycopg.pq.__impl__)
+    except Exception as exc:  # the comparison is optional, the rest still runs
+        return f"unavailable ({exc})"
+
+
+async def main(args: argparse.Namespace) -> Report:
+    report = Report(
+        "bench_append",
+        config={
+            "writers": WRITERS,
+            "seconds_per_run": args.seconds,
+            "rounds": args.rounds,
+            "loop": "uvloop (as the command service)",
+            "psycopg_impl": psycopg_impl(),
+        },
+    )
+    print(
+        f"append: {WRITERS} writers, {args.rounds} rounds x {args.seconds}s per variant (prototypes: one round), "
+        f"psycopg implementation for eventsourcing: {report.config['psycopg_impl']}",
+        flush=True,
+    )
+    async with (
+        fresh_database("append") as dsn,
+        fresh_database("append_es") as es_dsn,
+        fresh_database("append_nn") as nn_dsn,
+    ):
+        pool = await bahi_pool(dsn, WRITERS)
+        nn_pool = await bahi_pool(nn_dsn, WRITERS)
+        es: EventsourcingRunner | None = None
+        try:
+            await pool.execute("CREATE TABLE raw_events (LIKE bahi_events INCLUDING ALL)")
+            await pool.execute(BATCH_SQL)
+            # The no-NOTIFY prototype: the product's function minus its pg_notify, in its own database.
+            await nn_pool.execute(schema_sql().replace("PERFORM pg_notify('bahi_events', '');", ""))
+            store = PostgresEventStore(pool)
+            nn_store = PostgresEventStore(nn_pool)
+            co_store = CoalescingEventStore(pool)
+            if not args.no_es:
+                try:
+                    es = await asyncio.to_thread(EventsourcingRunner, es_dsn, WRITERS)
+                except Exception as exc:
+                    report.note(f"eventsourcing comparison unavailable: {exc!r}")
+
+            stores = {"bahi": store, "nonotify": nn_store, "coalesce": co_store}
+            makers: dict[str, Callable[[str], Step]] = {}
+            for n in (1, 10):
+                makers[f"raw_{n}"] = lambda tag, n=n: raw_step(pool, tag, n)
+                for kind, one in stores.items():
+                    makers[f"{kind}_{n}"] = lambda tag, n=n, one=one: bahi_step(one, tag, n)
+            order = ["raw_1", "bahi_1", "es_1", "nonotify_1", "coalesce_1", "raw_10", "bahi_10"]
+            order += ["nonotify_10", "coalesce_10"]
+            prototypes = {name for name in order if name.startswith(("nonotify", "coalesce"))}
+
+            async def measure(name: str, tag: str) -> Run:
+                if name == "es_1":
+                    assert es is not None
+                    return await asyncio.to_thread(es.run, args.seconds)
+                return await run_for(args.seconds, WRITERS, makers[name](tag))
+
+            if es is None:
+                order.remove("es_1")
+            # Warm-up: connections, prepared statements, plpgsql plans.
+            for name, make in makers.items():
+                await run_for(0.3, WRITERS, make(f"w{name}"))
+
+            runs: dict[str, list[float]] = {}
+            cpu: dict[str, list[float]] = {}
+            co_batches, co_commands = co_store.batches, co_store.commands
+            for rnd in range(args.rounds):
+                print(f"-- round {rnd + 1}", flush=True)
+                for name in order:
+                    if name in prototypes and rnd > 0:
+                        continue
+                    result = await measure(name, f"r{rnd}{name}")
+                    runs.setdefault(name, []).append(result.rate)
+                    cpu.setdefault(name, []).append(result.cpu_us_per_item)
+                    print(
+                        f"   {name:<12} {fmt(result.rate):>8} events/s  ({result.count} events in "
+                        f"{result.elapsed:.2f}s; this process's CPU {result.cpu_us_per_item:.0f} us/event)",
+                        flush=True,
+                    )
+            best = {name: max(values) for name, values in runs.items()}
+            least_cpu = {name: min(values) for name, values in cpu.items()}
+            mean_batch = (co_store.commands - co_commands) / max(1, co_store.batches - co_batches)
+
+            # Sanity: every append is in the store once, with its stream and idempotency record.
+            events = await pool.fetchval("SELECT count(*) FROM bahi_events")
+            keys = await pool.fetchval("SELECT count(*) FROM bahi_idempotency")
+            streams = await pool.fetchval("SELECT count(*) FROM bahi_streams")
+            report.figure("rows", {"bahi_events": events, "bahi_idempotency": keys, "bahi_streams": streams})
+            assert keys == streams, (keys, streams)
+        finally:
+            if es is not None:
+                es.close()
+            await pool.close()
+            await nn_pool.close()
+
+    report.figure("runs_events_per_s", runs)
+    report.figure("best_events_per_s", best)
+    report.figure("cpu_us_per_event", least_cpu)
+    report.figure("coalesce_mean_commands_per_transaction", mean_batch)
+    print("\n== best of rounds (events/s)")
+    for key, value in best.items():
+        print(f"   {key:<12} {fmt(value):>8}")
+    b1, b10 = best["bahi_1"], best["bahi_10"]
+    report.figure("bahi_vs_raw_1", b1 / best["raw_1"], f"   bahi/raw 1 ev/tx   {b1 / best['raw_1']:.2f}x")
+    report.figure("bahi_vs_raw_10", b10 / best["raw_10"], f"   bahi/raw 10 ev/tx  {b10 / best['raw_10']:.2f}x")
+    for proto in ("nonotify", "coalesce"):
+        for n in (1, 10):
+            ratio = best[f"{proto}_{n}"] / best[f"bahi_{n}"]
+            report.figure(f"{proto}_vs_bahi_{n}", ratio, f"   prototype {proto} vs bahi, {n} ev/tx: {ratio:.2f}x")
+    report.figure(
+        "coalesce_vs_raw_1",
+        best["coalesce_1"] / best["raw_1"],
+        f"   prototype coalesce vs raw, 1 ev/tx: {best['coalesce_1'] / best['raw_1']:.2f}x "
+        f"(mean {mean_batch:.1f} commands per transaction)",
+    )
+    report.target("bahi 1 event/tx", b1, 10_000)
+    if "es_1" in best:
+        report.figure("bahi_vs_es_1", b1 / best["es_1"], f"   bahi/eventsourcing 1 ev/tx {b1 / best['es_1']:.2f}x")
+        report.target("bahi vs eventsourcing", b1 / best["es_1"], 10, "x")
+    report.target("bahi vs raw asyncpg", b1 / best["raw_1"], 0.5, "x")
+    report.target("bahi 10 events/tx", b10, 40_000)
+    es_text = f", {b1 / best['es_1']:.1f}x eventsourcing" if "es_1" in best else ""
+    report.finish(
+        f"bahi 1 event/tx {fmt(b1)} events/s ({b1 / best['raw_1']:.2f}x raw asyncpg{es_text}); "
+        f"10 events/tx {fmt(b10)} events/s"
+    )
+    return report
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration of one run of one variant")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-es", action="store_true", help="skip the eventsourcing comparison")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    options = parse()
+    run(lambda: main(options), loop="uvloop")

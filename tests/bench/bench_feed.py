@@ -1,0 +1,343 @@
+"""Reading the global feed in pages, against raw asyncpg pages of the same rows.
+
+Over N pre-appended events (default 200,000), each pass reads the whole feed:
+
+- raw_text_read_all  asyncpg records of read_all's own query (position order, pages of 1000)
+                 with asyncpg's default codecs: jsonb left as str, never parsed;
+- raw_read_all   the same, with the product's connection set-up (jsonb parsed by orjson);
+- read_all       PostgresEventStore.read_all (EventEnvelope per row, pages of 1000);
+- raw_committed  asyncpg records of the relay's committed-feed query ((tx_id, position)
+                 order under the snapshot fence, pages of 2000, the relay's batch size);
+- next_batch     the relay's CommittedFeed.next_batch (pages of 2000);
+- *_gc           prototype: the product's code with the cyclic garbage collector tuned
+                 (see `gc_tuned`);
+- *_trusted      prototype (not the product): the same queries, with the envelope built
+                 from the row without re-validating what the database already guarantees
+                 (see `trusted_envelope`).
+
+Every pass but raw_text_read_all uses the connection set-up of the product (jsonb
+parsed by orjson), so the only difference between raw and product is what the product
+does per row. Events are realistic OrderPlaced payloads (477 bytes of data, 186 of
+metadata as JSON); --small uses tiny ones (about 50 and 30 bytes) to show the payload's
+share. Best of
+rounds (prototypes: one round); then a profile of read_all and a per-row cost of each row->envelope path.
+Target (issue 3): >= 300,000 events/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import asyncpg
+
+from command_service.event_store.postgres import PostgresEventStore, envelope
+from command_service.relay.feed import Checkpoint, CommittedFeed
+from shared.envelope import EventEnvelope, EventMetadata
+from tests.bench.bench_append import DATA, META_DICT
+from tests.bench.common import Report, Timer, bahi_pool, fmt, fresh_database, run
+
+_COLUMNS = (
+    "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
+)
+_READ_ALL = f"SELECT {_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2"
+_COMMITTED = f"""SELECT {_COLUMNS}, tx_id::text::bigint AS tx FROM bahi_events
+                 WHERE (tx_id, position) > ($1::text::xid8, $2)
+                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                 ORDER BY tx_id, position LIMIT $3"""
+_POPULATE = """INSERT INTO bahi_events
+                   (event_id, stream_id, stream_type, version, event_type, schema_version, data, metadata)
+               SELECT gen_random_uuid(), 'ord-' || (g / 10), 'order', g % 10 + 1, 'OrderPlaced', 1,
+                      $1::jsonb || jsonb_build_object('n', g), $2::jsonb
+               FROM generate_series($3::bigint, $4::bigint) g"""
+
+# --- prototype: a row -> envelope path for rows the store itself wrote ------------------
+_ENVELOPE_FIELDS = tuple(EventEnvelope.model_fields)
+_METADATA_DEFAULTS = {name: None for name in EventMetadata.model_fields}
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted_envelope(row: asyncpg.Record) -> EventEnvelope:
+    """What `envelope` returns, without pydantic re-validating values the schema already
+    guarantees (types by column, version/position >= 1 by bahi_append and the identity).
+    Equivalent to model_construct, minus its generic Python overhead. Relies on the
+    SELECT listing the columns in the envelope's field order."""
+    meta = _new(EventMetadata)
+    _set(meta, "__dict__", _METADATA_DEFAULTS | row["metadata"])
+    _set(meta, "__pydantic_fields_set__", set(row["metadata"]))
+    _set(meta, "__pydantic_extra__", None)
+    _set(meta, "__pydantic_private__", None)
+    values = dict(zip(_ENVELOPE_FIELDS, row, strict=False))
+    values["metadata"] = meta
+    env = _new(EventEnvelope)
+    _set(env, "__dict__", values)
+    _set(env, "__pydantic_fields_set__", set(_ENVELOPE_FIELDS))
+    _set(env, "__pydantic_extra__", None)
+    _set(env, "__pydantic_private__", None)
+    return env
+
+
+SMALL_DATA: dict[str, Any] = {"order_id": "ord-0000000000", "status": "CONFIRMED"}
+SMALL_META: dict[str, Any] = {"correlation_id": "corr-0f8e2d1c"}
+
+
+@contextmanager
+def gc_tuned() -> Iterator[None]:
+    """Prototype of a process setting (relay / rebuild entry points): the cyclic collector
+    runs every 700 net container allocations by default, and a page of 1000-2000 events
+    held in a list makes ~5 containers per event survive: collections run every ~150
+    events and keep promoting the page. Freeze what start-up allocated, collect rarely."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+async def populate(pool: asyncpg.Pool, count: int, chunk: int = 2000, *, small: bool = False) -> None:
+    """Rows as bahi_append writes them, one transaction per chunk (so many transaction ids)."""
+    data, meta = (SMALL_DATA, SMALL_META) if small else (DATA, META_DICT)
+    for start in range(0, count, chunk):
+        await pool.execute(_POPULATE, data, meta, start, min(start + chunk, count) - 1)
+    await pool.execute("VACUUM ANALYZE bahi_events")
+
+
+Pass = Callable[[], Awaitable[int]]
+CORE = ("raw_text_read_all", "raw_read_all", "read_all", "raw_committed", "next_batch")
+
+
+def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: PostgresEventStore) -> dict[str, Pass]:
+    feed = CommittedFeed(conn, "bench")
+
+    async def raw_text_read_all() -> int:
+        # asyncpg's default codecs: jsonb arrives as str, never parsed.
+        n, after = 0, 0
+        while rows := await text_conn.fetch(_READ_ALL, after, 1000):
+            n += len(rows)
+            after = rows[-1]["position"]
+        return n
+
+    async def raw_read_all() -> int:
+        n, after = 0, 0
+        while rows := await conn.fetch(_READ_ALL, after, 1000):
+            n += len(rows)
+            after = rows[-1]["position"]
+        return n
+
+    async def read_all() -> int:
+        n, after = 0, 0
+        while events := await store.read_all(after, 1000):
+            n += len(events)
+            after = events[-1].position
+        return n
+
+    async def read_all_trusted() -> int:
+        n, after = 0, 0
+        while rows := await conn.fetch(_READ_ALL, after, 1000):
+            events = [trusted_envelope(row) for row in rows]
+            n += len(events)
+            after = events[-1].position
+        return n
+
+    async def raw_committed() -> int:
+        n, tx, after = 0, "0", 0
+        while rows := await conn.fetch(_COMMITTED, tx, after, 2000):
+            n += len(rows)
+            tx, after = str(rows[-1]["tx"]), rows[-1]["position"]
+        return n
+
+    async def next_batch() -> int:
+        n, checkpoint = 0, Checkpoint()
+        while (batch := await feed.next_batch(checkpoint, 2000)).events:
+            n += len(batch.events)
+            checkpoint = batch.end
+        return n
+
+    async def next_batch_trusted() -> int:
+        n, tx, after = 0, "0", 0
+        while rows := await conn.fetch(_COMMITTED, tx, after, 2000):
+            events = [trusted_envelope(row) for row in rows]
+            n += len(events)
+            tx, after = str(rows[-1]["tx"]), rows[-1]["position"]
+        return n
+
+    async def raw_read_all_gc() -> int:
+        with gc_tuned():
+            return await raw_read_all()
+
+    async def read_all_gc() -> int:
+        with gc_tuned():
+            return await read_all()
+
+    async def read_all_trusted_gc() -> int:
+        with gc_tuned():
+            return await read_all_trusted()
+
+    async def next_batch_gc() -> int:
+        with gc_tuned():
+            return await next_batch()
+
+    return {
+        "raw_text_read_all": raw_text_read_all,
+        "raw_read_all": raw_read_all,
+        "read_all": read_all,
+        "read_all_trusted": read_all_trusted,
+        "raw_read_all_gc": raw_read_all_gc,
+        "read_all_gc": read_all_gc,
+        "read_all_trusted_gc": read_all_trusted_gc,
+        "raw_committed": raw_committed,
+        "next_batch": next_batch,
+        "next_batch_trusted": next_batch_trusted,
+        "next_batch_gc": next_batch_gc,
+    }
+
+
+def per_row_costs(rows: list[asyncpg.Record]) -> dict[str, float]:
+    """Microseconds per row of each row -> envelope path, on rows already fetched."""
+
+    def validate_dict(row: asyncpg.Record) -> EventEnvelope:
+        return EventEnvelope.model_validate(dict(row))
+
+    def construct(row: asyncpg.Record) -> EventEnvelope:
+        metadata = EventMetadata.model_construct(**row["metadata"])
+        return EventEnvelope.model_construct(**(dict(row) | {"metadata": metadata}))
+
+    paths: dict[str, Callable[[asyncpg.Record], Any]] = {
+        "envelope (product)": envelope,
+        "model_validate(dict(row))": validate_dict,
+        "model_construct": construct,
+        "trusted_envelope (prototype)": trusted_envelope,
+        "dict(row) only": dict,
+    }
+    costs = {}
+    for name, path in paths.items():
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for row in rows:
+                path(row)
+            best = min(best, time.perf_counter() - start)
+        costs[name] = best / len(rows) * 1e6
+    return costs
+
+
+async def main(args: argparse.Namespace) -> Report:
+    report = Report(
+        "bench_feed" + ("_small" if args.small else "") + ("" if args.loop == "asyncio" else f"_{args.loop}"),
+        config={"events": args.events, "rounds": args.rounds, "loop": args.loop, "small_payload": args.small},
+    )
+    async with fresh_database("feed") as dsn:
+        pool = await bahi_pool(dsn, 2)
+        try:
+            with Timer() as t:
+                await populate(pool, args.events, small=args.small)
+            print(f"feed: {args.events:,} events populated in {t.elapsed:.1f}s; {args.rounds} rounds", flush=True)
+            store = PostgresEventStore(pool)
+            text_conn = await asyncpg.connect(dsn)
+            async with pool.acquire() as conn:
+                sample = await conn.fetch(_READ_ALL, 0, 20_000)
+                assert trusted_envelope(sample[0]) == envelope(sample[0])
+                runs: dict[str, list[float]] = {}
+                all_passes = passes(conn, text_conn, store)
+                for rnd in range(args.rounds):
+                    print(f"-- round {rnd + 1}", flush=True)
+                    for name, read in all_passes.items():
+                        if name not in CORE and rnd > 0:
+                            continue  # prototypes: one round, to stay within a minute
+                        with Timer() as t:
+                            n = await read()
+                        assert n == args.events, (name, n)
+                        value = t.run(n).rate
+                        runs.setdefault(name, []).append(value)
+                        print(
+                            f"   {name:<20} {fmt(value):>9} events/s  ({t.elapsed:.2f}s, "
+                            f"client CPU {t.cpu / n * 1e6:.2f} us/event)",
+                            flush=True,
+                        )
+                best = {name: max(values) for name, values in runs.items()}
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await all_passes["read_all"]()
+                profiler.disable()
+                text = io.StringIO()
+                pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(10)
+                print("\n== profile of one read_all pass (cProfile, by own time)")
+                print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:3000])
+                costs = per_row_costs(list(sample))
+            await text_conn.close()
+        finally:
+            await pool.close()
+
+    print("\n== row -> envelope, per row (rows already fetched)")
+    for name, cost in costs.items():
+        print(f"   {name:<30} {cost:5.2f} us/row  ({fmt(1e6 / cost)} rows/s)")
+    report.figure("row_to_envelope_us", costs)
+    report.figure("runs_events_per_s", runs)
+    report.figure("best_events_per_s", best)
+    print("\n== best of rounds (events/s)")
+    for name, value in best.items():
+        print(f"   {name:<20} {fmt(value):>9}")
+    ratio_all = best["read_all"] / best["raw_read_all"]
+    ratio_batch = best["next_batch"] / best["raw_committed"]
+    report.figure("read_all_vs_raw", ratio_all, f"   read_all / raw      {ratio_all:.2f}x")
+    report.figure("next_batch_vs_raw", ratio_batch, f"   next_batch / raw    {ratio_batch:.2f}x")
+    report.figure(
+        "trusted_vs_read_all",
+        best["read_all_trusted"] / best["read_all"],
+        f"   prototype trusted_envelope vs read_all: {best['read_all_trusted'] / best['read_all']:.2f}x",
+    )
+    report.figure(
+        "raw_gc_tuned_vs_raw",
+        best["raw_read_all_gc"] / best["raw_read_all"],
+        f"   raw with gc_tuned vs raw: {best['raw_read_all_gc'] / best['raw_read_all']:.2f}x",
+    )
+    report.figure(
+        "gc_tuned_vs_read_all",
+        best["read_all_gc"] / best["read_all"],
+        f"   prototype gc_tuned vs read_all: {best['read_all_gc'] / best['read_all']:.2f}x",
+    )
+    report.figure(
+        "trusted_gc_tuned_vs_read_all",
+        best["read_all_trusted_gc"] / best["read_all"],
+        f"   prototype trusted_envelope + gc_tuned vs read_all: {best['read_all_trusted_gc'] / best['read_all']:.2f}x",
+    )
+    report.figure(
+        "raw_text_vs_raw",
+        best["raw_text_read_all"] / best["raw_read_all"],
+        f"   raw without jsonb parsing vs raw: {best['raw_text_read_all'] / best['raw_read_all']:.2f}x",
+    )
+    report.target("read_all", best["read_all"], 300_000)
+    report.target("CommittedFeed.next_batch", best["next_batch"], 300_000)
+    report.finish(
+        f"read_all {fmt(best['read_all'])} events/s ({ratio_all:.2f}x raw {fmt(best['raw_read_all'])}); "
+        f"next_batch {fmt(best['next_batch'])} events/s ({ratio_batch:.2f}x raw {fmt(best['raw_committed'])})"
+    )
+    return report
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--small", action="store_true", help="tiny events (2 data keys, 1 metadata key)")
+    parser.add_argument(
+        "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="event loop (the relay runs asyncio's)"
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    options = parse()
+    run(lambda: main(options), loop=options.loop)

@@ -1,0 +1,423 @@
+"""Relay throughput, PostgreSQL -> Kafka, against a raw aiokafka producer in the same run.
+
+N events (default 100,000; realistic OrderPlaced payloads, 10 per stream, 3 partitions)
+are appended first. Then, each on its own fresh topics:
+
+- raw     one producer (the relay's settings: idempotent, acks=all) sends the very
+          records the relay would send (same topic, key, value, headers, built before
+          the clock starts) and awaits every acknowledgement;
+- relay   the real command_service.relay.Relay + Publisher, from start until its
+          checkpoint reaches the last committed position;
+- proto_* prototypes of the relay loop (not the product), each one change at a time,
+          from the same committed-feed query, with the same checkpoint rule (saved only
+          after the broker acknowledged the batch) — see `proto_relay`.
+
+Every run checks the topics' end offsets add up to N. Target (issue 3): relay >= 30,000
+events/s and >= 0.7x raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import gc
+import io
+import pstats
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.partitioner import murmur2
+
+from command_service.event_store.postgres import envelope, init_connection
+from command_service.relay import Relay
+from command_service.relay.feed import Checkpoint, CommittedFeed
+from command_service.relay.publisher import Publisher, create_producer
+from shared.cloudevents import CONTENT_TYPE, SPEC_VERSION, TYPE_PREFIX, to_kafka
+from shared.kafka_admin import ensure_topics
+from shared.topics import STREAM_TYPES, topic_for
+from tests.bench.bench_feed import _COMMITTED, gc_tuned, populate
+from tests.bench.common import KAFKA, Report, Timer, bahi_pool, fmt, fresh_database, run, unique_prefix
+
+PARTITIONS = 3
+SOURCE = "/bahi/command-service"
+
+
+async def end_offsets(prefix: str) -> int:
+    """How many records our topics hold (fresh topics: the sum of end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(topic_for(t, prefix), p) for t in STREAM_TYPES for p in range(PARTITIONS)]
+        offsets = await consumer.end_offsets(parts)
+        return sum(offsets.values())
+    finally:
+        await consumer.stop()
+
+
+async def fresh_topics(tag: str) -> str:
+    prefix = unique_prefix(tag)
+    await ensure_topics(KAFKA, prefix, PARTITIONS)
+    return prefix
+
+
+@contextlib.asynccontextmanager
+async def started(producer: AIOKafkaProducer) -> AsyncIterator[AIOKafkaProducer]:
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
+
+
+async def product_records(dsn: str, count: int) -> list[Record]:
+    """What the relay sends, built by the product's own functions: (stream type, key, value, headers)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await init_connection(conn)
+        rows = await conn.fetch(_COMMITTED, "0", 0, count)
+    finally:
+        await conn.close()
+    records = []
+    for row in rows:
+        record = to_kafka(envelope(row), SOURCE)
+        records.append((row["stream_type"], record.key, record.value, record.headers))
+    return records
+
+
+async def run_raw(dsn: str, prefix: str, count: int) -> Timer:
+    records = await product_records(dsn, count)
+    # The producer's input is ready-made and frozen: a streaming producer would not hold
+    # 100,000 records, and the collector should not scan them during the run.
+    gc.freeze()
+    try:
+        return await _send_all(records, prefix)
+    finally:
+        gc.unfreeze()
+
+
+async def _send_all(records: Sequence[Record], prefix: str) -> Timer:
+    async with started(create_producer(KAFKA)) as producer:
+        # Metadata of the topic fetched before the clock starts, as the relay's warm producer has it.
+        await producer.client._wait_on_metadata(topic_for("order", prefix))
+        with Timer() as t:
+            futures = [
+                await producer.send(topic_for(stream_type, prefix), value=value, key=key, headers=headers)
+                for stream_type, key, value, headers in records
+            ]
+            await asyncio.gather(*futures)
+    return t
+
+
+async def run_relay(
+    dsn: str, prefix: str, last: int, *, profile: bool = False
+) -> tuple[Timer, cProfile.Profile | None]:
+    async with started(create_producer(KAFKA)) as producer:
+        await producer.client._wait_on_metadata(topic_for("order", prefix))
+        relay = Relay(dsn, Publisher(producer, prefix=prefix, source=SOURCE), name=prefix, poll_seconds=0.5)
+        profiler = cProfile.Profile() if profile else None
+        with Timer() as t:
+            if profiler:
+                profiler.enable()
+            task = asyncio.create_task(relay.run())
+            while relay.checkpoint.position < last:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.005)
+            if profiler:
+                profiler.disable()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    return t, profiler
+
+
+# --- prototypes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proto:
+    """One prototype of the relay loop: what changes against the product."""
+
+    batch_size: int = 2000
+    direct: bool = False
+    """Kafka records straight from the rows: no EventEnvelope, no orjson round trip of data."""
+    send_batch: bool = False
+    """One BatchBuilder per partition (producer.create_batch/send_batch) instead of send() per record."""
+    pipelined: bool = False
+    """Read batch k+1 while batch k awaits its acknowledgements (checkpoint still after the ack, in order)."""
+    gc: bool = False
+    """gc_tuned() around the run (a process setting)."""
+    linger_ms: int = 5
+
+
+# ce_time as shared.cloudevents._iso writes it: microseconds only when not zero.
+_DIRECT_COLUMNS = """event_id::text AS event_id, stream_id, stream_type, version, position, event_type,
+    schema_version, data, metadata, tx_id::text::bigint AS tx,
+    to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN date_part('microseconds', recorded_at)::int % 1000000 = 0 THEN ''
+            ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z' AS ce_time"""
+_DIRECT = f"""SELECT {_DIRECT_COLUMNS} FROM bahi_events
+              WHERE (tx_id, position) > ($1::text::xid8, $2)
+                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY tx_id, position LIMIT $3"""
+_EXTENSIONS = (
+    ("correlation_id", "ce_correlationid"),
+    ("causation_id", "ce_causationid"),
+    ("command_id", "ce_commandid"),
+    ("actor", "ce_actor"),
+    ("traceparent", "ce_traceparent"),
+)
+_SPEC = SPEC_VERSION.encode()
+_CONTENT = CONTENT_TYPE.encode()
+
+
+def record_from_row(row: asyncpg.Record, source: bytes) -> tuple[str, bytes, bytes, list[tuple[str, bytes]]]:
+    """shared.cloudevents.to_kafka's record, byte for byte, from a row of _DIRECT: no
+    EventEnvelope (no pydantic validation, no UUID/datetime objects, no dict copies)."""
+    meta = row["metadata"]
+    headers = [
+        ("ce_specversion", _SPEC),
+        ("ce_id", row["event_id"].encode()),
+        ("ce_source", source),
+        ("ce_type", (TYPE_PREFIX + row["event_type"]).encode()),
+        ("ce_time", row["ce_time"].encode()),
+        ("ce_subject", row["stream_id"].encode()),
+        ("content-type", _CONTENT),
+        ("ce_streamtype", row["stream_type"].encode()),
+        ("ce_streamversion", str(row["version"]).encode()),
+        ("ce_position", str(row["position"]).encode()),
+        ("ce_schemaversion", str(row["schema_version"]).encode()),
+    ]
+    headers.extend((header, meta[name].encode()) for name, header in _EXTENSIONS if meta.get(name))
+    return row["stream_type"], row["stream_id"].encode(), orjson.dumps(row["data"]), headers
+
+
+class _Partitions:
+    """The default partitioner's choice (murmur2 of the key), memoised per stream id."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._cache: dict[bytes, int] = {}
+
+    def __call__(self, key: bytes) -> int:
+        partition = self._cache.get(key)
+        if partition is None:
+            partition = (murmur2(key) & 0x7FFFFFFF) % self._count
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[key] = partition
+        return partition
+
+
+async def proto_relay(dsn: str, prefix: str, last: int, proto: Proto) -> Timer:
+    """The product's loop (read a committed batch, publish, await acks, save the checkpoint),
+    with one or more of the Proto changes. Leadership, LISTEN and the lag metric are left out
+    (they cost nothing per event while the relay is busy)."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=KAFKA,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=proto.linger_ms,
+        max_batch_size=512 * 1024,
+        max_request_size=8 * 1024 * 1024,
+        request_timeout_ms=30000,
+    )
+    source = SOURCE.encode()
+    partitions = _Partitions(PARTITIONS)
+    topics = {t: topic_for(t, prefix) for t in STREAM_TYPES}
+    async with started(producer):
+        await producer.client._wait_on_metadata(topics["order"])
+        with contextlib.ExitStack() as stack:
+            if proto.gc:
+                stack.enter_context(gc_tuned())
+            with Timer() as t:
+                conn = await asyncpg.connect(dsn)
+                await init_connection(conn)
+                feed = CommittedFeed(conn, prefix)
+
+                async def read(
+                    after: Checkpoint,
+                ) -> tuple[list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]], Checkpoint]:
+                    if proto.direct:
+                        rows = await conn.fetch(_DIRECT, str(after.tx_id), after.position, proto.batch_size)
+                        if not rows:
+                            return [], after
+                        return [record_from_row(r, source) for r in rows], Checkpoint(
+                            rows[-1]["tx"], rows[-1]["position"]
+                        )
+                    batch = await feed.next_batch(after, proto.batch_size)
+                    out = []
+                    for event in batch.events:
+                        record = to_kafka(event, SOURCE)
+                        out.append((event.stream_type, record.key, record.value, record.headers))
+                    return out, batch.end
+
+                async def publish(
+                    records: list[tuple[str, bytes, bytes, list[tuple[str, bytes]]]],
+                ) -> Awaitable[object]:
+                    """Hand the records to the producer; returns what completes on the broker's ack."""
+                    if not proto.send_batch:
+                        futures = [
+                            await producer.send(topics[st], value=value, key=key, headers=headers)
+                            for st, key, value, headers in records
+                        ]
+                        return asyncio.gather(*futures)
+                    builders: dict[tuple[str, int], object] = {}
+                    futures = []
+                    for st, key, value, headers in records:
+                        where = (topics[st], partitions(key))
+                        builder = builders.get(where)
+                        if builder is None:
+                            builder = builders[where] = producer.create_batch()
+                        if builder.append(key=key, value=value, timestamp=None, headers=headers) is None:
+                            futures.append(await producer.send_batch(builder, where[0], partition=where[1]))
+                            builder = builders[where] = producer.create_batch()
+                            builder.append(key=key, value=value, timestamp=None, headers=headers)
+                    for (topic, partition), builder in builders.items():
+                        futures.append(await producer.send_batch(builder, topic, partition=partition))
+                    return asyncio.gather(*futures)
+
+                checkpoint = Checkpoint()
+                records, end = await read(checkpoint)
+                while records:
+                    acked = await publish(records)
+                    if proto.pipelined:
+                        next_records, next_end = await read(end)
+                        await acked
+                    else:
+                        await acked
+                    await feed.save(end)  # only after the broker acknowledged
+                    checkpoint = end
+                    if checkpoint.position >= last:
+                        break
+                    if not proto.pipelined:
+                        next_records, next_end = await read(end)
+                    records, end = next_records, next_end
+                await conn.close()
+    assert checkpoint.position >= last
+    return t
+
+
+PROTOTYPES: dict[str, Proto] = {
+    "proto_gc": Proto(gc=True),
+    "proto_direct": Proto(direct=True),
+    "proto_send_batch": Proto(send_batch=True),
+    "proto_pipelined": Proto(pipelined=True),
+    "proto_direct_gc": Proto(direct=True, gc=True),
+    "proto_direct_batch_gc": Proto(direct=True, send_batch=True, gc=True),
+    "proto_all": Proto(direct=True, send_batch=True, pipelined=True, gc=True),
+}
+CONTROL = {"proto_loop": Proto()}
+"""The product's loop in this harness, unchanged: checks that the harness itself is fair."""
+
+
+async def main(args: argparse.Namespace) -> Report:
+    report = Report(
+        "bench_relay" + ("" if args.loop == "asyncio" else f"_{args.loop}"),
+        config={"events": args.events, "partitions": PARTITIONS, "loop": args.loop},
+    )
+    async with fresh_database("relay") as dsn:
+        pool = await bahi_pool(dsn, 2)
+        try:
+            with Timer() as t:
+                await populate(pool, args.events)
+            last = await pool.fetchval("SELECT max(position) FROM bahi_events")
+            # The prototype's records are the product's, byte for byte.
+            expected = await product_records(dsn, 2000)
+            direct = await pool.fetch(_DIRECT, "0", 0, 2000)
+            assert [record_from_row(row, SOURCE.encode()) for row in direct] == expected
+            del expected, direct
+        finally:
+            await pool.close()
+        print(f"relay: {args.events:,} events appended in {t.elapsed:.1f}s; {args.rounds} rounds", flush=True)
+
+        plan: list[tuple[int, str, Callable[[str], Awaitable[Timer]]]] = []
+        for rnd in range(1, args.rounds + 1):
+            plan.append((rnd, "raw", lambda prefix: run_raw(dsn, prefix, args.events)))
+            plan.append((rnd, "relay", lambda prefix: _relay_timer(dsn, prefix, last)))
+            if rnd == 1 and not args.no_prototypes:
+                protos = PROTOTYPES | CONTROL if args.control else PROTOTYPES
+                plan.extend(
+                    (rnd, name, lambda prefix, proto=proto: proto_relay(dsn, prefix, last, proto))
+                    for name, proto in protos.items()
+                )
+        # Fresh topics for every run, made up front: a partition's leader is not always
+        # ready the instant the topic exists (NotLeaderForPartition, then a retry).
+        prefixes = [await fresh_topics(name.replace("_", "")) for _, name, _ in plan]
+        await asyncio.sleep(2.0)
+
+        runs: dict[str, list[float]] = {}
+        cpu_us: dict[str, list[float]] = {}
+        for (rnd, name, go), prefix in zip(plan, prefixes, strict=True):
+            if name == "raw":
+                print(f"-- round {rnd}", flush=True)
+            timer = await go(prefix)
+            count = await end_offsets(prefix)
+            assert count == args.events, (name, count)
+            value = args.events / timer.elapsed
+            cpu = timer.cpu / args.events * 1e6
+            runs.setdefault(name, []).append(value)
+            cpu_us.setdefault(name, []).append(cpu)
+            print(
+                f"   {name:<22} {fmt(value):>8} events/s  ({timer.elapsed:.2f}s, "
+                f"this process's CPU {cpu:.1f} us/event)",
+                flush=True,
+            )
+
+        if args.profile:
+            prefix = await fresh_topics("profile")
+            _, profiler = await run_relay(dsn, prefix, last, profile=True)
+            assert profiler is not None
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(16)
+            print("\n== profile of one relay run (cProfile, by own time; the profiler slows it down)")
+            print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:4500])
+
+    best = {name: max(values) for name, values in runs.items()}
+    report.figure("runs_events_per_s", runs)
+    report.figure("best_events_per_s", best)
+    least_cpu = {name: min(values) for name, values in cpu_us.items()}
+    report.figure("cpu_us_per_event", least_cpu)
+    print("\n== best of rounds: events/s, and this process's CPU per event (least of rounds)")
+    for name, value in best.items():
+        print(
+            f"   {name:<22} {fmt(value):>8}  ({value / best['raw']:.2f}x raw)  "
+            f"{least_cpu[name]:5.1f} us/event ({least_cpu['raw'] / least_cpu[name]:.2f}x raw by CPU)"
+        )
+    ratio = best["relay"] / best["raw"]
+    report.figure("relay_vs_raw", ratio)
+    report.target("relay", best["relay"], 30_000)
+    report.target("relay vs raw aiokafka", ratio, 0.7, "x")
+    report.finish(f"relay {fmt(best['relay'])} events/s ({ratio:.2f}x raw aiokafka {fmt(best['raw'])})")
+    return report
+
+
+async def _relay_timer(dsn: str, prefix: str, last: int) -> Timer:
+    timer, _ = await run_relay(dsn, prefix, last)
+    return timer
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--no-prototypes", action="store_true")
+    parser.add_argument("--control", action="store_true", help="also run the product's loop in the harness")
+    parser.add_argument("--profile", action="store_true", help="also profile one relay run (cProfile)")
+    parser.add_argument(
+        "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="event loop (the relay runs asyncio's)"
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    options = parse()
+    run(lambda: main(options), loop=options.loop)
