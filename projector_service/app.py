@@ -23,7 +23,7 @@ from projector_service.indexes import ensure_indexes
 from projector_service.parking import ParkingLot
 from projector_service.pointers import drop_due, live_collection
 from projector_service.processor import BatchProcessor
-from projector_service.projections import PROJECTIONS
+from projector_service.projections import PROJECTIONS, Projection
 from projector_service.settings import Settings
 from projector_service.status import StatusCollector
 from projector_service.subscribers import register
@@ -59,14 +59,16 @@ async def open_resources(settings: Settings, *, kafka: bool = True) -> AsyncIter
         await client.close()
 
 
-async def _housekeeping(settings: Settings, db: AsyncDatabase[Any], lot: ParkingLot) -> None:
+async def _housekeeping(
+    settings: Settings, db: AsyncDatabase[Any], lot: ParkingLot, projections: list[Projection]
+) -> None:
     """Refresh the lag gauges and drop retired collections whose grace period is over."""
     collector = StatusCollector(settings.kafka_bootstrap, settings.topic_prefix, settings.group_prefix, db)
     await collector.start()
     try:
         while True:
             try:
-                metrics.export(await collector.collect(PROJECTIONS.values()))
+                metrics.export(await collector.collect(projections))
                 for dropped in await drop_due(db, lot):
                     log.info("dropped retired collection %s", dropped)
             except Exception:  # a dependency down: the next round tries again
@@ -76,14 +78,23 @@ async def _housekeeping(settings: Settings, db: AsyncDatabase[Any], lot: Parking
         await collector.stop()
 
 
+def selected(settings: Settings) -> list[Projection]:
+    names = settings.projection_names or list(PROJECTIONS)
+    unknown = sorted(set(names) - set(PROJECTIONS))
+    if unknown:
+        raise ValueError(f"BAHI_PROJECTIONS names unknown projections: {', '.join(unknown)}")
+    return [PROJECTIONS[name] for name in names]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    projections = selected(settings)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
     lot = ParkingLot(db)
     dead_letters = DeadLetters(settings.kafka_bootstrap, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
-    for projection in PROJECTIONS.values():
+    for projection in projections:
         register(broker, BatchProcessor(db, projection, lot=lot, dead_letters=dead_letters), settings)
 
     @asynccontextmanager
@@ -91,11 +102,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
         await ensure_dlq_topic(settings.kafka_bootstrap, settings.dlq_topic, settings.topic_partitions)
         await lot.ensure_indexes()
-        for projection in PROJECTIONS.values():
+        for projection in projections:
             await ensure_indexes(db, projection, await live_collection(db, projection.collection))
         await dead_letters.start()
         await broker.start()
-        housekeeping = asyncio.create_task(_housekeeping(settings, db, lot))
+        housekeeping = asyncio.create_task(_housekeeping(settings, db, lot, projections))
         try:
             yield
         finally:

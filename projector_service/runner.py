@@ -68,7 +68,11 @@ def step(projection: Projection, doc: Document | None, env: EventEnvelope) -> Do
             return doc
         applied[env.stream_id] = env.version
         revision = (doc or {}).get("version", 0) + 1
-        return {**new, "_applied": applied, "version": revision, "position": env.position}
+        # Streams of one document arrive in an order that depends on partitions and batches: keep what
+        # the runner adds independent of it (sorted `_applied`, the highest position), so a rebuild
+        # gives the same document.
+        position = max(env.position, (doc or {}).get("position", 0))
+        return {**new, "_applied": dict(sorted(applied.items())), "version": revision, "position": position}
     if doc is not None and env.version <= doc.get("version", 0):
         return doc
     new = projection.apply(doc, parse_event(env.event_type, env.schema_version, env.data), env)

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     projector_port: int = 8003
     log_level: str = "INFO"
+    # Comma-separated names of the projections this process runs; empty: all of them.
+    projections: str = ""
 
     # Static group membership: a projector restarted under the same id takes its
     # partitions back at once instead of waiting for the old session to time out.
@@ -35,6 +37,10 @@ class Settings(BaseSettings):
 
     # How often the running projector refreshes its lag gauges and drops retired collections.
     status_interval_seconds: float = 10.0
+
+    @property
+    def projection_names(self) -> list[str]:
+        return [name.strip() for name in self.projections.split(",") if name.strip()]
 
     @property
     def dlq_topic(self) -> str:

@@ -12,8 +12,19 @@ from __future__ import annotations
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from projector_service.records import Incoming, from_record
+
+
+async def partitions(admin: AIOKafkaAdminClient, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the topics, from fresh metadata (a topic that does not exist has none)."""
+    described = await admin.describe_topics(topics)
+    return [
+        TopicPartition(topic["topic"], p["partition"])
+        for topic in sorted(described, key=lambda t: str(t["topic"]))
+        for p in sorted(topic["partitions"], key=lambda p: int(p["partition"]))
+    ]
 
 
 class Source(Protocol):
@@ -45,6 +56,7 @@ class KafkaSource:
     def __init__(self, bootstrap: str, topics: list[str], group: str) -> None:
         self.group: str | None = group
         self.consumed = 0
+        self._bootstrap = bootstrap
         self._topics = topics
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
@@ -58,16 +70,18 @@ class KafkaSource:
         self._end: dict[TopicPartition, int] = {}
 
     async def start(self) -> int:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        await admin.start()
+        try:
+            self._partitions = await partitions(admin, self._topics)
+        finally:
+            await admin.close()
+        if not self._partitions:  # a wrong prefix must not switch the read model to an empty view
+            raise LookupError(f"no partitions for {', '.join(self._topics)}: do the topics exist?")
         await self._consumer.start()
-        await self._consumer.topics()  # loads the metadata: partitions_for_topic answers from it
-        self._partitions = [
-            TopicPartition(topic, p)
-            for topic in self._topics
-            for p in sorted(self._consumer.partitions_for_topic(topic) or ())
-        ]
         self._consumer.assign(self._partitions)
         beginning = await self._consumer.beginning_offsets(self._partitions)
-        self._consumer.seek_to_beginning(*self._partitions)
+        await self._consumer.seek_to_beginning(*self._partitions)
         await self.mark()
         return sum(self._end[tp] - beginning[tp] for tp in self._partitions)
 

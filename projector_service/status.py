@@ -23,6 +23,7 @@ from projector_service import rebuilds
 from projector_service.parking import ParkingLot
 from projector_service.pointers import live_collection
 from projector_service.projections import Projection
+from projector_service.sources import partitions
 from shared.topics import topic_for
 
 _PEEK_SECONDS = 2.0
@@ -72,7 +73,6 @@ class StatusCollector:
         await self._admin.close()
 
     async def collect(self, projections: Iterable[Projection]) -> list[ProjectionStatus]:
-        await self._consumer.topics()  # fresh metadata: partitions may have been added
         statuses: list[ProjectionStatus] = []
         for projection in projections:
             group = f"{self._group_prefix}.{projection.name}"
@@ -85,7 +85,7 @@ class StatusCollector:
         return statuses
 
     async def _lags(self, group: str, topics: list[str]) -> list[PartitionLag]:
-        tps = [TopicPartition(t, p) for t in topics for p in sorted(self._consumer.partitions_for_topic(t) or ())]
+        tps = await partitions(self._admin, topics)
         if not tps:
             return []
         committed = {

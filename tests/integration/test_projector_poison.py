@@ -134,7 +134,9 @@ async def test_poison_is_parked_with_its_stream_and_redriven_in_order(
     status = cli(infra, "status", "--json")
     assert status.returncode == 0, status.stderr
     order_view = next(s for s in json.loads(status.stdout) if s["projection"] == "order_view")
-    assert sum(p["lag"] for p in order_view["partitions"]) == 0 and order_view["parked"] == len(parked)
+    assert len(order_view["partitions"]) == 3 and order_view["parked"] == len(parked)
+    assert sum(p["lag"] for p in order_view["partitions"]) == 0
+    assert sum(p["committed"] for p in order_view["partitions"]) == sum(p["end"] for p in order_view["partitions"])
 
     async def metrics_show_parked() -> bool:
         text = httpx.get(f"{projector.url}/metrics").text
