@@ -14,7 +14,7 @@ from command_service.commands import (
 )
 from command_service.domain import order as order_domain
 from command_service.domain import order_lifecycle as lifecycle
-from command_service.event_store import AppendStream, EventStore
+from command_service.event_store import NO_STREAM, AppendStream, EventStore
 from command_service.handlers.base import (
     Clock,
     Decision,
@@ -49,7 +49,9 @@ def _decision(
 async def place_order(env: Envelope, *, store: EventStore, clock: Clock, policy: Policy) -> Decision:
     cmd = env.command
     assert isinstance(cmd, PlaceOrder) and env.target_id is not None
-    order, version = await _load_order(env, store)
+    # The id is a fresh server-made UUID: its stream cannot exist, so reading it would be a
+    # wasted round trip. Appending at NO_STREAM still guarantees it.
+    order, version = order_domain.Order(order_id=env.target_id), NO_STREAM
     products, versions = await load_products(store, [item.sku for item in cmd.items])
     events, reservations = order_domain.decide_place(
         order,

@@ -1,17 +1,14 @@
 """Read-your-writes across services: wait, bounded, until a view has caught up.
 
 A command answers with a consistency token `stream:version:position`. Given it
-(header `X-Consistency-Token`) or `min_version`, a read polls its view until the
-document reaches that version, or the deadline passes; then it answers anyway and
-says so in `X-Consistency-Timeout: true`.
+(header `X-Consistency-Token`) or `min_version`, a read waits until its view's
+document reaches that version (`views.watch.VersionWatcher`), or the deadline
+passes; then it answers anyway and says so in `X-Consistency-Timeout: true`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -43,35 +40,3 @@ def min_version_for(stream_id: str, token: str | None, min_version: int | None) 
         if stream == stream_id:
             wanted = max(wanted or 0, version)
     return wanted
-
-
-async def wait_until(ready: Callable[[], Awaitable[bool]], timeout: float) -> bool:
-    """Poll `ready` with backoff until it holds; True if the deadline passed first."""
-    deadline = time.monotonic() + timeout
-    delay = _FIRST_DELAY
-    while not await ready():
-        if time.monotonic() >= deadline:
-            return True
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, _MAX_DELAY)
-    return False
-
-
-async def read_at_least(
-    read: Callable[[], Awaitable[V | None]], version: int | None, timeout: float
-) -> tuple[V | None, bool]:
-    """(view, timed_out). Without a version, one read."""
-    view = await read()
-    if version is None:
-        return view, False
-    latest, fresh = view, True
-
-    async def caught_up() -> bool:
-        nonlocal latest, fresh
-        if not fresh:
-            latest = await read()
-        fresh = False
-        return latest is not None and getattr(latest, "version", 0) >= version
-
-    timed_out = await wait_until(caught_up, timeout)
-    return latest, timed_out

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.settings import Settings
+from query_service.views.watch import VersionWatcher
 from shared.read_models import CollectionResolver
 
 
@@ -27,6 +28,14 @@ async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
+async def _watcher(request: Request) -> VersionWatcher:
+    state = request.app.state
+    if getattr(state, "watcher", None) is None:  # one per app, made on first use
+        state.watcher = VersionWatcher(state.db, state.resolver)
+    return state.watcher  # type: ignore[no-any-return]
+
+
 DbDep = Annotated[AsyncDatabase[Any], Depends(_db)]
 ResolverDep = Annotated[CollectionResolver, Depends(_resolver)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+WatcherDep = Annotated[VersionWatcher, Depends(_watcher)]

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import AfterValidator
 
-from query_service.api.consistency import TokenError, parse_token, wait_until
-from query_service.api.deps import DbDep, ResolverDep, SettingsDep
+from query_service.api.consistency import TokenError, parse_token
+from query_service.api.deps import DbDep, ResolverDep, SettingsDep, WatcherDep
 from query_service.api.http import answer_page, invalid, unknown_params
 from query_service.settings import Settings
 from query_service.views import (
@@ -25,8 +25,9 @@ from query_service.views import (
     list_products,
     search_orders,
 )
+from query_service.views.watch import VersionWatcher
 from shared.order_read_models import CUSTOMER_ORDERS, ORDER_SEARCH
-from shared.read_models import PRODUCT_VIEW, CollectionResolver
+from shared.read_models import PRODUCT_VIEW
 
 router = APIRouter(prefix="/v1")
 
@@ -57,22 +58,17 @@ Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 
 
 async def _await_token(
-    db: Any, resolver: CollectionResolver, settings: Settings, token: str | None, collections: dict[str, str]
+    watcher: VersionWatcher, settings: Settings, token: str | None, collections: dict[str, str]
 ) -> bool:
-    """Wait until the document of the token's stream is at its version: `collections`
-    maps a stream-id prefix to the read model holding that stream's documents."""
+    """Wait until the document of the token's stream is at its version (True if that
+    timed out): `collections` maps a stream-id prefix to the read model holding it."""
     if not token:
         return False
     stream, version = parse_token(token)
     for prefix, name in collections.items():
         if stream.startswith(prefix):
             doc_id = stream.removeprefix("product-") if name == PRODUCT_VIEW else stream
-
-            async def caught_up(doc_id: str = doc_id, name: str = name) -> bool:
-                doc = await db[await resolver.live(name)].find_one({"_id": doc_id}, {"version": 1})
-                return doc is not None and doc["version"] >= version
-
-            return await wait_until(caught_up, settings.consistency_wait_seconds)
+            return not await watcher.wait(name, doc_id, version, settings.consistency_wait_seconds)
     return False
 
 
@@ -97,6 +93,7 @@ async def customer_orders(
     db: DbDep,
     resolver: ResolverDep,
     settings: SettingsDep,
+    watcher: WatcherDep,
     status: Status | None = None,
     placed_from: Moment = None,
     placed_to: Moment = None,
@@ -120,7 +117,7 @@ async def customer_orders(
             limit=min(limit, MAX_LIMIT),
             cursor=cursor,
         ),
-        lambda: _await_token(db, resolver, settings, token, {"ord-": CUSTOMER_ORDERS}),
+        lambda: _await_token(watcher, settings, token, {"ord-": CUSTOMER_ORDERS}),
         if_none_match,
     )
 
@@ -131,6 +128,7 @@ async def search(
     db: DbDep,
     resolver: ResolverDep,
     settings: SettingsDep,
+    watcher: WatcherDep,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     status: Status | None = None,
     city: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
@@ -152,7 +150,7 @@ async def search(
         return invalid("max_total", "must not be below min_total")
     return await _page(
         lambda: search_orders(db, resolver, filters, limit=min(limit, MAX_LIMIT), cursor=cursor),
-        lambda: _await_token(db, resolver, settings, token, {"ord-": ORDER_SEARCH}),
+        lambda: _await_token(watcher, settings, token, {"ord-": ORDER_SEARCH}),
         if_none_match,
     )
 
@@ -163,6 +161,7 @@ async def products(
     db: DbDep,
     resolver: ResolverDep,
     settings: SettingsDep,
+    watcher: WatcherDep,
     category: Annotated[str | None, Query(min_length=1, max_length=60)] = None,
     in_stock: bool | None = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -176,6 +175,6 @@ async def products(
         lambda: list_products(
             db, resolver, category=category, in_stock=in_stock, limit=min(limit, MAX_LIMIT), cursor=cursor
         ),
-        lambda: _await_token(db, resolver, settings, token, {"product-": PRODUCT_VIEW}),
+        lambda: _await_token(watcher, settings, token, {"product-": PRODUCT_VIEW}),
         if_none_match,
     )

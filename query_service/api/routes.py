@@ -1,5 +1,6 @@
 """Single-document reads: an order, a product, a customer's summary. Each honours
-ETag/If-None-Match and waits (bounded) for a consistency token or `min_version`."""
+ETag/If-None-Match and, given a consistency token or `min_version`, first waits
+(bounded, coalesced with every other waiter) until its view has caught up."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from query_service.api.consistency import TokenError, min_version_for, parse_token, read_at_least, wait_until
-from query_service.api.deps import DbDep, ResolverDep, SettingsDep
+from query_service.api.consistency import TokenError, min_version_for, parse_token
+from query_service.api.deps import DbDep, ResolverDep, SettingsDep, WatcherDep
 from query_service.api.http import answer, invalid, unknown_params
 from query_service.views import get_order, get_product, get_summary
+from shared.order_read_models import CUSTOMER_SUMMARY
+from shared.read_models import ORDER_VIEW, PRODUCT_VIEW
 from shared.web import problem
 
 router = APIRouter(prefix="/v1")
@@ -36,6 +39,7 @@ async def read_order(
     db: DbDep,
     resolver: ResolverDep,
     settings: SettingsDep,
+    watcher: WatcherDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
     if_none_match: IfNoneMatch = None,
@@ -46,10 +50,10 @@ async def read_order(
         wanted = min_version_for(order_id, token, min_version)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
-    view, timed_out = await read_at_least(
-        lambda: get_order(db, resolver, order_id), wanted, settings.consistency_wait_seconds
-    )
-    return _answer(view, f"order {order_id}", timed_out, if_none_match)
+    timed_out = False
+    if wanted is not None:
+        timed_out = not await watcher.wait(ORDER_VIEW, order_id, wanted, settings.consistency_wait_seconds)
+    return _answer(await get_order(db, resolver, order_id), f"order {order_id}", timed_out, if_none_match)
 
 
 @router.get("/products/{sku}")
@@ -59,6 +63,7 @@ async def read_product(
     db: DbDep,
     resolver: ResolverDep,
     settings: SettingsDep,
+    watcher: WatcherDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
     if_none_match: IfNoneMatch = None,
@@ -69,10 +74,10 @@ async def read_product(
         wanted = min_version_for(f"product-{sku}", token, min_version)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
-    view, timed_out = await read_at_least(
-        lambda: get_product(db, resolver, sku), wanted, settings.consistency_wait_seconds
-    )
-    return _answer(view, f"product {sku}", timed_out, if_none_match)
+    timed_out = False
+    if wanted is not None:
+        timed_out = not await watcher.wait(PRODUCT_VIEW, sku, wanted, settings.consistency_wait_seconds)
+    return _answer(await get_product(db, resolver, sku), f"product {sku}", timed_out, if_none_match)
 
 
 @router.get("/customers/{customer_id}/summary")
@@ -82,6 +87,7 @@ async def read_customer_summary(
     db: DbDep,
     resolver: ResolverDep,
     settings: SettingsDep,
+    watcher: WatcherDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
     if_none_match: IfNoneMatch = None,
@@ -94,22 +100,11 @@ async def read_customer_summary(
         stream, version = parse_token(token) if token else (None, 0)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
-    found = await get_summary(db, resolver, customer_id)
-
-    def satisfied() -> bool:
-        view, applied = found
-        if view is None or view.version < (min_version or 0):
-            return False
-        return stream is None or applied.get(stream, 0) >= version
-
-    async def caught_up() -> bool:
-        nonlocal found
-        if satisfied():
-            return True
-        found = await get_summary(db, resolver, customer_id)
-        return satisfied()
-
-    timed_out = False
-    if stream or min_version:
-        timed_out = await wait_until(caught_up, settings.consistency_wait_seconds)
-    return _answer(found[0], f"summary of customer {customer_id}", timed_out, if_none_match)
+    wait = settings.consistency_wait_seconds
+    caught_up = True
+    if min_version:
+        caught_up = await watcher.wait(CUSTOMER_SUMMARY, customer_id, min_version, wait)
+    if stream and caught_up:
+        caught_up = await watcher.wait(CUSTOMER_SUMMARY, customer_id, version, wait, field=f"_applied.{stream}")
+    view, _ = await get_summary(db, resolver, customer_id)
+    return _answer(view, f"summary of customer {customer_id}", not caught_up, if_none_match)

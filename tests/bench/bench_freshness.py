@@ -66,7 +66,7 @@ async def drive(cmd: str, query: str, rate: float, seconds: float) -> dict[str, 
                 return
             acked.latencies.append(ok - sent)
             token = answer.headers["X-Consistency-Token"]
-            seen = await client.get(
+            seen = await reader.get(
                 f"{query}/v1/orders/{answer.json()['order_id']}", headers={"X-Consistency-Token": token}
             )
             if seen.status_code != 200 or "X-Consistency-Timeout" in seen.headers:

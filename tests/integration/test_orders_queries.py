@@ -4,6 +4,7 @@ and `explain` showing that the common queries run on an index."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -288,3 +289,23 @@ async def test_a_missing_index_slows_a_query_but_does_not_break_it(db: Any) -> N
         assert response.status_code == 200 and len(response.json()["items"]) == 1
     finally:
         await db.client.drop_database(bare.name)
+
+
+async def test_waiters_are_released_when_the_view_catches_up_and_only_then(db: Any) -> None:
+    from query_service.views.watch import VersionWatcher
+
+    watcher = VersionWatcher(db, CollectionResolver(db))
+    events = order(7776, "cust-w")  # placed and confirmed: two events
+    order_id = events[0].stream_id
+    await project(db, events[:1], only="order_view")
+    waits = [asyncio.create_task(watcher.wait("order_view", order_id, len(events), 5.0)) for _ in range(50)]
+    never = asyncio.create_task(watcher.wait("order_view", order_id, 99, 0.3))
+    await asyncio.sleep(0.05)
+    assert not any(w.done() for w in waits)  # still at version 1
+    await project(db, events, only="order_view")
+    assert all(await asyncio.gather(*waits))
+    assert await never is False
+    summary = order(7778, "cust-w")
+    await project(db, summary, only="customer_summary")
+    field = f"_applied.{summary[0].stream_id}"
+    assert await watcher.wait("customer_summary", "cust-w", len(summary), 2.0, field=field)
