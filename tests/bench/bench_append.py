@@ -8,10 +8,11 @@ Variants, interleaved in rounds in the same run (the machine is shared and noisy
             (same columns and indexes), autocommit: 1 row, or 10 rows via unnest;
 - es        the `eventsourcing` library's PostgreSQL module (Application.save of a new
             aggregate with one event), 16 threads, a pool of 16, its own database;
-- nonotify  (prototype, not the product) bahi_append without its `pg_notify`, in a
-            database of its own, through the unchanged PostgresEventStore: PostgreSQL
-            serialises the commits of notifying transactions (one global lock held
-            through the commit record's flush), which caps group commit;
+- afternotify (prototype, not the product) tests/bench/proto_notify.py: bahi_append
+            without its `pg_notify`, in a database of its own, through PostgresEventStore,
+            and one coalesced NOTIFY after the commits instead: PostgreSQL serialises the
+            commits of notifying transactions (one cluster-wide lock held through the
+            commit record's WAL flush), which rules out group commit;
 - coalesce  (prototype, not the product) the same appends through
             tests/bench/proto_coalesce.py: concurrent commands of the process share one
             transaction of `bahi_append_batch` (each with its own outcome).
@@ -36,10 +37,11 @@ from uuid import uuid4
 import asyncpg
 
 from command_service.event_store import NO_STREAM, AppendStream, IdempotencyRecord
-from command_service.event_store.postgres import PostgresEventStore, schema_sql
+from command_service.event_store.postgres import PostgresEventStore
 from shared.envelope import EventMetadata, NewEvent
 from tests.bench.common import Report, Run, Timer, bahi_pool, fmt, fresh_database, run, run_for
 from tests.bench.proto_coalesce import BATCH_SQL, CoalescingEventStore
+from tests.bench.proto_notify import AfterCommitNotifier, NotifyAfterCommitStore, schema_without_notify
 
 WRITERS = 16
 
@@ -92,11 +94,17 @@ _RAW_MANY = f"""INSERT INTO raw_events ({_RAW_COLUMNS})
 Step = Callable[[int, int], Awaitable[int]]
 
 
-def bahi_step(store: PostgresEventStore | CoalescingEventStore, tag: str, per_tx: int) -> Step:
+Store = PostgresEventStore | CoalescingEventStore
+
+
+def bahi_step(store: Store, tag: str, per_tx: int) -> Step:
     async def step(w: int, i: int) -> int:
         stream_id = f"ord-{tag}-{w}-{i}"
+        # The domain validated its events when it decided them: the store's cost starts here.
         events = [
-            NewEvent(event_id=uuid4(), event_type="OrderPlaced", schema_version=1, data=DATA, metadata=METADATA)
+            NewEvent.model_construct(
+                event_id=uuid4(), event_type="OrderPlaced", schema_version=1, data=DATA, metadata=METADATA
+            )
             for _ in range(per_tx)
         ]
         key = f"idem-{stream_id}"
@@ -212,14 +220,15 @@ async def main(args: argparse.Namespace) -> Report:
     ):
         pool = await bahi_pool(dsn, WRITERS)
         nn_pool = await bahi_pool(nn_dsn, WRITERS)
+        notify_pool = await bahi_pool(nn_dsn, 1)
+        notifier = AfterCommitNotifier(notify_pool)
         es: EventsourcingRunner | None = None
         try:
             await pool.execute("CREATE TABLE raw_events (LIKE bahi_events INCLUDING ALL)")
             await pool.execute(BATCH_SQL)
-            # The no-NOTIFY prototype: the product's function minus its pg_notify, in its own database.
-            await nn_pool.execute(schema_sql().replace("PERFORM pg_notify('bahi_events', '');", ""))
+            await nn_pool.execute(schema_without_notify())
             store = PostgresEventStore(pool)
-            nn_store = PostgresEventStore(nn_pool)
+            nn_store = NotifyAfterCommitStore(nn_pool, notifier)
             co_store = CoalescingEventStore(pool)
             if not args.no_es:
                 try:
@@ -227,15 +236,15 @@ async def main(args: argparse.Namespace) -> Report:
                 except Exception as exc:
                     report.note(f"eventsourcing comparison unavailable: {exc!r}")
 
-            stores = {"bahi": store, "nonotify": nn_store, "coalesce": co_store}
+            stores: dict[str, Store] = {"bahi": store, "afternotify": nn_store, "coalesce": co_store}
             makers: dict[str, Callable[[str], Step]] = {}
             for n in (1, 10):
                 makers[f"raw_{n}"] = lambda tag, n=n: raw_step(pool, tag, n)
                 for kind, one in stores.items():
                     makers[f"{kind}_{n}"] = lambda tag, n=n, one=one: bahi_step(one, tag, n)
-            order = ["raw_1", "bahi_1", "es_1", "nonotify_1", "coalesce_1", "raw_10", "bahi_10"]
-            order += ["nonotify_10", "coalesce_10"]
-            prototypes = {name for name in order if name.startswith(("nonotify", "coalesce"))}
+            order = ["raw_1", "bahi_1", "es_1", "afternotify_1", "coalesce_1", "raw_10", "bahi_10"]
+            order += ["afternotify_10", "coalesce_10"]
+            prototypes = {name for name in order if name.startswith(("afternotify", "coalesce"))}
 
             async def measure(name: str, tag: str) -> Run:
                 if name == "es_1":
@@ -261,7 +270,7 @@ async def main(args: argparse.Namespace) -> Report:
                     runs.setdefault(name, []).append(result.rate)
                     cpu.setdefault(name, []).append(result.cpu_us_per_item)
                     print(
-                        f"   {name:<12} {fmt(result.rate):>8} events/s  ({result.count} events in "
+                        f"   {name:<14} {fmt(result.rate):>8} events/s  ({result.count} events in "
                         f"{result.elapsed:.2f}s; this process's CPU {result.cpu_us_per_item:.0f} us/event)",
                         flush=True,
                     )
@@ -278,8 +287,10 @@ async def main(args: argparse.Namespace) -> Report:
         finally:
             if es is not None:
                 es.close()
+            await notifier.close()
             await pool.close()
             await nn_pool.close()
+            await notify_pool.close()
 
     report.figure("runs_events_per_s", runs)
     report.figure("best_events_per_s", best)
@@ -287,11 +298,12 @@ async def main(args: argparse.Namespace) -> Report:
     report.figure("coalesce_mean_commands_per_transaction", mean_batch)
     print("\n== best of rounds (events/s)")
     for key, value in best.items():
-        print(f"   {key:<12} {fmt(value):>8}")
+        print(f"   {key:<14} {fmt(value):>8}")
     b1, b10 = best["bahi_1"], best["bahi_10"]
     report.figure("bahi_vs_raw_1", b1 / best["raw_1"], f"   bahi/raw 1 ev/tx   {b1 / best['raw_1']:.2f}x")
     report.figure("bahi_vs_raw_10", b10 / best["raw_10"], f"   bahi/raw 10 ev/tx  {b10 / best['raw_10']:.2f}x")
-    for proto in ("nonotify", "coalesce"):
+    report.figure("afternotify_notifies_sent", notifier.sent)
+    for proto in ("afternotify", "coalesce"):
         for n in (1, 10):
             ratio = best[f"{proto}_{n}"] / best[f"bahi_{n}"]
             report.figure(f"{proto}_vs_bahi_{n}", ratio, f"   prototype {proto} vs bahi, {n} ev/tx: {ratio:.2f}x")
