@@ -102,3 +102,48 @@ def listening_pid(port: int) -> int | None:
         return None
     match = re.search(r"pid=(\d+)", out)
     return int(match.group(1)) if match else None
+
+
+class HttpPool:
+    """Keep-alive HTTP/1.1 connections to one 127.0.0.1 port, one request in flight each."""
+
+    def __init__(self, port: int, size: int) -> None:
+        self._port = port
+        self._size = size
+        self._idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+
+    async def open(self) -> HttpPool:
+        for _ in range(self._size):
+            self._idle.put_nowait(await asyncio.open_connection("127.0.0.1", self._port))
+        return self
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            _, writer = self._idle.get_nowait()
+            writer.close()
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+        if body:
+            lines.append("Content-Type: application/json")
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        reader, writer = await self._idle.get()
+        try:
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            fields = {}
+            for line in head.decode("latin-1").split("\r\n")[1:]:
+                if ":" in line:
+                    name, value = line.split(":", 1)
+                    fields[name.strip().lower()] = value.strip()
+            length = int(fields.get("content-length", "0"))
+            payload = await reader.readexactly(length) if length else b""
+        except BaseException:
+            writer.close()
+            self._idle.put_nowait(await asyncio.open_connection("127.0.0.1", self._port))
+            raise
+        self._idle.put_nowait((reader, writer))
+        return status, fields, payload
