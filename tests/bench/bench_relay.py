@@ -10,7 +10,9 @@ are appended first. Then, each on its own fresh topics:
           checkpoint reaches the last committed position;
 - proto_* prototypes of the relay loop (not the product), each one change at a time,
           from the same committed-feed query, with the same checkpoint rule (saved only
-          after the broker acknowledged the batch) — see `proto_relay`.
+          after the broker acknowledged the batch) — see `proto_relay` and `Proto`;
+          with --extra also the harness check (proto_loop) and variants that measured
+          no gain (proto_dbg_* = direct + send_batch + gc, plus one more change).
 
 Every run checks the topics' end offsets add up to N. Target (issue 3): relay >= 30,000
 events/s and >= 0.7x raw.
@@ -310,13 +312,17 @@ PROTOTYPES: dict[str, Proto] = {
     "proto_gc": Proto(gc=True),
     "proto_direct": Proto(direct=True),
     "proto_send_batch": Proto(send_batch=True),
-    "proto_pipelined": Proto(pipelined=True),
     "proto_direct_gc": Proto(direct=True, gc=True),
     "proto_direct_batch_gc": Proto(direct=True, send_batch=True, gc=True),
-    "proto_all": Proto(direct=True, send_batch=True, pipelined=True, gc=True),
 }
-CONTROL = {"proto_loop": Proto()}
-"""The product's loop in this harness, unchanged: checks that the harness itself is fair."""
+EXTRA: dict[str, Proto] = {
+    "proto_loop": Proto(),  # the product's loop in this harness, unchanged: is the harness fair?
+    "proto_pipelined": Proto(pipelined=True),
+    "proto_dbg_linger0": Proto(direct=True, send_batch=True, gc=True, linger_ms=0),
+    "proto_dbg_10k": Proto(direct=True, send_batch=True, gc=True, batch_size=10_000),
+    "proto_dbg_pipelined": Proto(direct=True, send_batch=True, gc=True, pipelined=True),
+}
+"""With --extra: the harness check and the changes that measured no gain, kept to re-check."""
 
 
 async def main(args: argparse.Namespace) -> Report:
@@ -344,7 +350,7 @@ async def main(args: argparse.Namespace) -> Report:
             plan.append((rnd, "raw", lambda prefix: run_raw(dsn, prefix, args.events)))
             plan.append((rnd, "relay", lambda prefix: _relay_timer(dsn, prefix, last)))
             if rnd == 1 and not args.no_prototypes:
-                protos = PROTOTYPES | CONTROL if args.control else PROTOTYPES
+                protos = PROTOTYPES | EXTRA if args.extra else PROTOTYPES
                 plan.extend(
                     (rnd, name, lambda prefix, proto=proto: proto_relay(dsn, prefix, last, proto))
                     for name, proto in protos.items()
@@ -410,7 +416,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-prototypes", action="store_true")
-    parser.add_argument("--control", action="store_true", help="also run the product's loop in the harness")
+    parser.add_argument("--extra", action="store_true", help="also the harness check and the other prototypes")
     parser.add_argument("--profile", action="store_true", help="also profile one relay run (cProfile)")
     parser.add_argument(
         "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="event loop (the relay runs asyncio's)"

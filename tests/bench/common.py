@@ -162,6 +162,7 @@ class Report:
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     headline: str = ""
+    load_at_start: tuple[float, float, float] = field(default_factory=os.getloadavg)
 
     def figure(self, key: str, value: Any, text: str | None = None) -> None:
         self.figures[key] = value
@@ -179,7 +180,12 @@ class Report:
 
     def finish(self, headline: str) -> Path:
         self.headline = headline
-        print(f"\n== {self.name}: targets", flush=True)
+        load = os.getloadavg()
+        print(
+            f"\n== {self.name}: targets (load average {self.load_at_start[0]:.1f} at start, {load[0]:.1f} at end,"
+            f" {os.cpu_count()} cores: the machine is shared, compare ratios, not absolute figures)",
+            flush=True,
+        )
         for target in self.targets:
             print(target.line(), flush=True)
         path = self.save()
@@ -193,7 +199,12 @@ class Report:
         payload = {
             "name": self.name,
             "when": datetime.now(UTC).isoformat(),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "load_at_start": self.load_at_start,
+                "load_at_end": os.getloadavg(),
+            },
             "config": self.config,
             "figures": self.figures,
             "targets": [

@@ -1,8 +1,9 @@
 """Prototype (not the product): group commit in the event store adapter.
 
 Concurrent `append` calls of one process are coalesced into one round trip and one
-transaction (one commit, one WAL flush, one NOTIFY) by `bahi_append_batch`, a set-based
-variant of `bahi_append`. Each command keeps its own outcome: its events are written only
+transaction (one commit, one WAL flush) by `bahi_append_batch`, a set-based variant of
+`bahi_append`; the relay is woken after the commit (tests/bench/proto_notify.py), not
+by a NOTIFY inside the transaction. Each command keeps its own outcome: its events are written only
 if every one of its streams is at the expected version and its idempotency key is new;
 otherwise it gets ConcurrencyError / DuplicateIdempotencyKeyError and writes nothing,
 while the other commands of the batch commit. A batch never holds two commands on the
@@ -31,6 +32,7 @@ from command_service.event_store.ports import (
     DuplicateIdempotencyKeyError,
     IdempotencyRecord,
 )
+from tests.bench.proto_notify import AfterCommitNotifier
 
 BATCH_SQL = """
 CREATE OR REPLACE FUNCTION bahi_append_batch(
@@ -95,7 +97,6 @@ BEGIN
     FROM generate_subscripts(s_ids, 1) AS i JOIN per_stream p ON p.stream_id = s_ids[i]
     UNION ALL
     SELECT c, NULL, NULL, NULL, 'rejected', why[c] FROM generate_subscripts(c_idem_key, 1) AS c WHERE NOT ok[c];
-    PERFORM pg_notify('bahi_events', '');
 END;
 $$;
 """
@@ -108,8 +109,11 @@ _Pending = tuple[Sequence[AppendStream], IdempotencyRecord | None, "asyncio.Futu
 class CoalescingEventStore:
     """`append` with PostgresEventStore's contract; concurrent calls share a transaction."""
 
-    def __init__(self, pool: asyncpg.Pool, *, max_batch: int = 64, max_in_flight: int = 4) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, notifier: AfterCommitNotifier, *, max_batch: int = 64, max_in_flight: int = 4
+    ) -> None:
         self._pool = pool
+        self._notifier = notifier
         self._max_batch = max_batch
         self._max_in_flight = max_in_flight
         self._in_flight = 0
@@ -158,6 +162,7 @@ class CoalescingEventStore:
                     continue
                 self.batches += 1
                 self.commands += len(batch)
+                self._notifier.poke()
                 _resolve(batch, rows)
         finally:
             self._in_flight -= 1
