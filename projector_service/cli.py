@@ -22,6 +22,7 @@ from projector_service.redrive import NothingToSkipError, redrive, skip
 from projector_service.settings import Settings
 from projector_service.sources import KafkaSource, Source
 from projector_service.status import StatusCollector
+from projector_service.tuning import gc_tuned
 from shared.logging import setup_logging
 from shared.topics import topic_for
 
@@ -48,6 +49,11 @@ def serve() -> None:
     """Run every projection (the default)."""
     settings = Settings()
     setup_logging("projector", settings.log_level)
+    with gc_tuned():
+        _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -94,7 +100,8 @@ def rebuild_command(
         settings.rebuild_cache_docs,
         settings.rebuild_grace_seconds if grace is None else grace,
     )
-    failures = asyncio.run(_rebuild(settings, chosen, from_store, options, wait))
+    with gc_tuned():
+        failures = asyncio.run(_rebuild(settings, chosen, from_store, options, wait))
     if failures:
         raise typer.Exit(1)
 

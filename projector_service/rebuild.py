@@ -16,6 +16,7 @@ collection, switch the read model's pointer to it in one write, retire the old o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from projector_service.parking import ParkingLot, describe
 from projector_service.pointers import live_collection, next_generation, schedule_drop, switch
 from projector_service.processor import BatchProcessor
 from projector_service.projections import Projection
+from projector_service.records import Incoming
 from projector_service.sources import Source
 from shared.read_models import versioned
 
@@ -140,13 +142,22 @@ class _Run:
         self._last_beat = 0.0
 
     async def drain(self, phase: str) -> None:
-        while not await self.source.reached_mark():
-            items = await self.source.read(self.options.batch_max_records)
-            if items:
-                report = await self.processor.process(items, self.record.collection)
-                self.parked += report.parked
-                await self.source.commit()
-            await self._report(phase)
+        """Up to the source's mark. The next batch is read and decoded while this one is written:
+        the CPU of this process and the database's work overlap."""
+        size = self.options.batch_max_records
+        ahead: asyncio.Future[list[Incoming]] | None = None
+        try:
+            while ahead is not None or not await self.source.reached_mark():
+                items = await (ahead if ahead is not None else self.source.read(size))
+                ahead = None if await self.source.reached_mark() else asyncio.ensure_future(self.source.read(size))
+                if items:
+                    report = await self.processor.process(items, self.record.collection)
+                    self.parked += report.parked
+                    await self.source.commit(items)
+                await self._report(phase)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
         await self._report(phase, force=True)
 
     async def _report(self, phase: str, *, force: bool = False) -> None:

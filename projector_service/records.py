@@ -53,32 +53,34 @@ class Incoming:
         return subject.decode(errors="replace") if subject is not None else None
 
 
+_METADATA = (
+    ("correlation_id", "ce_correlationid"),
+    ("causation_id", "ce_causationid"),
+    ("command_id", "ce_commandid"),
+    ("actor", "ce_actor"),
+    ("traceparent", "ce_traceparent"),
+)
+
+
 def decode(key: bytes | None, value: bytes | None, headers: Headers) -> EventEnvelope:
     """The envelope of a Bahi CloudEvent (binary mode), or NotACloudEventError."""
     try:
-        attrs = {name: raw.decode() for name, raw in headers if name.startswith("ce_")}
-        data = orjson.loads(value) if value is not None else None
+        attrs = dict(headers)  # only the attributes used are decoded: this runs for every event of a rebuild
         return EventEnvelope.model_validate(
             {
-                "event_id": attrs["ce_id"],
-                "stream_id": attrs["ce_subject"],
-                "stream_type": attrs["ce_streamtype"],
-                "version": attrs["ce_streamversion"],
-                "position": attrs["ce_position"],
-                "event_type": attrs["ce_type"].removeprefix(TYPE_PREFIX),
-                "schema_version": attrs["ce_schemaversion"],
-                "data": data,
-                "metadata": {
-                    "correlation_id": attrs.get("ce_correlationid"),
-                    "causation_id": attrs.get("ce_causationid"),
-                    "command_id": attrs.get("ce_commandid"),
-                    "actor": attrs.get("ce_actor"),
-                    "traceparent": attrs.get("ce_traceparent"),
-                },
-                "recorded_at": attrs["ce_time"],
+                "event_id": attrs["ce_id"].decode(),
+                "stream_id": attrs["ce_subject"].decode(),
+                "stream_type": attrs["ce_streamtype"].decode(),
+                "version": attrs["ce_streamversion"].decode(),
+                "position": attrs["ce_position"].decode(),
+                "event_type": attrs["ce_type"].decode().removeprefix(TYPE_PREFIX),
+                "schema_version": attrs["ce_schemaversion"].decode(),
+                "data": orjson.loads(value) if value is not None else None,
+                "metadata": {name: attrs[header].decode() for name, header in _METADATA if header in attrs},
+                "recorded_at": attrs["ce_time"].decode(),
             }
         )
-    except (KeyError, ValueError, orjson.JSONDecodeError) as exc:  # pydantic's ValidationError is a ValueError
+    except (KeyError, ValueError, AttributeError, orjson.JSONDecodeError) as exc:  # ValidationError is a ValueError
         raise NotACloudEventError(f"not a Bahi CloudEvent: {exc}") from exc
 
 

@@ -9,6 +9,7 @@ the switch (the handover).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -42,7 +43,9 @@ class Source(Protocol):
 
     async def reached_mark(self) -> bool: ...
 
-    async def commit(self) -> None: ...
+    async def commit(self, items: Sequence[Incoming]) -> None:
+        """Record that `items` (and everything before them) are in the target."""
+        ...
 
     async def stop(self) -> None: ...
 
@@ -100,8 +103,14 @@ class KafkaSource:
                 return False
         return True
 
-    async def commit(self) -> None:
-        await self._consumer.commit()
+    async def commit(self, items: Sequence[Incoming]) -> None:
+        # Explicit offsets: the consumer's positions are already past the batch read ahead.
+        offsets: dict[TopicPartition, int] = {}
+        for item in items:
+            tp = TopicPartition(item.coords.topic, item.coords.partition)
+            offsets[tp] = max(offsets.get(tp, 0), item.coords.offset + 1)
+        if offsets:
+            await self._consumer.commit(offsets)
 
     async def stop(self) -> None:
         await self._consumer.stop()

@@ -11,6 +11,7 @@ Kafka (the relay published it from the same feed) is in the new view.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -94,7 +95,7 @@ class StoreSource:
     async def reached_mark(self) -> bool:
         return self._drained
 
-    async def commit(self) -> None:
+    async def commit(self, items: Sequence[Incoming]) -> None:
         """Nothing to commit: a rebuild from the store that stops starts over."""
 
     async def stop(self) -> None:
