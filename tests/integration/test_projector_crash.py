@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import signal
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from tests import processes
 from tests.conftest import Infra, fresh_infra
 from tests.integration.test_projector_kafka import (
     assert_equal_to_rebuild,
+    cli,
     database,
     produce,
     wait_current,
@@ -65,6 +67,12 @@ async def test_sigkill_ten_times_while_events_stream_in(own_infra: Infra) -> Non
             # The killed processes did work between kills (not all of them died starting up).
             assert len(set(applied_at_kills)) >= 4, applied_at_kills
             await feeding
+            # With the projector down, `status` shows the lag in events and in seconds.
+            status = cli(own_infra, "status", "--json")
+            assert status.returncode == 0, status.stderr
+            order_view = next(s for s in json.loads(status.stdout) if s["projection"] == "order_view")
+            lags = [(p["lag"], p["lag_seconds"]) for p in order_view["partitions"]]
+            assert len(lags) == 3 and sum(n for n, _ in lags) > 0 and max(s for _, s in lags) > 0, lags
             service.start()
             await wait_current(db, events, timeout=120)
             await assert_equal_to_rebuild(db, own_infra)

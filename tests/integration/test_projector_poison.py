@@ -19,12 +19,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from projector_service.parking import FAILED, HELD, ParkingLot
-from projector_service.pointers import live_collection
+from projector_service.pointers import live_collection, pending_drops, schedule_drop
 from projector_service.projections import PROJECTIONS
 from projector_service.redrive import redrive
 from shared.cloudevents import to_kafka
 from shared.events import registry
 from shared.kafka_admin import ensure_topics
+from shared.read_models import POINTERS
 from shared.topics import topic_for
 from tests import processes
 from tests.conftest import Infra, fresh_infra
@@ -140,7 +141,9 @@ async def test_poison_is_parked_with_its_stream_and_redriven_in_order(
 
     async def metrics_show_parked() -> bool:
         text = httpx.get(f"{projector.url}/metrics").text
-        return f'bahi_projector_parked_events{{projection="order_view"}} {float(len(parked))}' in text
+        topic = topic_for("order", infra.topic_prefix)
+        lag = f'bahi_projector_lag_events{{partition="0",projection="order_view",topic="{topic}"}} 0.0'
+        return f'bahi_projector_parked_events{{projection="order_view"}} {float(len(parked))}' in text and lag in text
 
     await wait_until(metrics_show_parked, timeout=15, what="parked gauge on /metrics")
 
@@ -179,3 +182,20 @@ async def test_poison_is_parked_with_its_stream_and_redriven_in_order(
     assert await lot.items() == []
     assert projector.process is not None and projector.process.poll() is None  # it never stopped
     assert "bahi_projector_batch_failures_total{" not in httpx.get(f"{projector.url}/metrics").text
+
+
+async def test_the_running_projector_drops_retired_collections_after_their_grace(
+    projector: processes.Service, poison_db: Any
+) -> None:
+    db = poison_db
+    await db["retired_view__v1"].insert_one({"_id": "x"})
+    await db["still_live__v2"].insert_one({"_id": "y"})
+    await db[POINTERS].insert_one({"_id": "still_live", "collection": "still_live__v2"})
+    await schedule_drop(db, "retired_view__v1", "retired_view", grace_seconds=0)
+    await schedule_drop(db, "still_live__v2", "still_live", grace_seconds=0)  # a mistake: it is live
+
+    async def dropped() -> bool:
+        return "retired_view__v1" not in await db.list_collection_names() and not await pending_drops(db)
+
+    await wait_until(dropped, timeout=20, what="the retired collection dropped by the projector")
+    assert "still_live__v2" in await db.list_collection_names()  # never drops what a pointer names
