@@ -35,12 +35,13 @@ done
 
 start command   "BAHI_PORT=$BAHI_PORT_COMMAND" -- command_service
 start relay     "BAHI_RELAY_PORT=${BAHI_RELAY_PORT:-8004}" -- command_service.relay
+start saga      "BAHI_SAGA_PORT=${BAHI_SAGA_PORT:-8005}" -- command_service.sagas
 start projector "BAHI_PROJECTOR_PORT=${BAHI_PROJECTOR_PORT:-8003}" -- projector_service
 start query     "BAHI_PORT=$BAHI_PORT_QUERY" -- query_service
 
 ready() { curl -fsS -o /dev/null "http://127.0.0.1:$1/readyz" 2>/dev/null; }
 deadline=$((SECONDS + 90))
-for port in "$BAHI_PORT_COMMAND" "${BAHI_RELAY_PORT:-8004}" "${BAHI_PROJECTOR_PORT:-8003}" "$BAHI_PORT_QUERY"; do
+for port in "$BAHI_PORT_COMMAND" "${BAHI_RELAY_PORT:-8004}" "${BAHI_SAGA_PORT:-8005}" "${BAHI_PROJECTOR_PORT:-8003}" "$BAHI_PORT_QUERY"; do
   until ready "$port"; do
     if (( SECONDS > deadline )); then echo "[run] service on port $port is not ready; see the logs above"; stop; fi
     sleep 0.3
@@ -53,6 +54,7 @@ cat <<MSG
 [run]   query service    http://127.0.0.1:$BAHI_PORT_QUERY   (OpenAPI: /docs)
 [run]   projector        http://127.0.0.1:${BAHI_PROJECTOR_PORT:-8003}/metrics
 [run]   relay            http://127.0.0.1:${BAHI_RELAY_PORT:-8004}/status
+[run]   payment saga     http://127.0.0.1:${BAHI_SAGA_PORT:-8005}/status
 [run] Try it (in another terminal):
 [run]   curl -s -XPOST localhost:$BAHI_PORT_COMMAND/v1/products -H 'content-type: application/json' -d '{"sku":"PHONE-1","name":"Redmi Note 13","category":"electronics","price_paise":1499900,"stock":10}'
 [run]   curl -s -XPOST localhost:$BAHI_PORT_COMMAND/v1/orders -H 'content-type: application/json' -d '{"customer_id":"cust-1","items":[{"sku":"PHONE-1","quantity":1}],"shipping_address":{"name":"Asha","line1":"12 MG Road","city":"Bengaluru","state":"KA","pincode":"560001"},"payment_method":"UPI"}'

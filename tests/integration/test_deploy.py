@@ -16,8 +16,8 @@ def test_compose_config_is_valid_and_complete() -> None:
     )
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert {"postgres", "kafka", "mongo", "command", "relay", "projector", "query"} <= set(services)
+    assert {"postgres", "kafka", "mongo", "command", "relay", "saga", "projector", "query"} <= set(services)
     assert services["kafka"]["image"].startswith("apache/kafka:4")
-    for name in ("command", "relay", "projector", "query"):
+    for name in ("command", "relay", "saga", "projector", "query"):
         assert "healthcheck" in services[name], name
         assert services[name]["environment"]["BAHI_KAFKA_BOOTSTRAP"] or name == "query"
