@@ -1,4 +1,5 @@
-"""Reading the current documents a batch touches, with an optional write-through cache.
+"""Reading the current documents a batch touches (with an optional write-through cache), and
+writing them back.
 
 `$in` lookups are chunked: the MongoDB stand-in answers a large `$in` in time
 quadratic in its size (2,000 ids: 2 s; 40 chunks of 50: 0.1 s); a real mongod
@@ -12,14 +13,21 @@ failed guard makes the runner read those documents from the database again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import bson
+from bson.errors import InvalidDocument
+from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DocumentTooLarge
 
 from projector_service.projections.base import Document
 
 LOOKUP_CHUNK = 50
+_DUPLICATE_KEY = 11000
+_MAX_BSON = 16 * 1024 * 1024
 
 
 class DocCache:
@@ -90,3 +98,46 @@ async def load(
     if unknown:
         known.update(await find_many(collection, unknown))
     return known
+
+
+@dataclass(frozen=True)
+class Written:
+    done: int
+    """Documents inserted or replaced."""
+    refused: dict[int, str] = field(default_factory=dict)
+    """Index of an op -> why the server refused its document (a guard that failed is neither)."""
+
+
+async def write(
+    collection: AsyncCollection[Any], ops: Sequence[InsertOne[Any] | ReplaceOne[Any]], docs: Sequence[Document]
+) -> Written:
+    """Unordered bulk write of `ops` (writing `docs`). A duplicate key (a racing insert) counts as not
+    done, as a failed guard does. A document the server or the BSON encoder will never take is
+    reported, not raised, so the batch does not come back forever; connection errors do raise."""
+    try:
+        result = await collection.bulk_write(list(ops), ordered=False)
+        return Written(result.inserted_count + result.matched_count)
+    except BulkWriteError as exc:
+        details = exc.details
+        refused = {
+            int(err["index"]): f"{err.get('code')}: {err.get('errmsg', '')}"[:500]
+            for err in details.get("writeErrors", [])
+            if err.get("code") != _DUPLICATE_KEY
+        }
+        return Written(int(details.get("nInserted", 0) + details.get("nMatched", 0)), refused)
+    except (InvalidDocument, DocumentTooLarge):
+        refused = {i: reason for i, doc in enumerate(docs) if (reason := unwritable(doc))}
+        if not refused:
+            raise
+        keep = [i for i in range(len(ops)) if i not in refused]
+        rest = await write(collection, [ops[i] for i in keep], [docs[i] for i in keep])
+        return Written(rest.done, {**refused, **{keep[i]: reason for i, reason in rest.refused.items()}})
+
+
+def unwritable(doc: Document) -> str | None:
+    """Why MongoDB could never store the document (not BSON, over 16 MB), or None."""
+    try:
+        size = len(bson.encode(doc))
+    except (InvalidDocument, TypeError, OverflowError) as exc:
+        return f"{type(exc).__name__}: {exc}"[:500]
+    return f"document of {size:,} bytes is over MongoDB's {_MAX_BSON:,}" if size > _MAX_BSON else None

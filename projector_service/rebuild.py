@@ -40,6 +40,10 @@ from projector_service.sources import Source
 from shared.read_models import versioned
 
 
+class EmptyHistoryError(RuntimeError):
+    """The source had nothing while the live view has documents: a wrong prefix or a lost topic."""
+
+
 class SwitchConflictError(RuntimeError):
     """The live collection changed while we rebuilt (another rebuild switched first)."""
 
@@ -101,6 +105,8 @@ async def rebuild(
         await run.drain("catching up")
         await source.mark()
         await run.drain("closing the gap")
+        if source.consumed == 0 and await db[old].estimated_document_count() > 0:
+            raise EmptyHistoryError(f"{name}: the source had no events but {old} has documents; not switching")
         if processor.cache is not None:
             processor.cache.disable()  # from the switch on, the live projector writes here too
         if not await switch(db, name, expected=old, new=target):

@@ -20,7 +20,6 @@ from typing import Any
 
 from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError
 
 from projector_service import documents
 from projector_service.documents import DocCache
@@ -28,10 +27,14 @@ from projector_service.projections.base import Document, Projection
 from shared.envelope import EventEnvelope
 from shared.events import parse_event
 
-_DUPLICATE_KEY = 11000
 MAX_ROUNDS = 10
 
 Pending = dict[str, list[tuple[int, EventEnvelope]]]
+Froms = tuple[Document | None, list[tuple[int, EventEnvelope]]]  # a document as read, and its events
+
+
+class DocumentRefusedError(ValueError):
+    """MongoDB refused the document the events made (too large, a field name it does not allow)."""
 
 
 @dataclass
@@ -117,10 +120,12 @@ def _ops(
     events: list[EventEnvelope],
     blocked: dict[str, int],
     outcome: Outcome,
-) -> tuple[list[InsertOne[Any] | ReplaceOne[Any]], list[Document]] | None:
-    """The writes bringing every pending document up to date, or None when an event failed."""
+) -> tuple[list[InsertOne[Any] | ReplaceOne[Any]], list[Document], list[Froms]] | None:
+    """The writes bringing every pending document up to date (with what each was made from),
+    or None when an event failed."""
     ops: list[InsertOne[Any] | ReplaceOne[Any]] = []
     docs: list[Document] = []
+    froms: list[tuple[Document | None, list[tuple[int, EventEnvelope]]]] = []
     failed = False
     for doc_id, items in pending.items():
         old = new = current.get(doc_id)
@@ -135,18 +140,19 @@ def _ops(
             continue
         ops.append(InsertOne(new) if old is None else ReplaceOne({"_id": doc_id, "version": old["version"]}, new))
         docs.append(new)
-    return None if failed else (ops, docs)
+        froms.append((old, items))
+    return None if failed else (ops, docs, froms)
 
 
-async def _write(collection: AsyncCollection[Any], ops: list[InsertOne[Any] | ReplaceOne[Any]]) -> int:
-    try:
-        result = await collection.bulk_write(ops, ordered=False)
-        return result.inserted_count + result.matched_count
-    except BulkWriteError as exc:
-        details = exc.details
-        if any(err.get("code") != _DUPLICATE_KEY for err in details.get("writeErrors", [])):
-            raise
-        return int(details.get("nInserted", 0) + details.get("nMatched", 0))
+def _culprit(projection: Projection, froms: Froms) -> int:
+    """The first event after which the document cannot be written; the first event if the server
+    refused it for a reason we cannot see here."""
+    doc, items = froms
+    for index, env in items:
+        doc = step(projection, doc, env)
+        if doc is not None and documents.unwritable(doc):
+            return index
+    return items[0][0]
 
 
 async def apply_checked(
@@ -167,17 +173,19 @@ async def apply_checked(
         planned = _ops(projection, pending, current, events, blocked, outcome)
         if planned is None:
             continue  # plan again without the failed streams' rest: every pass blocks one more stream
-        ops, docs = planned
+        ops, docs, froms = planned
         if not ops:
             break
-        done = await _write(collection, ops)
-        outcome.written += done
-        if done == len(ops):
+        written = await documents.write(collection, ops, docs)
+        outcome.written += written.done
+        if written.done == len(ops):
             if cache is not None:
                 cache.put(docs)
             break
-        # Some guard failed: another writer got there first. Recompute those
-        # documents from what is stored now; the ones already current are skipped.
+        for op, reason in written.refused.items():
+            _fail(outcome, blocked, events, _culprit(projection, froms[op]), DocumentRefusedError(reason))
+        # Some guard failed (another writer got there first) or a document was refused. Recompute
+        # from what is stored now; the documents already current are skipped.
         rounds += 1
         if rounds >= MAX_ROUNDS:
             raise RuntimeError(f"{projection.name}: documents kept changing under the projector")

@@ -9,6 +9,7 @@ the CLI as its own process.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import os
 import random
@@ -241,3 +242,42 @@ async def test_side_effects_fire_live_and_never_in_replay(
     live = BatchProcessor(mongo, PROJECTIONS["order_view"], lot=lot, dead_letters=dead)
     await live.process(items, "side_effects_live")
     assert seen == [(False, order_events)] and order_events > 0
+
+
+def _buggy(bad_orders: dict[str, str]) -> Projection:
+    """order_view, except that it raises, or makes a document MongoDB cannot take, for some orders."""
+    view = PROJECTIONS["order_view"]
+
+    def apply(doc: Any, event: Any, env: EventEnvelope) -> Any:
+        new = view.apply(doc, event, env)
+        match bad_orders.get(env.stream_id) if env.version >= 2 else None:
+            case "raises":
+                raise KeyError("a bug in the projection")
+            case "unencodable":
+                return {**new, "tags": {"a", "set"}}
+            case "too large":
+                return {**new, "blob": "x" * (17 * 1024 * 1024)}
+        return new
+
+    return dataclasses.replace(view, apply=apply)
+
+
+async def test_a_bug_or_a_document_mongodb_refuses_parks_the_event_and_holds_its_stream(mongo: Any) -> None:
+    events = [e for e in history(40, products=5, seed=17, tag="bg") if e.stream_type == "order"]
+    streams = sorted({e.stream_id for e in events if e.version >= 3})[:3]
+    bad = dict(zip(streams, ["raises", "unencodable", "too large"], strict=True))
+    lot = ParkingLot(mongo)
+    processor = BatchProcessor(mongo, _buggy(bad), lot=lot, dead_letters=DeadLetters(None, "-"))
+    report = await processor.process([from_store(e) for e in events], "buggy_view")
+    parked = await lot.items(projection="order_view", limit=1000)
+    parked = [p for p in parked if p["collection"] == "buggy_view"]
+    assert report.failed == 3 and report.parked == len(parked)
+    for stream, kind in bad.items():
+        queue = [p for p in parked if p["stream_id"] == stream]
+        assert [p["version"] for p in queue] == [e.version for e in events if e.stream_id == stream and e.version >= 2]
+        assert queue[0]["status"] == "failed" and [p["status"] for p in queue[1:]] == ["held"] * (len(queue) - 1)
+        expected = {"raises": "KeyError", "unencodable": "InvalidDocument", "too large": "over MongoDB"}[kind]
+        assert expected in queue[0]["error"], queue[0]["error"]
+    have = {doc["_id"]: doc["version"] async for doc in mongo["buggy_view"].find({}, {"version": 1})}
+    wanted = expected_versions(events)["order_view"]
+    assert have == {k: (1 if k in bad else v) for k, v in wanted.items()}  # the others are current

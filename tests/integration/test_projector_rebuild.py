@@ -30,7 +30,7 @@ from projector_service.dlq import DeadLetters
 from projector_service.parking import ParkingLot
 from projector_service.pointers import live_collection
 from projector_service.projections import PROJECTIONS
-from projector_service.rebuild import RebuildOptions, RebuildResult, rebuild
+from projector_service.rebuild import EmptyHistoryError, RebuildOptions, RebuildResult, rebuild
 from projector_service.sources import KafkaSource
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
@@ -235,9 +235,15 @@ async def test_a_second_rebuild_of_a_read_model_is_refused_and_a_missing_topic_s
         await db[rebuilds.REBUILDS].update_one(
             {"_id": "order_view__v9"}, {"$set": {"heartbeat": now - timedelta(minutes=5)}}
         )
+        missing = f"no-such-{own_infra.topic_prefix}.order.events"
         with pytest.raises(LookupError):
-            await rebuild_now(db, own_infra, "order_view", topics=["no-such-prefix.order.events"])
+            await rebuild_now(db, own_infra, "order_view", topics=[missing])
+        with pytest.raises(LookupError):  # asking did not create the topic
+            await rebuild_now(db, own_infra, "order_view", topics=[missing])
+        await db["order_view"].insert_one({"_id": "ord-1", "version": 1})
+        with pytest.raises(EmptyHistoryError):  # the topics exist but lost their history
+            await rebuild_now(db, own_infra, "order_view")
         assert await live_collection(db, "order_view") == "order_view"
-        failed = await db[rebuilds.REBUILDS].find_one({"projection": "order_view", "state": rebuilds.FAILED})
-        assert failed is not None and "no partitions" in failed["error"]
-        assert failed["collection"] not in await db.list_collection_names()
+        failed = [r async for r in db[rebuilds.REBUILDS].find({"projection": "order_view", "state": rebuilds.FAILED})]
+        assert [r["error"].split(":")[0] for r in failed] == ["LookupError", "LookupError", "EmptyHistoryError"]
+        assert not {r["collection"] for r in failed} & set(await db.list_collection_names())
