@@ -80,7 +80,9 @@ def decode(key: bytes | None, value: bytes | None, headers: Headers) -> EventEnv
                 "recorded_at": attrs["ce_time"].decode(),
             }
         )
-    except (KeyError, ValueError, AttributeError, orjson.JSONDecodeError) as exc:  # ValidationError is a ValueError
+    except KeyError as exc:
+        raise NotACloudEventError(f"not a Bahi CloudEvent: no {exc.args[0]} header") from exc
+    except (ValueError, AttributeError, orjson.JSONDecodeError) as exc:  # ValidationError is a ValueError
         raise NotACloudEventError(f"not a Bahi CloudEvent: {exc}") from exc
 
 
