@@ -41,50 +41,13 @@ import asyncpg
 
 from command_service.event_store import NO_STREAM, AppendStream, IdempotencyRecord
 from command_service.event_store.postgres import PostgresEventStore
-from shared.envelope import EventMetadata, NewEvent
+from shared.envelope import NewEvent
 from tests.bench.common import Report, Run, Timer, bahi_pool, fmt, fresh_database, run, run_for
+from tests.bench.data import DATA, META_DICT, METADATA, RESPONSE
 from tests.bench.proto_coalesce import BATCH_SQL, CoalescingEventStore
 from tests.bench.proto_notify import AfterCommitNotifier, NotifyAfterCommitStore, schema_without_notify
 
 WRITERS = 16
-
-DATA: dict[str, Any] = {
-    "order_id": "ord-0000000000",
-    "customer_id": "cust-123456",
-    "items": [
-        {
-            "sku": "PHONE-1",
-            "name": "Redmi Note 13",
-            "category": "electronics",
-            "quantity": 1,
-            "unit_price_paise": 1499900,
-            "line_total_paise": 1499900,
-            "gst_rate_percent": 18,
-            "gst_paise": 269982,
-        }
-    ],
-    "shipping_address": {
-        "name": "Asha",
-        "line1": "12 MG Road",
-        "city": "Bengaluru",
-        "state": "KA",
-        "pincode": "560001",
-    },
-    "payment_method": "UPI",
-    "subtotal_paise": 1499900,
-    "gst_paise": 269982,
-    "total_paise": 1769882,
-    "placed_at": "2026-11-28T06:00:00+00:00",
-}
-METADATA = EventMetadata(
-    correlation_id="corr-0f8e2d1c",
-    causation_id="cmd-0f8e2d1c",
-    command_id="cmd-0f8e2d1c",
-    actor="cust-123456",
-    traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-)
-META_DICT = METADATA.model_dump(exclude_none=True)
-RESPONSE = {"order_id": "ord-0000000000", "status": "PLACED", "total_paise": 1769882}
 
 _RAW_COLUMNS = "event_id, stream_id, stream_type, version, event_type, schema_version, data, metadata"
 _RAW_ONE = f"""INSERT INTO raw_events ({_RAW_COLUMNS})

@@ -34,8 +34,7 @@ import io
 import pstats
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -43,77 +42,9 @@ import asyncpg
 from command_service.event_store.postgres import PostgresEventStore, envelope
 from command_service.relay.feed import Checkpoint, CommittedFeed
 from shared.envelope import EventEnvelope, EventMetadata
-from tests.bench.bench_append import DATA, META_DICT
 from tests.bench.common import Report, Timer, bahi_pool, fmt, fresh_database, run
-
-_COLUMNS = (
-    "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
-)
-_READ_ALL = f"SELECT {_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2"
-_COMMITTED = f"""SELECT {_COLUMNS}, tx_id::text::bigint AS tx FROM bahi_events
-                 WHERE (tx_id, position) > ($1::text::xid8, $2)
-                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                 ORDER BY tx_id, position LIMIT $3"""
-_POPULATE = """INSERT INTO bahi_events
-                   (event_id, stream_id, stream_type, version, event_type, schema_version, data, metadata)
-               SELECT gen_random_uuid(), 'ord-' || (g / 10), 'order', g % 10 + 1, 'OrderPlaced', 1,
-                      $1::jsonb || jsonb_build_object('n', g), $2::jsonb
-               FROM generate_series($3::bigint, $4::bigint) g"""
-
-# --- prototype: a row -> envelope path for rows the store itself wrote ------------------
-_ENVELOPE_FIELDS = tuple(EventEnvelope.model_fields)
-_METADATA_DEFAULTS = {name: None for name in EventMetadata.model_fields}
-_new = object.__new__
-_set = object.__setattr__
-
-
-def trusted_envelope(row: asyncpg.Record) -> EventEnvelope:
-    """What `envelope` returns, without pydantic re-validating values the schema already
-    guarantees (types by column, version/position >= 1 by bahi_append and the identity).
-    Equivalent to model_construct, minus its generic Python overhead. Relies on the
-    SELECT listing the columns in the envelope's field order."""
-    meta = _new(EventMetadata)
-    _set(meta, "__dict__", _METADATA_DEFAULTS | row["metadata"])
-    _set(meta, "__pydantic_fields_set__", set(row["metadata"]))
-    _set(meta, "__pydantic_extra__", None)
-    _set(meta, "__pydantic_private__", None)
-    values = dict(zip(_ENVELOPE_FIELDS, row, strict=False))
-    values["metadata"] = meta
-    env = _new(EventEnvelope)
-    _set(env, "__dict__", values)
-    _set(env, "__pydantic_fields_set__", set(_ENVELOPE_FIELDS))
-    _set(env, "__pydantic_extra__", None)
-    _set(env, "__pydantic_private__", None)
-    return env
-
-
-SMALL_DATA: dict[str, Any] = {"order_id": "ord-0000000000", "status": "CONFIRMED"}
-SMALL_META: dict[str, Any] = {"correlation_id": "corr-0f8e2d1c"}
-
-
-@contextmanager
-def gc_tuned() -> Iterator[None]:
-    """Prototype of a process setting (relay / rebuild entry points): the cyclic collector
-    runs every 700 net container allocations by default, and a page of 1000-2000 events
-    held in a list makes ~5 containers per event survive: collections run every ~150
-    events and keep promoting the page. Freeze what start-up allocated, collect rarely."""
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
-
-
-async def populate(pool: asyncpg.Pool, count: int, chunk: int = 2000, *, small: bool = False) -> None:
-    """Rows as bahi_append writes them, one transaction per chunk (so many transaction ids)."""
-    data, meta = (SMALL_DATA, SMALL_META) if small else (DATA, META_DICT)
-    for start in range(0, count, chunk):
-        await pool.execute(_POPULATE, data, meta, start, min(start + chunk, count) - 1)
-    await pool.execute("VACUUM ANALYZE bahi_events")
-
+from tests.bench.data import COMMITTED, READ_ALL, populate
+from tests.bench.proto_feed import gc_tuned, trusted_envelope
 
 Pass = Callable[[], Awaitable[int]]
 PROFILED_EVENTS = 50_000
@@ -125,14 +56,14 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
     async def raw_text_read_all() -> int:
         # asyncpg's default codecs: jsonb arrives as str, never parsed.
         n, after = 0, 0
-        while rows := await text_conn.fetch(_READ_ALL, after, 1000):
+        while rows := await text_conn.fetch(READ_ALL, after, 1000):
             n += len(rows)
             after = rows[-1]["position"]
         return n
 
     async def raw_read_all() -> int:
         n, after = 0, 0
-        while rows := await conn.fetch(_READ_ALL, after, 1000):
+        while rows := await conn.fetch(READ_ALL, after, 1000):
             n += len(rows)
             after = rows[-1]["position"]
         return n
@@ -146,7 +77,7 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
 
     async def read_all_trusted() -> int:
         n, after = 0, 0
-        while rows := await conn.fetch(_READ_ALL, after, 1000):
+        while rows := await conn.fetch(READ_ALL, after, 1000):
             events = [trusted_envelope(row) for row in rows]
             n += len(events)
             after = events[-1].position
@@ -154,7 +85,7 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
 
     async def raw_committed() -> int:
         n, tx, after = 0, "0", 0
-        while rows := await conn.fetch(_COMMITTED, tx, after, 2000):
+        while rows := await conn.fetch(COMMITTED, tx, after, 2000):
             n += len(rows)
             tx, after = str(rows[-1]["tx"]), rows[-1]["position"]
         return n
@@ -239,7 +170,7 @@ async def main(args: argparse.Namespace) -> Report:
             text_conn = await asyncpg.connect(dsn)
             async with pool.acquire() as conn:
                 # The prototype returns what the product returns.
-                for row in await conn.fetch(_READ_ALL, 0, 2000):
+                for row in await conn.fetch(READ_ALL, 0, 2000):
                     fast, slow = trusted_envelope(row), envelope(row)
                     assert fast == slow and fast.model_dump_json() == slow.model_dump_json()
                 # Nothing of the harness stays alive during the passes: the cyclic collector
@@ -276,7 +207,7 @@ async def main(args: argparse.Namespace) -> Report:
                 pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(10)
                 print(f"\n== profile of read_all over {PROFILED_EVENTS:,} events (cProfile, by own time)")
                 print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:3000])
-                costs = per_row_costs(list(await conn.fetch(_READ_ALL, 0, 20_000)))
+                costs = per_row_costs(list(await conn.fetch(READ_ALL, 0, 20_000)))
             await text_conn.close()
         finally:
             await pool.close()
