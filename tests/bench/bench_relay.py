@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from command_service.event_store.postgres import envelope, init_connection
 from command_service.relay import Relay
@@ -62,6 +63,17 @@ async def end_offsets(prefix: str) -> int:
         return sum(offsets.values())
     finally:
         await consumer.stop()
+
+
+async def drop_topics(prefixes: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        names = [topic_for(t, prefix) for prefix in prefixes for t in STREAM_TYPES]
+        for start in range(0, len(names), 50):
+            await admin.delete_topics(names[start : start + 50])
+    finally:
+        await admin.close()
 
 
 async def fresh_topics(tag: str) -> str:
@@ -189,35 +201,22 @@ async def main(args: argparse.Namespace) -> Report:
             )
         # Fresh topics for every run, made up front: a partition's leader is not always
         # ready the instant the topic exists (NotLeaderForPartition, then a retry).
-        prefixes = [await fresh_topics(name.replace("_", "")) for _, name, _ in plan]
-        await asyncio.sleep(2.0)
-
-        runs: dict[str, list[float]] = {}
-        cpu_us: dict[str, list[float]] = {}
-        for (rnd, name, go), prefix in zip(plan, prefixes, strict=True):
-            if name == "raw":
-                print(f"-- round {rnd}", flush=True)
-            timer = await go(prefix)
-            count = await end_offsets(prefix)
-            assert count == args.events, (name, count)
-            value = args.events / timer.elapsed
-            cpu = timer.cpu / args.events * 1e6
-            runs.setdefault(name, []).append(value)
-            cpu_us.setdefault(name, []).append(cpu)
-            print(
-                f"   {name:<22} {fmt(value):>8} events/s  ({timer.elapsed:.2f}s, "
-                f"this process's CPU {cpu:.1f} us/event)",
-                flush=True,
-            )
-
-        if args.profile:
-            prefix = await fresh_topics("profile")
-            _, profiler = await run_relay(dsn, prefix, last, profile=True)
-            assert profiler is not None
-            text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(16)
-            print("\n== profile of one relay run (cProfile, by own time; the profiler slows it down)")
-            print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:4500])
+        prefixes: list[str] = []
+        try:
+            for _, name, _ in plan:
+                prefixes.append(await fresh_topics(name.replace("_", "")))
+            await asyncio.sleep(2.0)
+            runs, cpu_us = await _measure(plan, prefixes, args.events)
+            if args.profile:
+                prefixes.append(await fresh_topics("profile"))
+                _, profiler = await run_relay(dsn, prefixes[-1], last, profile=True)
+                assert profiler is not None
+                text = io.StringIO()
+                pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(16)
+                print("\n== profile of one relay run (cProfile, by own time; the profiler slows it down)")
+                print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:4500])
+        finally:
+            await drop_topics(prefixes)  # each run wrote ~100 MB: do not leave them on the broker
 
     best = {name: max(values) for name, values in runs.items()}
     report.figure("runs_events_per_s", runs)
@@ -243,6 +242,28 @@ async def main(args: argparse.Namespace) -> Report:
     report.target("relay vs raw aiokafka", ratio, 0.7, "x")
     report.finish(f"relay {fmt(best['relay'])} events/s ({ratio:.2f}x raw aiokafka {fmt(best['raw'])})")
     return report
+
+
+async def _measure(
+    plan: list[tuple[int, str, Callable[[str], Awaitable[Timer]]]], prefixes: list[str], events: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    runs: dict[str, list[float]] = {}
+    cpu_us: dict[str, list[float]] = {}
+    for (rnd, name, go), prefix in zip(plan, prefixes, strict=True):
+        if name == "raw":
+            print(f"-- round {rnd}", flush=True)
+        timer = await go(prefix)
+        count = await end_offsets(prefix)
+        assert count == events, (name, count)
+        value = events / timer.elapsed
+        cpu = timer.cpu / events * 1e6
+        runs.setdefault(name, []).append(value)
+        cpu_us.setdefault(name, []).append(cpu)
+        print(
+            f"   {name:<22} {fmt(value):>8} events/s  ({timer.elapsed:.2f}s, this process's CPU {cpu:.1f} us/event)",
+            flush=True,
+        )
+    return runs, cpu_us
 
 
 async def _relay_timer(dsn: str, prefix: str, last: int) -> Timer:
