@@ -6,7 +6,7 @@ product's checkpoint rule (saved only after the broker acknowledged the batch):
 - send_batch: one BatchBuilder per partition (producer.create_batch / send_batch), the
   partition chosen as the default partitioner does (murmur2 of the key), instead of one
   producer.send() per record;
-- pipelined: the next batch read while this one awaits its acknowledgements;
+- window: the next batch read and published while this one awaits its acknowledgements;
 - gc: proto_feed.gc_tuned() for the process.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 
@@ -53,8 +54,9 @@ class Proto:
     """Kafka records straight from the rows: no EventEnvelope (no pydantic validation, no dict copies)."""
     send_batch: bool = False
     """One BatchBuilder per partition (producer.create_batch/send_batch) instead of send() per record."""
-    pipelined: bool = False
-    """Read batch k+1 while batch k awaits its acknowledgements (checkpoint still after the ack, in order)."""
+    window: int = 1
+    """Batches published and awaiting acknowledgement at once (the product: 1). With 2, batch
+    k+1 is read and published while batch k awaits its acks; checkpoints still in order."""
     gc: bool = False
     """gc_tuned() around the run (a process setting)."""
     linger_ms: int = 5
@@ -187,22 +189,20 @@ async def proto_relay(dsn: str, prefix: str, last: int, proto: Proto) -> Timer:
                         futures.append(await producer.send_batch(builder, topic, partition=partition))
                     return asyncio.gather(*futures)
 
-                checkpoint = Checkpoint()
-                records, end = await read(checkpoint)
-                while records:
-                    acked = await publish(records)
-                    if proto.pipelined:
-                        next_records, next_end = await read(end)
+                # Up to `window` published batches await their acknowledgements at once; the
+                # checkpoint still advances in order, each step only once its batch is acknowledged.
+                checkpoint = after = Checkpoint()
+                inflight: deque[tuple[Awaitable[object], Checkpoint]] = deque()
+                while checkpoint.position < last:
+                    records, end = await read(after)
+                    if records:
+                        inflight.append((await publish(records), end))
+                        after = end
+                    while inflight and (len(inflight) >= proto.window or not records):
+                        acked, done = inflight.popleft()
                         await acked
-                    else:
-                        await acked
-                    await feed.save(end)  # only after the broker acknowledged
-                    checkpoint = end
-                    if checkpoint.position >= last:
-                        break
-                    if not proto.pipelined:
-                        next_records, next_end = await read(end)
-                    records, end = next_records, next_end
+                        await feed.save(done)
+                        checkpoint = done
                 await conn.close()
     assert checkpoint.position >= last
     return t
