@@ -14,6 +14,7 @@ from command_service.api import build_app
 from command_service.event_store import EventStore
 from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
 from command_service.handlers import Clock
+from command_service.handlers.base import configure_snapshots
 from command_service.settings import Settings
 
 
@@ -50,6 +51,7 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    configure_snapshots(product_every=settings.snapshot_every_product, order_every=settings.snapshot_every_order)
     holder: dict[str, Services] = {}
 
     @asynccontextmanager

@@ -14,6 +14,9 @@ class Settings(BaseSettings):
     max_conflict_retries: int = 5
     log_level: str = "INFO"
     return_window_days: float = 7.0
+    # a snapshot every N events per aggregate type (0: never); see command_service/loading.py
+    snapshot_every_product: int = 100
+    snapshot_every_order: int = 50
 
     # payment saga (python -m command_service.sagas)
     payment_timeout_seconds: float = 900.0

@@ -9,11 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import uuid4
 
+from command_service import loading
 from command_service.commands import Command
+from command_service.domain import order as order_domain
 from command_service.domain import product as product_domain
 from command_service.domain.order_lifecycle import DEFAULT_RETURN_WINDOW
 from command_service.event_store import AppendStream, EventStore
 from command_service.handlers.cache import cached, remember
+from command_service.loading import AggregateType
 from shared.envelope import EventMetadata, NewEvent
 from shared.events import DomainEvent, parse_event
 
@@ -48,9 +51,46 @@ class Decision:
     response: dict[str, Any] = field(default_factory=dict)
 
 
+def snapshot_policies(*, product_every: int, order_every: int) -> dict[Callable[..., Any], AggregateType[Any]]:
+    """Snapshot settings per aggregate type, keyed by the type's `evolve`. Bump a
+    `schema_version` when that aggregate's state changes shape: old snapshots are then ignored."""
+    return {
+        product_domain.evolve: AggregateType(
+            product_domain.STREAM_TYPE,
+            product_domain.Product,
+            product_domain.evolve,
+            schema_version=1,
+            snapshot_every=product_every,
+        ),
+        order_domain.evolve: AggregateType(
+            order_domain.STREAM_TYPE,
+            order_domain.Order,
+            order_domain.evolve,
+            schema_version=1,
+            snapshot_every=order_every,
+        ),
+    }
+
+
+SNAPSHOTS = snapshot_policies(product_every=100, order_every=50)
+
+
+def configure_snapshots(*, product_every: int, order_every: int) -> None:
+    """Called once by the composition root with the service's settings."""
+    SNAPSHOTS.clear()
+    SNAPSHOTS.update(snapshot_policies(product_every=product_every, order_every=order_every))
+
+
 async def load(store: EventStore, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
-    """The aggregate's state and version: the cached state plus the events appended since."""
-    state, version = cached(store, stream_id, evolve) or (initial, 0)
+    """The aggregate's state and version: the cached state plus the events appended since;
+    on a cold start, the latest valid snapshot plus the events after it."""
+    hit = cached(store, stream_id, evolve)
+    if hit is None and (kind := SNAPSHOTS.get(evolve)) is not None and kind.snapshot_every:
+        state, version = await loading.load(store, kind, stream_id, initial)
+        if version:
+            remember(store, stream_id, evolve, state, version)
+        return state, version
+    state, version = hit or (initial, 0)
     newer = await store.read_stream(stream_id, from_version=version + 1)
     for stored in newer:
         state = evolve(state, parse_event(stored.event_type, stored.schema_version, stored.data))

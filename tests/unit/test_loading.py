@@ -82,3 +82,21 @@ async def test_state_as_of_a_version_and_a_moment() -> None:
     )
     assert await load(store, KIND, "product-P", Stock(), as_of=moment) == (Stock("P", 3), 4)
     assert await load(store, KIND, "product-P", Stock()) == (Stock("P", 8), 5)
+
+
+async def test_command_handling_loads_a_hot_product_from_its_snapshot() -> None:
+    """Cold start (no in-memory cache): the handlers' load uses the product snapshot policy."""
+    from command_service.domain import product as product_domain
+    from command_service.handlers.base import configure_snapshots, load
+
+    configure_snapshots(product_every=3, order_every=50)
+    try:
+        store = await seeded(5)
+        state, version = await load(store, "product-P", product_domain.Product(sku="P"), product_domain.evolve)
+        assert (state.reserved, version) == (5, 6)
+        snapshot = await store.latest_snapshot("product-P")
+        assert snapshot is not None and snapshot.version == 6 and snapshot.state["reserved"] == 5
+        restored = product_domain.Product(**snapshot.state)
+        assert restored == state
+    finally:
+        configure_snapshots(product_every=100, order_every=50)

@@ -127,9 +127,9 @@ async def test_the_same_step_under_one_key_happens_once(store: InMemoryEventStor
 class Interleaving(InMemoryEventStore):
     """Yields to the loop on every read, as a real database does, so racers really interleave."""
 
-    async def read_stream(self, stream_id: str, from_version: int = 1):  # type: ignore[no-untyped-def]
+    async def read_stream(self, stream_id: str, from_version: int = 1, **bounds):  # type: ignore[no-untyped-def]
         await asyncio.sleep(0)
-        return await super().read_stream(stream_id, from_version)
+        return await super().read_stream(stream_id, from_version, **bounds)
 
 
 async def test_racing_orders_for_one_sku_sell_exactly_the_stock() -> None:
@@ -151,9 +151,9 @@ class Recording(InMemoryEventStore):
         super().__init__()
         self.reads: list[tuple[str, int]] = []
 
-    async def read_stream(self, stream_id: str, from_version: int = 1):  # type: ignore[no-untyped-def]
+    async def read_stream(self, stream_id: str, from_version: int = 1, **bounds):  # type: ignore[no-untyped-def]
         self.reads.append((stream_id, from_version))
-        return await super().read_stream(stream_id, from_version)
+        return await super().read_stream(stream_id, from_version, **bounds)
 
 
 async def test_loading_reads_only_what_was_appended_since_the_last_load() -> None:
