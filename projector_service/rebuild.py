@@ -71,7 +71,7 @@ class RebuildResult:
 @dataclass(frozen=True)
 class RebuildOptions:
     batch_max_records: int = 20_000
-    cache_docs: int = 200_000
+    cache_docs: int = 100_000
     grace_seconds: float = 60.0
 
 

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
 
     # Blue/green rebuilds.
     rebuild_batch_max_records: int = 20_000
-    rebuild_cache_docs: int = 200_000
+    # Documents a rebuild remembers instead of reading them back (~2-3 KB each in memory).
+    rebuild_cache_docs: int = 100_000
     rebuild_grace_seconds: float = 60.0
     # Only `rebuild --from-store` reads the event store.
     database_url: str = "postgresql://bahi@127.0.0.1:5432/bahi"
