@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from command_service.event_store.notify import AfterCommitNotifier
 from command_service.event_store.ports import (
     AppendResult,
     AppendStream,
@@ -58,8 +59,12 @@ async def create_schema(pool: asyncpg.Pool) -> None:
 
 
 class PostgresEventStore:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    """Over a pool (the service) or over one connection inside a caller's transaction (tests
+    that hold commits open); only over a pool does it wake the relay after each append."""
+
+    def __init__(self, pool: asyncpg.Pool | asyncpg.Connection) -> None:
         self._pool = pool
+        self._notifier = AfterCommitNotifier(pool) if isinstance(pool, asyncpg.Pool) else None
 
     async def append(
         self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
@@ -94,6 +99,8 @@ class PostgresEventStore:
             )
         except asyncpg.PostgresError as exc:
             raise _translate(exc, idempotency) from exc
+        if self._notifier is not None:
+            self._notifier.poke()
         return AppendResult(
             versions={row["stream_id"]: row["version"] for row in rows},
             positions={row["stream_id"]: row["last_position"] for row in rows},

@@ -109,6 +109,5 @@ BEGIN
         END IF;
         RETURN NEXT;
     END LOOP;
-    PERFORM pg_notify('bahi_events', '');
 END;
 $$;

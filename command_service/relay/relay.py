@@ -12,6 +12,7 @@ import time
 import asyncpg
 from prometheus_client import Counter, Gauge
 
+from command_service.event_store.notify import CHANNEL
 from command_service.event_store.postgres import init_connection
 from command_service.relay.feed import Checkpoint, CommittedFeed
 from command_service.relay.publisher import Publisher
@@ -19,7 +20,7 @@ from command_service.relay.publisher import Publisher
 log = logging.getLogger(__name__)
 
 LEADER_LOCK = 7140002
-NOTIFY_CHANNEL = "bahi_events"
+NOTIFY_CHANNEL = CHANNEL
 
 PUBLISHED = Counter("bahi_relay_published_events_total", "Events published to Kafka")
 LAG_EVENTS = Gauge("bahi_relay_lag_events", "Committed events not yet published")
