@@ -12,6 +12,7 @@ class Settings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_db: str = "bahi"
     group_prefix: str = "bahi.projector"
+    batch_timeout_ms: int = 25
     batch_max_records: int = 1000
     host: str = "127.0.0.1"
     projector_port: int = 8003

@@ -63,6 +63,8 @@ def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings)
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         batch=True,
         max_records=settings.batch_max_records,
+        # FastStream sleeps this long again after an empty poll: keep it short for fresh views.
+        batch_timeout_ms=settings.batch_timeout_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         parser=keep_raw_records,

@@ -71,8 +71,8 @@ class NotACloudEventError(ValueError):
 def from_kafka(
     key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]
 ) -> EventEnvelope:
-    attrs = {name: raw.decode() for name, raw in headers}
     try:
+        attrs = {name: raw.decode() for name, raw in headers}
         event_type = attrs["ce_type"]
         return EventEnvelope(
             event_id=UUID(attrs["ce_id"]),
@@ -92,7 +92,7 @@ def from_kafka(
             ),
             recorded_at=datetime.fromisoformat(attrs["ce_time"]),
         )
-    except (KeyError, ValueError, orjson.JSONDecodeError) as exc:
+    except (KeyError, ValueError, UnicodeDecodeError, orjson.JSONDecodeError) as exc:
         raise NotACloudEventError(f"not a Bahi CloudEvent: {exc}") from exc
 
 

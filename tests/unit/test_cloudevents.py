@@ -56,3 +56,13 @@ def test_the_official_sdk_reads_every_attribute_key_and_extension() -> None:
     assert extensions["correlationid"] == "corr-1"
     assert extensions["causationid"] == "cause-1"
     assert extensions["traceparent"] == TRACEPARENT
+
+
+def test_a_header_that_is_not_utf8_is_not_a_cloudevent() -> None:
+    import pytest
+
+    from shared.cloudevents import NotACloudEventError
+
+    record = to_kafka(envelope(), "/bahi/test")
+    with pytest.raises(NotACloudEventError):
+        from_kafka(record.key, record.value, [*record.headers, ("ce_actor", b"\xff\xfe")])
