@@ -7,8 +7,10 @@ correlation and causation ids and the W3C traceparent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import orjson
@@ -38,30 +40,65 @@ class KafkaRecord:
     headers: list[tuple[str, bytes]]
 
 
-def to_kafka(event: EventEnvelope, source: str) -> KafkaRecord:
-    meta = event.metadata
+_METADATA_EXTENSIONS = (
+    ("correlation_id", "ce_" + _EXT_CORRELATION),
+    ("causation_id", "ce_" + _EXT_CAUSATION),
+    ("command_id", "ce_" + _EXT_COMMAND),
+    ("actor", "ce_" + _EXT_ACTOR),
+    ("traceparent", "ce_" + _EXT_TRACEPARENT),
+)
+_SPEC = SPEC_VERSION.encode()
+_CONTENT = CONTENT_TYPE.encode()
+
+
+def kafka_record(
+    *,
+    event_id: str,
+    stream_id: str,
+    stream_type: str,
+    version: int,
+    position: int,
+    event_type: str,
+    schema_version: int,
+    data: Any,
+    metadata: Mapping[str, Any],
+    recorded_at: datetime,
+    source: bytes,
+) -> KafkaRecord:
+    """The record of one stored event, from its plain fields (the relay's hot path: no envelope)."""
     headers: list[tuple[str, bytes]] = [
-        ("ce_specversion", SPEC_VERSION.encode()),
-        ("ce_id", str(event.event_id).encode()),
-        ("ce_source", source.encode()),
-        ("ce_type", (TYPE_PREFIX + event.event_type).encode()),
-        ("ce_time", _iso(event.recorded_at).encode()),
-        ("ce_subject", event.stream_id.encode()),
-        ("content-type", CONTENT_TYPE.encode()),
-        ("ce_" + _EXT_STREAM_TYPE, event.stream_type.encode()),
-        ("ce_" + _EXT_VERSION, str(event.version).encode()),
-        ("ce_" + _EXT_POSITION, str(event.position).encode()),
-        ("ce_" + _EXT_SCHEMA, str(event.schema_version).encode()),
+        ("ce_specversion", _SPEC),
+        ("ce_id", event_id.encode()),
+        ("ce_source", source),
+        ("ce_type", (TYPE_PREFIX + event_type).encode()),
+        ("ce_time", _iso(recorded_at).encode()),
+        ("ce_subject", stream_id.encode()),
+        ("content-type", _CONTENT),
+        ("ce_" + _EXT_STREAM_TYPE, stream_type.encode()),
+        ("ce_" + _EXT_VERSION, str(version).encode()),
+        ("ce_" + _EXT_POSITION, str(position).encode()),
+        ("ce_" + _EXT_SCHEMA, str(schema_version).encode()),
     ]
-    optional = {
-        _EXT_CORRELATION: meta.correlation_id,
-        _EXT_CAUSATION: meta.causation_id,
-        _EXT_COMMAND: meta.command_id,
-        _EXT_ACTOR: meta.actor,
-        _EXT_TRACEPARENT: meta.traceparent,
-    }
-    headers.extend(("ce_" + name, value.encode()) for name, value in optional.items() if value)
-    return KafkaRecord(key=event.stream_id.encode(), value=orjson.dumps(event.data), headers=headers)
+    headers.extend(
+        (header, str(metadata[name]).encode()) for name, header in _METADATA_EXTENSIONS if metadata.get(name)
+    )
+    return KafkaRecord(key=stream_id.encode(), value=orjson.dumps(data), headers=headers)
+
+
+def to_kafka(event: EventEnvelope, source: str) -> KafkaRecord:
+    return kafka_record(
+        event_id=str(event.event_id),
+        stream_id=event.stream_id,
+        stream_type=event.stream_type,
+        version=event.version,
+        position=event.position,
+        event_type=event.event_type,
+        schema_version=event.schema_version,
+        data=event.data,
+        metadata=event.metadata.model_dump(),
+        recorded_at=event.recorded_at,
+        source=source.encode(),
+    )
 
 
 class NotACloudEventError(ValueError):

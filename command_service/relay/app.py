@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 
 import asyncpg
 import uvicorn
@@ -49,6 +50,10 @@ async def _prepare(settings: Settings) -> None:
 
 async def serve(settings: Settings) -> None:
     await _prepare(settings)
+    # Batches of a few thousand rows keep ~5 containers per event alive; with the default
+    # thresholds the cyclic collector runs every ~150 events and keeps rescanning them.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     producer = create_producer(settings.kafka_bootstrap)
     await producer.start()
     relay = Relay(

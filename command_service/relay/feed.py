@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from command_service.event_store.postgres import envelope
+from shared.cloudevents import KafkaRecord, kafka_record
 from shared.envelope import EventEnvelope
 
 _COLUMNS = (
@@ -23,10 +24,23 @@ _COLUMNS = (
 )
 
 
+_NEXT = f"""SELECT {_COLUMNS} FROM bahi_events
+            WHERE (tx_id, position) > ($1::text::xid8, $2)
+              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY tx_id, position LIMIT $3"""
+
+
 @dataclass(frozen=True, order=True)
 class Checkpoint:
     tx_id: int = 0
     position: int = 0
+
+
+@dataclass(frozen=True)
+class RecordBatch:
+    records: list[tuple[str, KafkaRecord]]
+    """(stream type, record) in commit order."""
+    end: Checkpoint
 
 
 @dataclass(frozen=True)
@@ -57,18 +71,36 @@ class CommittedFeed:
         )
 
     async def next_batch(self, after: Checkpoint, limit: int) -> Batch:
-        rows = await self._conn.fetch(
-            f"""SELECT {_COLUMNS} FROM bahi_events
-                WHERE (tx_id, position) > ($1::text::xid8, $2)
-                  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY tx_id, position LIMIT $3""",
-            str(after.tx_id),
-            after.position,
-            limit,
-        )
+        rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
         if not rows:
             return Batch([], after)
         return Batch([envelope(row) for row in rows], Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
+
+    async def next_records(self, after: Checkpoint, limit: int, source: bytes) -> RecordBatch:
+        """The same rows as `next_batch`, straight into Kafka records (no envelope: the hot path)."""
+        rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
+        if not rows:
+            return RecordBatch([], after)
+        records = [
+            (
+                row["stream_type"],
+                kafka_record(
+                    event_id=str(row["event_id"]),
+                    stream_id=row["stream_id"],
+                    stream_type=row["stream_type"],
+                    version=row["version"],
+                    position=row["position"],
+                    event_type=row["event_type"],
+                    schema_version=row["schema_version"],
+                    data=row["data"],
+                    metadata=row["metadata"],
+                    recorded_at=row["recorded_at"],
+                    source=source,
+                ),
+            )
+            for row in rows
+        ]
+        return RecordBatch(records, Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
 
     async def lag(self, after: Checkpoint) -> tuple[int, int, float]:
         """(events not yet published (counted up to 100,000), positions between the newest event and

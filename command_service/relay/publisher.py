@@ -1,4 +1,6 @@
-"""Kafka side of the relay: an idempotent producer (acks=all) sending CloudEvents records."""
+"""Kafka side of the relay: an idempotent producer (acks=all) sending CloudEvents records,
+one record batch per partition (the default partitioner's choice: murmur2 of the key, so a
+stream stays on its partition whichever path sent it)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ import asyncio
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 
-from shared.cloudevents import to_kafka
+from shared.cloudevents import KafkaRecord, to_kafka
 from shared.envelope import EventEnvelope
 from shared.topics import topic_for
 
@@ -29,18 +33,41 @@ class Publisher:
         self._producer = producer
         self._prefix = prefix
         self._source = source
+        self._partitioner = DefaultPartitioner()
+        self._partitions: dict[str, list[int]] = {}
+
+    @property
+    def source(self) -> bytes:
+        return self._source.encode()
 
     async def publish(self, events: Sequence[EventEnvelope]) -> None:
         """Send every event and return once the broker acknowledged all of them."""
-        futures = []
-        for event in events:
-            record = to_kafka(event, self._source)
-            futures.append(
-                await self._producer.send(
-                    topic_for(event.stream_type, self._prefix),
-                    value=record.value,
-                    key=record.key,
-                    headers=record.headers,
-                )
-            )
+        await self.publish_records([(event.stream_type, to_kafka(event, self._source)) for event in events])
+
+    async def publish_records(self, records: Sequence[tuple[str, KafkaRecord]]) -> None:
+        """Send (stream type, record) pairs in order; return once the broker acknowledged all."""
+        builders: dict[tuple[str, int], BatchBuilder] = {}
+        futures: list[asyncio.Future[object]] = []
+        for stream_type, record in records:
+            topic = topic_for(stream_type, self._prefix)
+            where = (topic, await self._partition(topic, record.key))
+            builder = builders.get(where)
+            if builder is None:
+                builder = builders[where] = self._producer.create_batch()
+            if builder.append(key=record.key, value=record.value, timestamp=None, headers=record.headers) is None:
+                futures.append(await self._producer.send_batch(builder, topic, partition=where[1]))
+                builder = builders[where] = self._producer.create_batch()
+                if builder.append(key=record.key, value=record.value, timestamp=None, headers=record.headers) is None:
+                    # larger than a whole batch: on its own (the producer enforces max_request_size)
+                    futures.append(
+                        await self._producer.send(topic, record.value, record.key, where[1], headers=record.headers)
+                    )
+        for (topic, partition), builder in builders.items():
+            futures.append(await self._producer.send_batch(builder, topic, partition=partition))
         await asyncio.gather(*futures)
+
+    async def _partition(self, topic: str, key: bytes) -> int:
+        partitions = self._partitions.get(topic)
+        if partitions is None:
+            partitions = self._partitions[topic] = sorted(await self._producer.partitions_for(topic))
+        return int(self._partitioner(key, partitions, partitions))

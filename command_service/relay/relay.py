@@ -93,12 +93,12 @@ class Relay:
         last_lag = 0.0
         while True:
             self._wake.clear()
-            batch = await feed.next_batch(self.checkpoint, self._batch_size)
-            if batch.events:
-                await self._publisher.publish(batch.events)
+            batch = await feed.next_records(self.checkpoint, self._batch_size, self._publisher.source)
+            if batch.records:
+                await self._publisher.publish_records(batch.records)
                 await feed.save(batch.end)  # only after the broker acknowledged
                 self.checkpoint = batch.end
-                PUBLISHED.inc(len(batch.events))
+                PUBLISHED.inc(len(batch.records))
                 CHECKPOINT.set(batch.end.position)
             if time.monotonic() - last_lag > 1.0:
                 events, positions, seconds = await feed.lag(self.checkpoint)
@@ -106,6 +106,6 @@ class Relay:
                 LAG_POSITIONS.set(positions)
                 LAG_SECONDS.set(seconds)
                 last_lag = time.monotonic()
-            if len(batch.events) < self._batch_size:
+            if len(batch.records) < self._batch_size:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll)
