@@ -102,16 +102,15 @@ class CommittedFeed:
         ]
         return RecordBatch(records, Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
 
-    async def lag(self, after: Checkpoint) -> tuple[int, int, float]:
-        """(events not yet published (counted up to 100,000), positions between the newest event and
-        the checkpoint, age in seconds of the oldest unpublished event)."""
+    async def lag(self, after: Checkpoint) -> tuple[int, float]:
+        """(global positions between the newest event and the checkpoint, age in seconds of the
+        oldest unpublished event): two index lookups, cheap enough to run every second."""
         row = await self._conn.fetchrow(
-            """SELECT count(*) AS n, extract(epoch FROM clock_timestamp() - min(recorded_at))::float8 AS age,
-                      (SELECT coalesce(max(position), 0) FROM bahi_events) AS head
-               FROM (SELECT recorded_at FROM bahi_events WHERE (tx_id, position) > ($1::text::xid8, $2)
-                     ORDER BY tx_id, position LIMIT 100000) pending""",
+            """SELECT (SELECT coalesce(max(position), 0) FROM bahi_events) AS head,
+                      (SELECT extract(epoch FROM clock_timestamp() - recorded_at)::float8 FROM bahi_events
+                       WHERE (tx_id, position) > ($1::text::xid8, $2) ORDER BY tx_id, position LIMIT 1) AS age""",
             str(after.tx_id),
             after.position,
         )
         assert row is not None
-        return int(row["n"]), max(int(row["head"]) - after.position, 0), float(row["age"] or 0.0)
+        return max(int(row["head"]) - after.position, 0), float(row["age"] or 0.0)

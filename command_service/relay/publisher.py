@@ -35,6 +35,7 @@ class Publisher:
         self._source = source
         self._partitioner = DefaultPartitioner()
         self._partitions: dict[str, list[int]] = {}
+        self._known: dict[tuple[str, bytes], int] = {}
 
     @property
     def source(self) -> bytes:
@@ -46,6 +47,11 @@ class Publisher:
 
     async def publish_records(self, records: Sequence[tuple[str, KafkaRecord]]) -> None:
         """Send (stream type, record) pairs in order; return once the broker acknowledged all."""
+        await (await self.enqueue(records))
+
+    async def enqueue(self, records: Sequence[tuple[str, KafkaRecord]]) -> asyncio.Future[list[object]]:
+        """Hand the records to the producer, in order; the result completes on the broker's acks.
+        Call it again only after it returned: that keeps every partition in order."""
         builders: dict[tuple[str, int], BatchBuilder] = {}
         futures: list[asyncio.Future[object]] = []
         for stream_type, record in records:
@@ -64,10 +70,17 @@ class Publisher:
                     )
         for (topic, partition), builder in builders.items():
             futures.append(await self._producer.send_batch(builder, topic, partition=partition))
-        await asyncio.gather(*futures)
+        return asyncio.gather(*futures)
 
     async def _partition(self, topic: str, key: bytes) -> int:
+        # murmur2 in pure Python costs microseconds: remember each stream's partition.
+        known = self._known.get((topic, key))
+        if known is not None:
+            return known
         partitions = self._partitions.get(topic)
         if partitions is None:
             partitions = self._partitions[topic] = sorted(await self._producer.partitions_for(topic))
-        return int(self._partitioner(key, partitions, partitions))
+        if len(self._known) > 200_000:
+            self._known.clear()
+        partition = self._known[(topic, key)] = int(self._partitioner(key, partitions, partitions))
+        return partition

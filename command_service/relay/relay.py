@@ -8,6 +8,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
+from collections.abc import Awaitable
 
 import asyncpg
 from prometheus_client import Counter, Gauge
@@ -20,10 +22,10 @@ from command_service.relay.publisher import Publisher
 log = logging.getLogger(__name__)
 
 LEADER_LOCK = 7140002
+IN_FLIGHT = 2
 NOTIFY_CHANNEL = CHANNEL
 
 PUBLISHED = Counter("bahi_relay_published_events_total", "Events published to Kafka")
-LAG_EVENTS = Gauge("bahi_relay_lag_events", "Committed events not yet published")
 LAG_POSITIONS = Gauge("bahi_relay_lag_positions", "Global positions between the newest event and the checkpoint")
 LAG_SECONDS = Gauge("bahi_relay_lag_seconds", "Age of the oldest committed event not yet published")
 CHECKPOINT = Gauge("bahi_relay_checkpoint_position", "Position of the last published event")
@@ -50,13 +52,15 @@ class Relay:
         self.checkpoint = Checkpoint()
 
     async def run(self) -> None:
-        """Run until cancelled; a lost database connection ends leadership and the loop restarts."""
+        """Run until cancelled. Any failure (database, broker) ends this round of leadership;
+        the next round resumes from the saved checkpoint, so unacknowledged batches are sent
+        again (at-least-once; consumers dedupe by stream id + version)."""
         backoff = 0.2
         while True:
             try:
                 await self._lead()
-            except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError) as exc:
-                log.warning("relay lost its database connection (%s); retrying in %.1fs", exc, backoff)
+            except Exception as exc:
+                log.warning("relay stopped publishing (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff)
                 self.is_leader = False
                 LEADER.set(0)
                 await asyncio.sleep(backoff)
@@ -91,18 +95,25 @@ class Relay:
 
     async def _pump(self, feed: CommittedFeed) -> None:
         last_lag = 0.0
+        # Up to IN_FLIGHT batches handed to the producer (in order) await their acknowledgements
+        # at once; the checkpoint advances in order, each step only once its batch is acknowledged.
+        inflight: deque[tuple[Awaitable[object], Checkpoint, int]] = deque()
+        read_to = self.checkpoint
         while True:
             self._wake.clear()
-            batch = await feed.next_records(self.checkpoint, self._batch_size, self._publisher.source)
+            batch = await feed.next_records(read_to, self._batch_size, self._publisher.source)
             if batch.records:
-                await self._publisher.publish_records(batch.records)
-                await feed.save(batch.end)  # only after the broker acknowledged
-                self.checkpoint = batch.end
-                PUBLISHED.inc(len(batch.records))
-                CHECKPOINT.set(batch.end.position)
+                inflight.append((await self._publisher.enqueue(batch.records), batch.end, len(batch.records)))
+                read_to = batch.end
+            while inflight and (len(inflight) >= IN_FLIGHT or not batch.records):
+                acked, end, count = inflight.popleft()
+                await acked
+                await feed.save(end)  # only after the broker acknowledged
+                self.checkpoint = end
+                PUBLISHED.inc(count)
+                CHECKPOINT.set(end.position)
             if time.monotonic() - last_lag > 1.0:
-                events, positions, seconds = await feed.lag(self.checkpoint)
-                LAG_EVENTS.set(events)
+                positions, seconds = await feed.lag(self.checkpoint)
                 LAG_POSITIONS.set(positions)
                 LAG_SECONDS.set(seconds)
                 last_lag = time.monotonic()

@@ -41,6 +41,7 @@ from shared.kafka_admin import ensure_topics
 from shared.topics import STREAM_TYPES, topic_for
 from tests.bench.common import KAFKA, Report, Timer, bahi_pool, fmt, fresh_database, run, unique_prefix
 from tests.bench.data import COMMITTED, populate
+from tests.bench.proto_feed import gc_tuned
 from tests.bench.proto_relay import (
     DIRECT,
     PARTITIONS,
@@ -128,7 +129,8 @@ async def run_relay(
         await producer.client._wait_on_metadata(topic_for("order", prefix))
         relay = Relay(dsn, Publisher(producer, prefix=prefix, source=SOURCE), name=prefix, poll_seconds=0.5)
         profiler = cProfile.Profile() if profile else None
-        with Timer() as t:
+        # The relay process runs with the collector tuned (command_service.relay.app.serve).
+        with gc_tuned(), Timer() as t:
             if profiler:
                 profiler.enable()
             task = asyncio.create_task(relay.run())
