@@ -49,12 +49,13 @@ def _figures(customer_id: str, orders: dict[str, dict[str, Any]]) -> Document:
         "order_count": len(orders),
         "lifetime_value_paise": value,
         "average_order_value_paise": value // valued if valued else 0,
-        "counts_by_status": counts,
+        # Sorted: a rebuild (other arrival order across partitions) gives byte-identical documents.
+        "counts_by_status": dict(sorted(counts.items())),
         "top_categories": [{"category": c, "spend_paise": p} for c, p in top],
         "first_order_at": min(placed) if placed else None,
         "last_order_at": max(placed) if placed else None,
         "cancellation_rate": round(counts.get("CANCELLED", 0) / len(orders), 4) if orders else 0.0,
-        "_orders": orders,
+        "_orders": dict(sorted(orders.items())),
     }
 
 
