@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from command_service.event_store.group_commit import GroupCommitter
 from command_service.event_store.notify import AfterCommitNotifier
 from command_service.event_store.ports import (
     AppendResult,
@@ -62,13 +63,25 @@ class PostgresEventStore:
     """Over a pool (the service) or over one connection inside a caller's transaction (tests
     that hold commits open); only over a pool does it wake the relay after each append."""
 
-    def __init__(self, pool: asyncpg.Pool | asyncpg.Connection) -> None:
+    def __init__(self, pool: asyncpg.Pool | asyncpg.Connection, *, group_commit: bool = True) -> None:
         self._pool = pool
         self._notifier = AfterCommitNotifier(pool) if isinstance(pool, asyncpg.Pool) else None
+        self._group = (
+            GroupCommitter(pool, self._append_one) if group_commit and isinstance(pool, asyncpg.Pool) else None
+        )
 
     async def append(
         self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
     ) -> AppendResult:
+        if self._group is None:
+            result = await self._append_one(streams, idempotency)
+        else:
+            result = await self._group.append(streams, idempotency)
+        if self._notifier is not None:
+            self._notifier.poke()
+        return result
+
+    async def _append_one(self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None) -> AppendResult:
         # A fixed lock order across writers: no deadlock between multi-stream appends.
         ordered = sorted(streams, key=lambda s: s.stream_id)
         e_stream, e_ids, e_types, e_schema, e_data, e_meta = [], [], [], [], [], []
@@ -99,8 +112,6 @@ class PostgresEventStore:
             )
         except asyncpg.PostgresError as exc:
             raise _translate(exc, idempotency) from exc
-        if self._notifier is not None:
-            self._notifier.poke()
         return AppendResult(
             versions={row["stream_id"]: row["version"] for row in rows},
             positions={row["stream_id"]: row["last_position"] for row in rows},

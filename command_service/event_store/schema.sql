@@ -111,3 +111,75 @@ BEGIN
     END LOOP;
 END;
 $$;
+
+-- Group commit: concurrent appends of one process in ONE transaction (one commit, one
+-- WAL flush), each command keeping its own outcome: its events are written only if
+-- every one of its streams is at the expected version and its idempotency key is new;
+-- otherwise it is reported 'rejected' and writes nothing while the others commit. The
+-- caller never puts two commands on one stream or with one key in a batch, so the
+-- checks are independent and set-based. Locks: streams in byte order (as bahi_append),
+-- then keys, before the first write (the relay's per-stream order relies on it).
+CREATE OR REPLACE FUNCTION bahi_append_batch(
+    c_idem_key text[], c_idem_hash text[], c_idem_response jsonb[], c_idem_stream text[],
+    s_cmd int[], s_ids text[], s_types text[], s_expected bigint[], s_count int[],
+    e_stream int[], e_ids uuid[], e_types text[], e_schema int[], e_data jsonb[], e_meta jsonb[]
+) RETURNS TABLE (cmd int, stream_id text, version bigint, last_position bigint, status text, detail text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    n_cmds int := cardinality(c_idem_key);
+    cur bigint[];
+    ok boolean[];
+    why text[] := array_fill(NULL::text, ARRAY[cardinality(c_idem_key)]);
+    j int;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(x.id, 0))
+    FROM (SELECT DISTINCT u.id COLLATE "C" AS id FROM unnest(s_ids) AS u(id) ORDER BY 1) AS x;
+    PERFORM pg_advisory_xact_lock(7140003, hashtext(x.k))
+    FROM (SELECT DISTINCT u.k COLLATE "C" AS k FROM unnest(c_idem_key) AS u(k) WHERE u.k IS NOT NULL ORDER BY 1) AS x;
+
+    SELECT array_agg(coalesce(s.version, 0) ORDER BY u.i) INTO cur
+    FROM unnest(s_ids) WITH ORDINALITY AS u(id, i) LEFT JOIN bahi_streams s ON s.stream_id = u.id;
+    SELECT array_agg(k.key IS NULL ORDER BY u.c) INTO ok
+    FROM unnest(c_idem_key) WITH ORDINALITY AS u(key, c) LEFT JOIN bahi_idempotency k ON k.key = u.key;
+    FOR j IN 1..n_cmds LOOP
+        IF NOT ok[j] THEN why[j] := 'duplicate'; END IF;
+    END LOOP;
+    FOR j IN 1..cardinality(s_ids) LOOP
+        IF ok[s_cmd[j]] AND s_expected[j] >= 0 AND cur[j] <> s_expected[j] THEN
+            ok[s_cmd[j]] := false;
+            why[s_cmd[j]] := json_build_object(
+                'stream_id', s_ids[j], 'expected', s_expected[j], 'actual', cur[j])::text;
+        END IF;
+    END LOOP;
+
+    INSERT INTO bahi_streams AS s (stream_id, stream_type, version)
+    SELECT s_ids[i], s_types[i], cur[i] + s_count[i] FROM generate_subscripts(s_ids, 1) AS i WHERE ok[s_cmd[i]]
+    ON CONFLICT ON CONSTRAINT bahi_streams_pkey DO UPDATE SET version = excluded.version;
+
+    RETURN QUERY
+    WITH ins AS (
+        INSERT INTO bahi_events AS e
+            (event_id, stream_id, stream_type, version, event_type, schema_version, data, metadata)
+        SELECT u.id, s_ids[u.sx], s_types[u.sx],
+               cur[u.sx] + row_number() OVER (PARTITION BY u.sx ORDER BY u.ord),
+               u.typ, u.sch, u.dat, u.met
+        FROM unnest(e_stream, e_ids, e_types, e_schema, e_data, e_meta) WITH ORDINALITY
+             AS u(sx, id, typ, sch, dat, met, ord)
+        WHERE ok[s_cmd[u.sx]]
+        ORDER BY u.ord
+        RETURNING e.stream_id, e.version, e.position
+    ), per_stream AS (
+        SELECT ins.stream_id, max(ins.version) AS version, max(ins.position) AS last_position
+        FROM ins GROUP BY ins.stream_id
+    ), idem AS (
+        INSERT INTO bahi_idempotency (key, request_hash, response, stream_id, version, position)
+        SELECT c_idem_key[c], c_idem_hash[c], c_idem_response[c], p.stream_id, p.version, p.last_position
+        FROM generate_subscripts(c_idem_key, 1) AS c JOIN per_stream p ON p.stream_id = c_idem_stream[c]
+        WHERE ok[c] AND c_idem_key[c] IS NOT NULL
+    )
+    SELECT s_cmd[i], p.stream_id, p.version, p.last_position, 'ok', NULL::text
+    FROM generate_subscripts(s_ids, 1) AS i JOIN per_stream p ON p.stream_id = s_ids[i]
+    UNION ALL
+    SELECT c, NULL, NULL, NULL, 'rejected', why[c] FROM generate_subscripts(c_idem_key, 1) AS c WHERE NOT ok[c];
+END;
+$$;
