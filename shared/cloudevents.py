@@ -62,16 +62,17 @@ def kafka_record(
     schema_version: int,
     data: Any,
     metadata: Mapping[str, Any],
-    recorded_at: datetime,
+    recorded_at: datetime | str,
     source: bytes,
 ) -> KafkaRecord:
-    """The record of one stored event, from its plain fields (the relay's hot path: no envelope)."""
+    """The record of one stored event, from its plain fields (the relay's hot path: no envelope).
+    `recorded_at` may come already formatted as the CloudEvents time."""
     headers: list[tuple[str, bytes]] = [
         ("ce_specversion", _SPEC),
         ("ce_id", event_id.encode()),
         ("ce_source", source),
         ("ce_type", (TYPE_PREFIX + event_type).encode()),
-        ("ce_time", _iso(recorded_at).encode()),
+        ("ce_time", (recorded_at if isinstance(recorded_at, str) else _iso(recorded_at)).encode()),
         ("ce_subject", stream_id.encode()),
         ("content-type", _CONTENT),
         ("ce_" + _EXT_STREAM_TYPE, stream_type.encode()),

@@ -30,6 +30,16 @@ _NEXT = f"""SELECT {_COLUMNS} FROM bahi_events
             ORDER BY tx_id, position LIMIT $3"""
 
 
+# The relay's hot path: the event id and the CloudEvents time as text straight from
+# PostgreSQL (as shared.cloudevents writes them: microseconds only when not zero).
+_RECORD_COLUMNS = """event_id::text AS event_id, stream_id, stream_type, version, position, event_type,
+    schema_version, data, metadata, tx_id::text::bigint AS tx,
+    to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN date_part('microseconds', recorded_at)::int % 1000000 = 0 THEN ''
+            ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z' AS ce_time"""
+_NEXT_RECORDS = _NEXT.replace(f"SELECT {_COLUMNS}", f"SELECT {_RECORD_COLUMNS}")
+
+
 @dataclass(frozen=True, order=True)
 class Checkpoint:
     tx_id: int = 0
@@ -78,14 +88,14 @@ class CommittedFeed:
 
     async def next_records(self, after: Checkpoint, limit: int, source: bytes) -> RecordBatch:
         """The same rows as `next_batch`, straight into Kafka records (no envelope: the hot path)."""
-        rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
+        rows = await self._conn.fetch(_NEXT_RECORDS, str(after.tx_id), after.position, limit)
         if not rows:
             return RecordBatch([], after)
         records = [
             (
                 row["stream_type"],
                 kafka_record(
-                    event_id=str(row["event_id"]),
+                    event_id=row["event_id"],
                     stream_id=row["stream_id"],
                     stream_type=row["stream_type"],
                     version=row["version"],
@@ -94,7 +104,7 @@ class CommittedFeed:
                     schema_version=row["schema_version"],
                     data=row["data"],
                     metadata=row["metadata"],
-                    recorded_at=row["recorded_at"],
+                    recorded_at=row["ce_time"],
                     source=source,
                 ),
             )

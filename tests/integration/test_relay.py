@@ -15,7 +15,7 @@ from command_service.event_store.postgres import PostgresEventStore, init_connec
 from command_service.relay import CommittedFeed, Relay
 from command_service.relay.feed import Checkpoint
 from command_service.relay.publisher import Publisher, create_producer
-from shared.cloudevents import from_kafka
+from shared.cloudevents import from_kafka, to_kafka
 from shared.envelope import EventMetadata, NewEvent
 from shared.kafka_admin import ensure_topics
 from shared.topics import topic_for
@@ -151,3 +151,38 @@ async def test_relay_checkpoint_survives_restart(infra: Infra, pg_pool: asyncpg.
         assert saved.position >= result.positions[sid] or saved.tx_id > 0
     finally:
         await reader.close()
+
+
+async def test_the_relay_hot_path_writes_exactly_what_to_kafka_writes(infra: Infra, pg_pool: asyncpg.Pool) -> None:
+    """Records built straight from rows equal shared.cloudevents.to_kafka of the envelope, byte for byte."""
+    store = PostgresEventStore(pg_pool)
+    sid = unique("ord-")
+    await store.append([AppendStream(sid, "order", NO_STREAM, [event(1), event(2)])])
+    # A moment on a whole second: the CloudEvents time then has no fraction.
+    await pg_pool.execute(
+        """INSERT INTO bahi_events (event_id, stream_id, stream_type, version, event_type, schema_version, data,
+                                    metadata, recorded_at)
+           VALUES ($1, $2, 'order', 3, 'OrderPlaced', 1, $3, $4, '2026-01-01 00:00:00+00')""",
+        uuid4(),
+        sid,
+        {"n": 3, "nested": {"b": [1, 2], "a": "₹"}},
+        {"actor": "asha", "traceparent": "00-ab-cd-01"},
+    )
+    conn = await asyncpg.connect(infra.pg_dsn)
+    await init_connection(conn)
+    try:
+        feed = CommittedFeed(conn, unique("feed-"))
+        envelopes: list = []
+        records: list = []
+        after = Checkpoint()
+        while (batch := await feed.next_batch(after, 5000)).events:
+            envelopes += batch.events
+            records += (await feed.next_records(after, 5000, b"/bahi/test")).records
+            after = batch.end
+    finally:
+        await conn.close()
+    assert len(records) == len(envelopes) >= 3
+    for envelope_, (stream_type, record) in zip(envelopes, records, strict=True):
+        assert stream_type == envelope_.stream_type
+        assert record == to_kafka(envelope_, "/bahi/test")
+    assert any(dict(r.headers)["ce_time"] == b"2026-01-01T00:00:00Z" for _, r in records)
