@@ -1,22 +1,16 @@
-"""Append throughput: 16 concurrent writers, one transaction per command.
+"""Append throughput: 16 concurrent writers, one command (1 or 10 events) per append call.
 
 Variants, interleaved in rounds in the same run (the machine is shared and noisy):
 
-- bahi      PostgresEventStore.append: a new stream (NO_STREAM) per transaction, with
-            its IdempotencyRecord, through `bahi_append` (1 and 10 events per transaction);
+- bahi      PostgresEventStore.append as the command service runs it: each command a
+            new stream (NO_STREAM) with its IdempotencyRecord, 1 or 10 events; concurrent
+            commands are group-committed (`bahi_append_batch`: one transaction per batch of
+            commands, each command with its own outcome);
+- single    the same without group commit: one `bahi_append` transaction per command;
 - raw       asyncpg single INSERT statements into a table shaped like bahi_events
             (same columns and indexes), autocommit: 1 row, or 10 rows via unnest;
 - es        the `eventsourcing` library's PostgreSQL module (Application.save of a new
-            aggregate with one event), 16 threads, a pool of 16, its own database;
-- afternotify (prototype, not the product) tests/bench/proto_notify.py: bahi_append
-            without its `pg_notify`, in a database of its own, through PostgresEventStore,
-            and one coalesced NOTIFY after the commits instead: PostgreSQL serialises the
-            commits of notifying transactions (one cluster-wide lock held through the
-            commit record's WAL flush), which rules out group commit;
-- coalesce  (prototype, not the product) the same appends through
-            tests/bench/proto_coalesce.py: concurrent commands of the process share one
-            transaction of `bahi_append_batch` (each with its own outcome), and the
-            relay is woken after the commit as in afternotify.
+            aggregate with one event), 16 threads, a pool of 16, its own database.
 
 Variants alternate in short runs, several rounds; each variant's figure is the best of
 its rounds (noise only slows a run down), the median is saved too.
@@ -44,8 +38,6 @@ from command_service.event_store.postgres import PostgresEventStore
 from shared.envelope import NewEvent
 from tests.bench.common import Report, Run, Timer, bahi_pool, fmt, fresh_database, run, run_for
 from tests.bench.data import DATA, META_DICT, METADATA, RESPONSE
-from tests.bench.proto_coalesce import BATCH_SQL, CoalescingEventStore
-from tests.bench.proto_notify import AfterCommitNotifier, NotifyAfterCommitStore, schema_without_notify
 
 WRITERS = 16
 
@@ -60,7 +52,7 @@ _RAW_MANY = f"""INSERT INTO raw_events ({_RAW_COLUMNS})
 Step = Callable[[int, int], Awaitable[int]]
 
 
-Store = PostgresEventStore | CoalescingEventStore
+Store = PostgresEventStore
 
 
 def bahi_step(store: Store, tag: str, per_tx: int) -> Step:
@@ -182,36 +174,26 @@ async def main(args: argparse.Namespace) -> Report:
     async with (
         fresh_database("append") as dsn,
         fresh_database("append_es") as es_dsn,
-        fresh_database("append_nn") as nn_dsn,
     ):
         pool = await bahi_pool(dsn, WRITERS)
-        nn_pool = await bahi_pool(nn_dsn, WRITERS)
-        notify_pool = await bahi_pool(nn_dsn, 1)
-        notifier = AfterCommitNotifier(notify_pool)
-        co_notify_pool = await bahi_pool(dsn, 1)
-        co_notifier = AfterCommitNotifier(co_notify_pool)
         es: EventsourcingRunner | None = None
         try:
             await pool.execute("CREATE TABLE raw_events (LIKE bahi_events INCLUDING ALL)")
-            await pool.execute(BATCH_SQL)
-            await nn_pool.execute(schema_without_notify())
-            store = PostgresEventStore(pool)
-            nn_store = NotifyAfterCommitStore(nn_pool, notifier)
-            co_store = CoalescingEventStore(pool, co_notifier)
+            store = PostgresEventStore(pool)  # as the command service runs it: group commit on
+            single = PostgresEventStore(pool, group_commit=False)  # one transaction per command
             if not args.no_es:
                 try:
                     es = await asyncio.to_thread(EventsourcingRunner, es_dsn, WRITERS)
                 except Exception as exc:
                     report.note(f"eventsourcing comparison unavailable: {exc!r}")
 
-            stores: dict[str, Store] = {"bahi": store, "afternotify": nn_store, "coalesce": co_store}
+            stores: dict[str, Store] = {"bahi": store, "single": single}
             makers: dict[str, Callable[[str], Step]] = {}
             for n in (1, 10):
                 makers[f"raw_{n}"] = lambda tag, n=n: raw_step(pool, tag, n)
                 for kind, one in stores.items():
                     makers[f"{kind}_{n}"] = lambda tag, n=n, one=one: bahi_step(one, tag, n)
-            order = ["raw_1", "bahi_1", "es_1", "afternotify_1", "coalesce_1", "raw_10", "bahi_10"]
-            order += ["afternotify_10", "coalesce_10"]
+            order = ["raw_1", "bahi_1", "es_1", "single_1", "raw_10", "bahi_10", "single_10"]
 
             async def measure(name: str, tag: str) -> Run:
                 if name == "es_1":
@@ -227,7 +209,6 @@ async def main(args: argparse.Namespace) -> Report:
 
             runs: dict[str, list[float]] = {}
             cpu: dict[str, list[float]] = {}
-            co_batches, co_commands = co_store.batches, co_store.commands
             for rnd in range(args.rounds):
                 print(f"-- round {rnd + 1}", flush=True)
                 for name in order:
@@ -242,7 +223,6 @@ async def main(args: argparse.Namespace) -> Report:
             best = {name: max(values) for name, values in runs.items()}
             median = {name: statistics.median(values) for name, values in runs.items()}
             least_cpu = {name: min(values) for name, values in cpu.items()}
-            mean_batch = (co_store.commands - co_commands) / max(1, co_store.batches - co_batches)
 
             # Sanity: every append is in the store once, with its stream and idempotency record.
             events = await pool.fetchval("SELECT count(*) FROM bahi_events")
@@ -253,35 +233,21 @@ async def main(args: argparse.Namespace) -> Report:
         finally:
             if es is not None:
                 es.close()
-            await notifier.close()
-            await co_notifier.close()
             await pool.close()
-            await nn_pool.close()
-            await notify_pool.close()
-            await co_notify_pool.close()
 
     report.figure("runs_events_per_s", runs)
     report.figure("best_events_per_s", best)
     report.figure("median_events_per_s", median)
     report.figure("cpu_us_per_event", least_cpu)
-    report.figure("coalesce_mean_commands_per_transaction", mean_batch)
     print("\n== best of rounds, median of rounds (events/s), least CPU of this process per event")
     for key, value in best.items():
         print(f"   {key:<14} {fmt(value):>8} {fmt(median[key]):>8}   {least_cpu[key]:4.0f} us")
     b1, b10 = best["bahi_1"], best["bahi_10"]
     report.figure("bahi_vs_raw_1", b1 / best["raw_1"], f"   bahi/raw 1 ev/tx   {b1 / best['raw_1']:.2f}x")
     report.figure("bahi_vs_raw_10", b10 / best["raw_10"], f"   bahi/raw 10 ev/tx  {b10 / best['raw_10']:.2f}x")
-    report.figure("afternotify_notifies_sent", notifier.sent)
-    for proto in ("afternotify", "coalesce"):
-        for n in (1, 10):
-            ratio = best[f"{proto}_{n}"] / best[f"bahi_{n}"]
-            report.figure(f"{proto}_vs_bahi_{n}", ratio, f"   prototype {proto} vs bahi, {n} ev/tx: {ratio:.2f}x")
-    report.figure(
-        "coalesce_vs_raw_1",
-        best["coalesce_1"] / best["raw_1"],
-        f"   prototype coalesce vs raw, 1 ev/tx: {best['coalesce_1'] / best['raw_1']:.2f}x "
-        f"(mean {mean_batch:.1f} commands per transaction)",
-    )
+    for n in (1, 10):
+        ratio = best[f"single_{n}"] / best[f"raw_{n}"]
+        report.figure(f"single_vs_raw_{n}", ratio, f"   without group commit, {n} ev/command: {ratio:.2f}x raw")
     report.target("bahi 1 event/tx", b1, 10_000)
     if "es_1" in best:
         report.figure("bahi_vs_es_1", b1 / best["es_1"], f"   bahi/eventsourcing 1 ev/tx {b1 / best['es_1']:.2f}x")
