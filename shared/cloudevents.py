@@ -66,7 +66,7 @@ def kafka_record(
     source: bytes,
 ) -> KafkaRecord:
     """The record of one stored event, from its plain fields (the relay's hot path: no envelope).
-    `recorded_at` may come already formatted as the CloudEvents time."""
+    `data` may come as JSON text already, `recorded_at` already formatted as the CloudEvents time."""
     headers: list[tuple[str, bytes]] = [
         ("ce_specversion", _SPEC),
         ("ce_id", event_id.encode()),
@@ -83,7 +83,8 @@ def kafka_record(
     headers.extend(
         (header, str(metadata[name]).encode()) for name, header in _METADATA_EXTENSIONS if metadata.get(name)
     )
-    return KafkaRecord(key=stream_id.encode(), value=orjson.dumps(data), headers=headers)
+    value = data.encode() if isinstance(data, str) else orjson.dumps(data)
+    return KafkaRecord(key=stream_id.encode(), value=value, headers=headers)
 
 
 def to_kafka(event: EventEnvelope, source: str) -> KafkaRecord:

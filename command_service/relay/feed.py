@@ -30,10 +30,11 @@ _NEXT = f"""SELECT {_COLUMNS} FROM bahi_events
             ORDER BY tx_id, position LIMIT $3"""
 
 
-# The relay's hot path: the event id and the CloudEvents time as text straight from
-# PostgreSQL (as shared.cloudevents writes them: microseconds only when not zero).
+# The relay's hot path: the event id, the data (JSON text) and the CloudEvents time as text
+# straight from PostgreSQL (the time as shared.cloudevents writes it: microseconds only when
+# not zero); no JSON decoding and re-encoding of the data per event.
 _RECORD_COLUMNS = """event_id::text AS event_id, stream_id, stream_type, version, position, event_type,
-    schema_version, data, metadata, tx_id::text::bigint AS tx,
+    schema_version, data::text AS data, metadata, tx_id::text::bigint AS tx,
     to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
     || CASE WHEN date_part('microseconds', recorded_at)::int % 1000000 = 0 THEN ''
             ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z' AS ce_time"""
