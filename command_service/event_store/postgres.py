@@ -25,7 +25,7 @@ from command_service.event_store.ports import (
 )
 from shared.envelope import EventEnvelope, EventMetadata
 
-_COLUMNS = (
+EVENT_COLUMNS = (
     "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
 )
 _APPEND = (
@@ -121,7 +121,7 @@ class PostgresEventStore:
         self, stream_id: str, from_version: int = 1, *, to_version: int | None = None, as_of: datetime | None = None
     ) -> list[EventEnvelope]:
         rows = await self._pool.fetch(
-            f"""SELECT {_COLUMNS} FROM bahi_events
+            f"""SELECT {EVENT_COLUMNS} FROM bahi_events
                 WHERE stream_id = $1 AND version >= $2
                   AND ($3::bigint IS NULL OR version <= $3) AND ($4::timestamptz IS NULL OR recorded_at <= $4)
                 ORDER BY version""",
@@ -159,7 +159,7 @@ class PostgresEventStore:
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         rows = await self._pool.fetch(
-            f"SELECT {_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2",
+            f"SELECT {EVENT_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2",
             after_position,
             limit,
         )

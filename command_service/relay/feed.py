@@ -14,14 +14,11 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from command_service.event_store.postgres import envelope
+from command_service.event_store.postgres import EVENT_COLUMNS, envelope
 from shared.cloudevents import KafkaRecord, kafka_record
 from shared.envelope import EventEnvelope
 
-_COLUMNS = (
-    "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at,"
-    " tx_id::text::bigint AS tx"
-)
+_COLUMNS = f"{EVENT_COLUMNS}, tx_id::text::bigint AS tx"
 
 
 _NEXT = f"""SELECT {_COLUMNS} FROM bahi_events
