@@ -28,6 +28,7 @@ from shared.events import (
     PaymentMethod,
     ReturnReceived,
     ReturnRequested,
+    SurplusPaymentCaptured,
 )
 
 STREAM_TYPE = "order"
@@ -46,6 +47,10 @@ class Order:
     quantities: tuple[tuple[str, int], ...] = ()
     """(sku, units) per SKU, as reserved."""
     paid_paise: int = 0
+    """What the order keeps of the money captured for it (a surplus capture is owed back, not kept)."""
+    captures: tuple[tuple[str, int], ...] = ()
+    """(provider reference, paise) of every capture recorded, surplus ones included: a
+    provider that delivers the same capture again changes nothing."""
     returnable_until: datetime | None = None
 
     @property
@@ -137,7 +142,10 @@ def evolve(state: Order, event: DomainEvent) -> Order:
         case OrderConfirmed():
             return replace(state, status=OrderStatus.CONFIRMED)
         case PaymentCaptured():
-            return replace(state, paid_paise=state.paid_paise + event.amount_paise)
+            captures = (*state.captures, (event.provider_reference, event.amount_paise))
+            return replace(state, paid_paise=state.paid_paise + event.amount_paise, captures=captures)
+        case SurplusPaymentCaptured():
+            return replace(state, captures=(*state.captures, (event.provider_reference, event.amount_paise)))
         case PaymentFailed():
             return replace(state, status=OrderStatus.PAYMENT_FAILED)
         case OrderShipped():

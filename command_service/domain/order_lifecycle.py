@@ -3,6 +3,11 @@
 Each decision goes through the state machine (`order_status.require`); the ones
 that move stock also decide the product events (release on cancellation, ship,
 restock on a received return), which the handler appends in the same transaction.
+
+A capture that arrives when the order no longer waits for payment (cancelled by the
+saga's timeout before a late UPI callback, or paid already by another capture) is
+recorded as a `SurplusPaymentCaptured` whose amount is due back to the customer; the
+order keeps its status and its stock. Captures are idempotent by provider reference.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import datetime, timedelta
 from command_service.domain import product
 from command_service.domain.errors import OrderNotFoundError, PaymentMismatchError, ReturnWindowClosedError
 from command_service.domain.order import Decided, Order
-from command_service.domain.order_status import OrderStatus, require
+from command_service.domain.order_status import SURPLUS_CAPTURE, OrderStatus, require
 from command_service.domain.product import Product
 from shared.events import (
     DomainEvent,
@@ -25,6 +30,7 @@ from shared.events import (
     PaymentFailed,
     ReturnReceived,
     ReturnRequested,
+    SurplusPaymentCaptured,
 )
 
 DEFAULT_RETURN_WINDOW = timedelta(days=7)
@@ -46,11 +52,15 @@ def _existing(state: Order) -> OrderStatus:
 def decide_payment(
     state: Order, *, captured: bool, amount_paise: int, provider_reference: str, reason: str | None, now: datetime
 ) -> list[DomainEvent]:
+    """A payment provider's report. An empty list means there is nothing to record: the same
+    capture delivered again, or a failure reported for an order that no longer waits for payment."""
     status = _existing(state)
     if not state.payment_method.prepaid:
         raise PaymentMismatchError(f"order {state.order_id} is cash on delivery: it is paid on delivery")
     ids = {"order_id": state.order_id, "customer_id": state.customer_id}
     if not captured:
+        if status in SURPLUS_CAPTURE:
+            return []  # e.g. an earlier attempt's late failure: no money moved, nothing to change
         require(state.order_id, status, OrderStatus.PAYMENT_FAILED, "record a failed payment for")
         return [
             PaymentFailed(
@@ -61,17 +71,47 @@ def decide_payment(
                 failed_at=now,
             )
         ]
-    require(state.order_id, status, OrderStatus.CONFIRMED, "capture a payment for")
+    if _already_captured(state, provider_reference, amount_paise):
+        return []
     if amount_paise != state.total_paise:
         raise PaymentMismatchError(
             f"order {state.order_id} totals {state.total_paise} paise, the payment was {amount_paise}",
             expected_paise=state.total_paise,
             amount_paise=amount_paise,
         )
+    cause = SURPLUS_CAPTURE.get(status)
+    if cause is not None:
+        return [
+            SurplusPaymentCaptured(
+                **ids,
+                amount_paise=amount_paise,
+                provider_reference=provider_reference,
+                captured_at=now,
+                cause=cause,
+                refund_due_paise=amount_paise,
+            )
+        ]
+    require(state.order_id, status, OrderStatus.CONFIRMED, "capture a payment for")
     return [
         PaymentCaptured(**ids, amount_paise=amount_paise, provider_reference=provider_reference, captured_at=now),
         OrderConfirmed(**ids, confirmed_at=now),
     ]
+
+
+def _already_captured(state: Order, provider_reference: str, amount_paise: int) -> bool:
+    """True when this capture is recorded already; a reference reused for another amount is refused."""
+    recorded = dict(state.captures).get(provider_reference)
+    if recorded is None:
+        return False
+    if recorded != amount_paise:
+        raise PaymentMismatchError(
+            f"order {state.order_id}: capture {provider_reference} was recorded with {recorded} paise, "
+            f"not {amount_paise}",
+            provider_reference=provider_reference,
+            recorded_paise=recorded,
+            amount_paise=amount_paise,
+        )
+    return True
 
 
 def decide_ship(

@@ -2,6 +2,8 @@
 
 Every decision on an order goes through `require`, so an illegal step is refused
 the same way everywhere: 409, naming the current status and the allowed next ones.
+The one exception is a payment report for an order that no longer waits for payment
+(`SURPLUS_CAPTURE`): the money is owed back, so it is recorded, not refused.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from command_service.domain.errors import IllegalTransitionError
+from shared.events import SurplusCause
 
 
 class OrderStatus(StrEnum):
@@ -34,6 +37,19 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.RETURN_REQUESTED: frozenset({S.RETURNED}),
     S.CANCELLED: frozenset(),
     S.RETURNED: frozenset(),
+}
+
+# A payment report for an order that no longer waits for one is not a step of the state
+# machine: the status stays. A capture cannot pay for such an order, so the money is
+# recorded as due back to the customer, for the cause given here; a failure changes
+# nothing. Every status is either here or allows CONFIRMED (a capture that pays).
+SURPLUS_CAPTURE: dict[OrderStatus, SurplusCause] = {
+    S.CANCELLED: SurplusCause.ORDER_CANCELLED,
+    S.CONFIRMED: SurplusCause.ALREADY_PAID,
+    S.SHIPPED: SurplusCause.ALREADY_PAID,
+    S.DELIVERED: SurplusCause.ALREADY_PAID,
+    S.RETURN_REQUESTED: SurplusCause.ALREADY_PAID,
+    S.RETURNED: SurplusCause.ALREADY_PAID,
 }
 
 TERMINAL = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)

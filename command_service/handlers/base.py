@@ -66,7 +66,7 @@ def snapshot_policies(*, product_every: int, order_every: int) -> dict[Callable[
             order_domain.STREAM_TYPE,
             order_domain.Order,
             order_domain.evolve,
-            schema_version=1,
+            schema_version=2,  # v2: `captures` (provider references), so older snapshots lack them
             snapshot_every=order_every,
         ),
     }

@@ -19,6 +19,8 @@ from shared.events.orders import (
     PaymentMethod,
     ReturnReceived,
     ReturnRequested,
+    SurplusCause,
+    SurplusPaymentCaptured,
 )
 from shared.events.products import (
     PriceChanged,
@@ -59,6 +61,8 @@ __all__ = [
     "StockRestocked",
     "StockReturned",
     "StockShipped",
+    "SurplusCause",
+    "SurplusPaymentCaptured",
     "UnknownEventError",
     "current_schema_version",
     "parse_event",

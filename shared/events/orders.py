@@ -87,6 +87,29 @@ class PaymentCaptured(DomainEvent):
     captured_at: datetime
 
 
+class SurplusCause(StrEnum):
+    ORDER_CANCELLED = "ORDER_CANCELLED"
+    """The order was cancelled before the capture arrived (a late provider callback)."""
+    ALREADY_PAID = "ALREADY_PAID"
+    """The order had been paid already by another capture (a double charge)."""
+
+
+class SurplusPaymentCaptured(DomainEvent):
+    """Money was captured for an order that can no longer use it: it is due back to the
+    customer in full (`refund_due_paise`), and the order's status does not change.
+
+    A separate event, not a `PaymentCaptured`: whoever counts captures as revenue
+    must not count this one."""
+
+    order_id: str
+    customer_id: str
+    amount_paise: int = Field(gt=0)
+    provider_reference: str
+    captured_at: datetime
+    cause: SurplusCause
+    refund_due_paise: int = Field(gt=0)
+
+
 class PaymentFailed(DomainEvent):
     order_id: str
     customer_id: str

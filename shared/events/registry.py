@@ -14,6 +14,7 @@ from shared.events.orders import (
     PaymentFailed,
     ReturnReceived,
     ReturnRequested,
+    SurplusPaymentCaptured,
     upcast_order_confirmed_v1,
 )
 from shared.events.products import (
@@ -40,6 +41,7 @@ EVENT_MODELS: dict[str, type[DomainEvent]] = {
         OrderConfirmed,
         PaymentCaptured,
         PaymentFailed,
+        SurplusPaymentCaptured,
         OrderShipped,
         OrderDelivered,
         OrderCancelled,

@@ -20,6 +20,7 @@ from command_service.domain import (
 from command_service.domain import order as order_domain
 from command_service.domain import order_lifecycle as life
 from command_service.domain import product as product_domain
+from command_service.domain.order_status import SURPLUS_CAPTURE
 from shared.events import (
     Address,
     DomainEvent,
@@ -153,7 +154,11 @@ STEP_TARGET = {
 @pytest.mark.parametrize("step", list(STEP_TARGET))
 def test_every_transition_is_allowed_exactly_when_the_table_says(status: OrderStatus, step: str) -> None:
     order, products = at(status)
-    if STEP_TARGET[step] in TRANSITIONS[status]:
+    if step in ("pay", "fail") and status in SURPLUS_CAPTURE:
+        # A payment report for an order that no longer waits for one is not a step (see below).
+        after, _ = _do(step, order, products)
+        assert after.status is status
+    elif STEP_TARGET[step] in TRANSITIONS[status]:
         after, _ = _do(step, order, products)
         assert after.status is STEP_TARGET[step]
     else:

@@ -1,7 +1,8 @@
 """Property tests: random command sequences against the pure Order and Product
 aggregates. Stock never goes negative, reserved + available = on hand, the units
-reserved are exactly those of orders not yet shipped or cancelled, and replaying
-any stream's events rebuilds the same state."""
+reserved are exactly those of orders not yet shipped or cancelled, every paisa
+captured is either kept by an order that stands or due back (never twice), and
+replaying any stream's events rebuilds the same state."""
 
 from __future__ import annotations
 
@@ -15,14 +16,25 @@ from command_service.domain import DomainError, OrderStatus
 from command_service.domain import order as order_domain
 from command_service.domain import order_lifecycle as life
 from command_service.domain import product as product_domain
-from shared.events import Address, DomainEvent, PaymentMethod
+from shared.events import (
+    Address,
+    DomainEvent,
+    OrderCancelled,
+    PaymentCaptured,
+    PaymentMethod,
+    ReturnReceived,
+    SurplusPaymentCaptured,
+)
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 ADDRESS = Address(name="A", line1="l", city="Pune", state="MH", pincode="411001")
 SKUS = ["A", "B", "C"]
 HOLDING = {OrderStatus.PENDING_PAYMENT, OrderStatus.PAYMENT_FAILED, OrderStatus.CONFIRMED}
+KEEPING = {OrderStatus.CONFIRMED, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED}
 
 sku = st.sampled_from(SKUS)
+reference = st.sampled_from(["upi-1", "upi-2", "card-3"])
+steps = st.sampled_from(["fail", "ship", "deliver", "cancel", "return", "receive"])
 order_no = st.integers(0, 7)
 commands = st.lists(
     st.one_of(
@@ -33,9 +45,22 @@ commands = st.lists(
             st.sampled_from(list(PaymentMethod)),
         ),
         st.tuples(st.just("restock"), sku, st.integers(1, 5)),
-        st.tuples(st.sampled_from(["pay", "fail", "ship", "deliver", "cancel", "return", "receive"]), order_no),
+        st.tuples(st.just("pay"), order_no, reference),
+        st.tuples(steps, order_no),
     ),
     max_size=60,
+)
+# Two small prepaid orders and many payment reports: captures often meet an order
+# already cancelled or paid (late callbacks, double charges, redeliveries).
+few = st.integers(0, 1)
+payment_heavy = st.lists(
+    st.one_of(
+        st.tuples(st.just("place"), few, st.just([("A", 1)]), st.sampled_from([PaymentMethod.UPI, PaymentMethod.CARD])),
+        st.tuples(st.just("pay"), few, reference),
+        st.tuples(st.just("cancel"), few),
+        st.tuples(steps, few),
+    ),
+    max_size=30,
 )
 
 
@@ -93,7 +118,7 @@ class World:
                     order,
                     captured=kind == "pay",
                     amount_paise=max(order.total_paise, 1),
-                    provider_reference="r",
+                    provider_reference=command[2] if kind == "pay" else "r",
                     reason=None,
                     now=NOW,
                 ),
@@ -124,6 +149,31 @@ def test_stock_invariants_hold_for_any_command_sequence(sequence: list[tuple]) -
             assert p.available >= 0 and p.reserved + p.available == p.on_hand
             held = sum(n for o in world.orders.values() if o.status in HOLDING for sku_, n in o.quantities if sku_ == s)
             assert p.reserved == held
+
+
+def check_money(world: World) -> None:
+    for order_id, order in world.orders.items():
+        if not order.exists or not order.payment_method.prepaid:
+            continue
+        events = world.streams[order_id]
+        captures = [e for e in events if isinstance(e, PaymentCaptured | SurplusPaymentCaptured)]
+        references = [e.provider_reference for e in captures]
+        assert len(references) == len(set(references))  # one refund due per capture, however often it came
+        taken = sum(e.amount_paise for e in captures)
+        owed = sum(e.refund_due_paise for e in events if isinstance(e, OrderCancelled | ReturnReceived))
+        owed += sum(e.refund_due_paise for e in captures if isinstance(e, SurplusPaymentCaptured))
+        kept = order.total_paise if order.status in KEEPING else 0
+        assert taken == owed + kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(commands, payment_heavy))
+def test_every_paisa_captured_is_kept_by_a_standing_order_or_owed_back_once(sequence: list[tuple]) -> None:  # type: ignore[type-arg]
+    world = World()
+    for command in sequence:
+        with contextlib.suppress(DomainError):
+            world.run(command)
+        check_money(world)
 
 
 @settings(max_examples=200, deadline=None)
