@@ -110,10 +110,26 @@ async def place_order(
     return await _run(request, body, key=key, if_match=if_match, target_id=f"ord-{uuid4().hex}", status=201)
 
 
-@router.post("/orders/{order_id}/payment")
+@router.post("/orders/{order_id}/payment", summary="Record a payment provider's report (captured or failed)")
 async def record_payment(
     request: Request, order_id: OrderId, body: RecordPayment, key: IdempotencyKey = None, if_match: IfMatch = None
 ) -> JSONResponse:
+    """The answer's `outcome` says what the report did:
+
+    - `CONFIRMED`: a capture of the order's total paid a waiting prepaid order.
+    - `REFUND_DUE`: a capture arrived when the order no longer waits for payment — it was
+      cancelled (e.g. by the payment timeout before a late UPI callback) or is paid already
+      by another capture. The money is recorded as due back to the customer in full; the
+      order keeps its status (a cancelled order stays cancelled, its stock released).
+    - `FAILED`: a failed attempt on a waiting order (the payment saga then cancels it).
+    - `UNCHANGED`: nothing to record — the same capture again (captures are idempotent by
+      `provider_reference`, with or without an `Idempotency-Key`), or a failure reported
+      for an order that no longer waits for payment. The answer names the current version.
+
+    409 when a capture's amount is not the order's total, when a `provider_reference`
+    already recorded comes with another amount, or for a cash-on-delivery order (paid on
+    delivery); 404 for an unknown order.
+    """
     return await _run(request, body, key=key, if_match=if_match, target_id=order_id)
 
 

@@ -61,6 +61,12 @@ def request_hash(env: Envelope) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+async def _token_at(store: EventStore, stream_id: str, version: int) -> ConsistencyToken:
+    """The token of the stream as the handler read it (the version it decided on)."""
+    last = await store.read_stream(stream_id, version, to_version=version) if version > 0 else []
+    return ConsistencyToken(stream_id, version, last[-1].position if last else 0)
+
+
 async def dispatch(
     env: Envelope,
     *,
@@ -88,6 +94,11 @@ async def dispatch(
             primary = decision.streams[0]
             if env.expected_version is not None and primary.expected_version != env.expected_version:
                 raise PreconditionFailedError(primary.stream_id, env.expected_version, primary.expected_version)
+            if not any(s.events for s in decision.streams):
+                # Nothing to record (e.g. a payment provider repeating itself): answer with where the
+                # stream is. Nothing is appended, so no idempotency record either; deciding again
+                # gives the same answer.
+                return Outcome(decision.response, await _token_at(store, primary.stream_id, primary.expected_version))
             names = [s.stream_id for s in decision.streams]
             if not contended and locks.busy(names):
                 contended = names  # others already queue for these streams: join the queue, don't race them

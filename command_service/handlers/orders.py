@@ -25,7 +25,7 @@ from command_service.handlers.base import (
     new_events,
     product_streams,
 )
-from shared.events import DomainEvent
+from shared.events import DomainEvent, PaymentCaptured, PaymentFailed, SurplusPaymentCaptured
 
 
 async def _load_order(env: Envelope, store: EventStore) -> tuple[order_domain.Order, int]:
@@ -79,7 +79,20 @@ async def record_payment(env: Envelope, *, store: EventStore, clock: Clock, poli
         reason=cmd.reason,
         now=clock(),
     )
-    return _decision(env, version, events)
+    decision = _decision(env, version, events)
+    return Decision(decision.streams, {**decision.response, "outcome": _payment_outcome(events)})
+
+
+def _payment_outcome(events: list[DomainEvent]) -> str:
+    """What the provider's report did, for the provider's integration to log."""
+    match events:
+        case [PaymentCaptured(), *_]:
+            return "CONFIRMED"
+        case [SurplusPaymentCaptured()]:
+            return "REFUND_DUE"
+        case [PaymentFailed()]:
+            return "FAILED"
+    return "UNCHANGED"  # the same capture again, or a failure for an order that no longer waits
 
 
 async def ship_order(env: Envelope, *, store: EventStore, clock: Clock, policy: Policy) -> Decision:

@@ -135,3 +135,26 @@ async def test_the_same_key_on_another_order_is_refused(client: httpx.AsyncClien
     ).status_code == 200
     reused = await client.post(f"/v1/orders/{b}/cancellation", json=body, headers={"Idempotency-Key": "k"})
     assert reused.status_code == 422 and reused.json()["field"] == "Idempotency-Key"
+
+
+async def test_a_capture_after_cancellation_is_accepted_as_a_refund_due(client: httpx.AsyncClient) -> None:
+    order_id = await place(client)
+    await client.post(f"/v1/orders/{order_id}/cancellation", json={"reason": "payment timed out"})
+    body = {"status": "captured", "amount_paise": 2000, "provider_reference": "UPI:4242"}
+    late = await client.post(f"/v1/orders/{order_id}/payment", json=body)
+    assert late.status_code == 200, late.text
+    assert late.json()["outcome"] == "REFUND_DUE" and late.json()["version"] == 3
+    again = await client.post(f"/v1/orders/{order_id}/payment", json=body, headers={"Idempotency-Key": "retry-7"})
+    assert again.status_code == 200 and again.json()["outcome"] == "UNCHANGED" and again.json()["version"] == 3
+    assert again.headers["X-Consistency-Token"] == late.headers["X-Consistency-Token"]
+    other_amount = await client.post(f"/v1/orders/{order_id}/payment", json={**body, "amount_paise": 2001})
+    assert other_amount.status_code == 409 and other_amount.json()["recorded_paise"] == 2000
+    failed = {"status": "failed", "amount_paise": 2000, "provider_reference": "UPI:4243", "reason": "timeout"}
+    late_failure = await client.post(f"/v1/orders/{order_id}/payment", json=failed)
+    assert late_failure.status_code == 200 and late_failure.json()["outcome"] == "UNCHANGED"
+
+
+async def test_the_payment_route_documents_its_outcomes(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    operation = spec["paths"]["/v1/orders/{order_id}/payment"]["post"]
+    assert all(word in operation["description"] for word in ("REFUND_DUE", "UNCHANGED", "provider_reference"))

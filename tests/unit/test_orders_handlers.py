@@ -22,7 +22,8 @@ from command_service.commands import (
     ShipOrder,
     ShippingAddress,
 )
-from command_service.domain import IllegalTransitionError, OutOfStockError
+from command_service.domain import IllegalTransitionError, OrderStatus, OutOfStockError
+from command_service.domain import order as order_domain
 from command_service.domain import product as product_domain
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.handlers import Envelope, Policy, PreconditionFailedError, dispatch, load
@@ -165,3 +166,54 @@ async def test_loading_reads_only_what_was_appended_since_the_last_load() -> Non
     # create: empty stream; 1st order: reads from 1; later orders: only after the version already known
     assert product_reads == [1, 1, 2, 3]
     assert (await stock(store)).reserved == 3
+
+
+async def test_a_capture_after_cancellation_appends_a_refund_due_and_moves_no_stock(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    await run(store, CancelOrder(reason="payment not received within 900s"), "ord-1")
+    products_before = await store.read_stream("product-P")
+    late = await run(store, RecordPayment(status="captured", amount_paise=2000, provider_reference="upi-9"), "ord-1")
+    assert late.response["outcome"] == "REFUND_DUE" and late.token.version == 3
+    assert [e.event_type for e in await store.read_stream("ord-1")][-1] == "SurplusPaymentCaptured"
+    assert await store.read_stream("product-P") == products_before  # released once, stays released
+    assert (await stock(store)).available == 3
+
+
+async def test_the_same_capture_again_appends_nothing_and_answers_where_the_order_is(
+    store: InMemoryEventStore,
+) -> None:
+    await run(store, order(), "ord-1")
+    await run(store, CancelOrder(reason="r"), "ord-1")
+    capture = RecordPayment(status="captured", amount_paise=2000, provider_reference="upi-9")
+    first = await run(store, capture, "ord-1", idempotency_key="webhook-1")
+    before = await store.read_all()
+    replayed = await run(store, capture, "ord-1", idempotency_key="webhook-1")
+    assert replayed.replayed and replayed.body() == first.body()
+    redelivered = await run(store, capture, "ord-1", idempotency_key="webhook-2")  # a retry under a new key
+    plain = await run(store, capture, "ord-1")
+    for again in (redelivered, plain):
+        assert again.response["outcome"] == "UNCHANGED" and not again.replayed
+        assert again.token == first.token  # same version and position: nothing was appended
+    assert await store.read_all() == before
+    with pytest.raises(PreconditionFailedError):
+        await run(store, capture, "ord-1", expected_version=2)
+
+
+async def test_a_failure_reported_after_cancellation_appends_nothing(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    cancelled = await run(store, CancelOrder(reason="r"), "ord-1")
+    failed = RecordPayment(status="failed", amount_paise=2000, provider_reference="upi-8", reason="timeout")
+    answer = await run(store, failed, "ord-1")
+    assert answer.response["outcome"] == "UNCHANGED" and answer.token == cancelled.token
+
+
+async def test_payment_outcomes_name_what_happened(store: InMemoryEventStore) -> None:
+    await run(store, order(), "ord-1")
+    failed = RecordPayment(status="failed", amount_paise=2000, provider_reference="upi-1", reason="declined")
+    assert (await run(store, failed, "ord-1")).response["outcome"] == "FAILED"
+    paid = RecordPayment(status="captured", amount_paise=2000, provider_reference="upi-2")
+    assert (await run(store, paid, "ord-1")).response["outcome"] == "CONFIRMED"
+    double = RecordPayment(status="captured", amount_paise=2000, provider_reference="card-3")
+    assert (await run(store, double, "ord-1")).response["outcome"] == "REFUND_DUE"
+    order_state, _ = await load(store, "ord-1", order_domain.Order(order_id="ord-1"), order_domain.evolve)
+    assert order_state.status is OrderStatus.CONFIRMED and order_state.paid_paise == 2000
