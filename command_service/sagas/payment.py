@@ -8,7 +8,8 @@ gets the first answer back) and `If-Match` = the last order version it saw: if
 the order moved on meanwhile (paid just now, and the saga has not read that event
 yet) the cancellation is refused with nothing appended, and the saga decides
 again once it has caught up. A cancelled or gone order refuses it too: the saga
-then stops watching it.
+then stops watching it. A payment captured after the saga cancelled (a late UPI
+callback) is recorded by the order as a refund due; the saga leaves it alone.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from command_service.domain import DomainError
 from command_service.event_store import EventStore
 from command_service.handlers import Clock, ConflictError, Envelope, PreconditionFailedError, dispatch
 from shared.envelope import EventEnvelope, EventMetadata
-from shared.events import DomainEvent, OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, parse_event
+from shared.events import (
+    DomainEvent,
+    OrderCancelled,
+    OrderConfirmed,
+    OrderPlaced,
+    PaymentFailed,
+    SurplusPaymentCaptured,
+    parse_event,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +77,10 @@ def react(current: Watch | None, event: DomainEvent, version: int, timeout: time
             )
         case OrderConfirmed() | OrderCancelled() if current is not None and current.state is not WatchState.DONE:
             return replace(current, state=WatchState.DONE, version=version, outcome=type(event).__name__)
+        case SurplusPaymentCaptured():
+            # Comes only after the order was cancelled or paid, and is a refund to make, not a
+            # payment: never a reason to cancel, nor to stop watching an order still waiting.
+            return None
     return None
 
 

@@ -4,7 +4,9 @@
 It keeps each order's status, total and spend per category in `_orders` and
 recomputes the figures from it, so a status change (a cancellation, a return)
 moves every figure consistently. Lifetime value counts orders that were paid for
-or confirmed and not cancelled or returned.
+or confirmed and not cancelled or returned, each at its total once: a surplus
+capture (paid after the order was cancelled, or paid twice) is owed back, so it
+never counts.
 """
 
 from __future__ import annotations

@@ -17,7 +17,14 @@ from shared.events import (
     PaymentFailed,
     ReturnReceived,
     ReturnRequested,
+    SurplusCause,
+    SurplusPaymentCaptured,
 )
+
+_SURPLUS_REASON = {
+    SurplusCause.ORDER_CANCELLED: "payment captured after the order was cancelled: refund due",
+    SurplusCause.ALREADY_PAID: "payment captured for an order already paid: refund due",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ def step(event: DomainEvent) -> Step | None:
             return Step("CONFIRMED", event.confirmed_at)
         case PaymentCaptured():
             return Step(None, event.captured_at)
+        case SurplusPaymentCaptured():
+            return Step(None, event.captured_at, _SURPLUS_REASON[event.cause])
         case PaymentFailed():
             return Step("PAYMENT_FAILED", event.failed_at, event.reason)
         case OrderShipped():

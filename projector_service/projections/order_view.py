@@ -16,6 +16,8 @@ from shared.events import (
     PaymentFailed,
     ReturnReceived,
     ReturnRequested,
+    SurplusCause,
+    SurplusPaymentCaptured,
 )
 from shared.read_models import ORDER_VIEW as COLLECTION
 
@@ -66,6 +68,8 @@ def _details(doc: Document, event: DomainEvent) -> Document:
                 "attempts": payment["attempts"] + 1,
             }
             return {**doc, "payment": payment}
+        case SurplusPaymentCaptured():
+            return _surplus(doc, event)
         case PaymentFailed():
             payment = {
                 **payment,
@@ -91,17 +95,44 @@ def _details(doc: Document, event: DomainEvent) -> Document:
             return {**doc, "shipment": shipment, "payment": payment, "returnable_until": event.returnable_until}
         case OrderCancelled():
             cancellation = {"reason": event.reason, "cancelled_at": event.cancelled_at}
-            if event.refund_due_paise:
-                payment = {**payment, "status": "REFUND_DUE"}
-            return {**doc, "cancellation": cancellation, "payment": payment, "refund_due_paise": event.refund_due_paise}
+            return {**_refund(doc, event.refund_due_paise), "cancellation": cancellation}
         case ReturnRequested():
             return {**doc, "return": {"reason": event.reason, "requested_at": event.requested_at}}
         case ReturnReceived():
-            if event.refund_due_paise:
-                payment = {**payment, "status": "REFUND_DUE"}
             returned = {**(doc["return"] or {}), "received_at": event.received_at}
-            return {**doc, "return": returned, "payment": payment, "refund_due_paise": event.refund_due_paise}
+            return {**_refund(doc, event.refund_due_paise), "return": returned}
     return doc
+
+
+def _refund(doc: Document, paise: int) -> Document:
+    """The order's own capture is due back (cancelled or returned); adds to what surplus
+    captures made due already."""
+    if not paise:
+        return doc
+    payment = doc["payment"]
+    owed = list(payment.get("refund_references", []))
+    if payment.get("provider_reference") and payment["status"] in ("CAPTURED", "COLLECTED"):
+        owed.append(payment["provider_reference"])
+    payment = {**payment, "status": "REFUND_DUE", "refund_references": owed}
+    return {**doc, "payment": payment, "refund_due_paise": doc["refund_due_paise"] + paise}
+
+
+def _surplus(doc: Document, event: SurplusPaymentCaptured) -> Document:
+    """A capture the order cannot use. For a cancelled order that was never paid it is the
+    order's payment, shown as due back; for a paid order the payment shown stays the one
+    kept, and the duplicate's reference joins `refund_references`."""
+    payment = doc["payment"]
+    owed = [*payment.get("refund_references", []), event.provider_reference]
+    payment = {**payment, "refund_references": owed, "attempts": payment["attempts"] + 1}
+    if event.cause is SurplusCause.ORDER_CANCELLED and payment["status"] != "REFUND_DUE":
+        payment = {
+            **payment,
+            "status": "REFUND_DUE",
+            "amount_paise": event.amount_paise,
+            "provider_reference": event.provider_reference,
+            "captured_at": event.captured_at,
+        }
+    return {**doc, "payment": payment, "refund_due_paise": doc["refund_due_paise"] + event.refund_due_paise}
 
 
 def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:

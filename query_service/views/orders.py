@@ -46,6 +46,8 @@ class PaymentView(BaseModel):
     provider_reference: str | None = None
     captured_at: datetime | None = None
     failure_reason: str | None = None
+    refund_references: list[str] = []
+    """Provider references of the captures due back to the customer (see `refund_due_paise`)."""
 
 
 class ShipmentView(BaseModel):

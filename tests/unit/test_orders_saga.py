@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from command_service.commands import CreateProduct, OrderItem, PlaceOrder, RecordPayment, ShippingAddress
+from command_service.commands import CancelOrder, CreateProduct, OrderItem, PlaceOrder, RecordPayment, ShippingAddress
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.handlers import Envelope, dispatch
 from command_service.sagas import PaymentSaga, WatchState, react
@@ -125,3 +125,37 @@ async def test_react_ignores_redeliveries() -> None:
     watch = react(None, event, placed.version, TIMEOUT)
     assert watch is not None and watch.state is WatchState.WAITING and watch.deadline == T0 + TIMEOUT
     assert react(watch, event, placed.version, TIMEOUT) is None
+
+
+async def test_a_capture_after_the_saga_cancelled_is_left_to_the_refund() -> None:
+    store, clock = await setup()
+    watches = InMemoryWatchStore()
+    saga = PaymentSaga(watches, store, clock, TIMEOUT)
+    await feed(saga, store)
+    clock.now = T0 + TIMEOUT
+    assert await saga.tick() == 1
+    late = RecordPayment(status="captured", amount_paise=200, provider_reference="upi-late")
+    assert (await dispatch(Envelope(late, target_id="ord-1"), store=store, clock=clock)).response[
+        "outcome"
+    ] == "REFUND_DUE"
+    await feed(saga, store)  # the saga sees the cancellation and the late capture
+    watch = watches.watches["ord-1"]
+    assert watch.state is WatchState.DONE and watch.outcome == "CANCELLED"
+    clock.now = T0 + 2 * TIMEOUT
+    assert await saga.tick() == 0
+    types = [e.event_type for e in await store.read_stream("ord-1")]
+    assert types.count("OrderCancelled") == 1 and types[-1] == "SurplusPaymentCaptured"
+    assert await released(store) == 1
+
+
+async def test_react_ignores_a_surplus_capture_whatever_the_watch() -> None:
+    store, clock = await setup()
+    await dispatch(Envelope(CancelOrder(reason="r"), target_id="ord-1"), store=store, clock=clock)
+    late = RecordPayment(status="captured", amount_paise=200, provider_reference="upi-late")
+    await dispatch(Envelope(late, target_id="ord-1"), store=store, clock=clock)
+    placed, *_, surplus = await order_events(store)
+    event = parse_event(surplus.event_type, surplus.schema_version, surplus.data)
+    waiting = react(None, parse_event(placed.event_type, placed.schema_version, placed.data), 1, TIMEOUT)
+    assert waiting is not None
+    assert react(waiting, event, surplus.version, TIMEOUT) is None
+    assert react(None, event, surplus.version, TIMEOUT) is None
