@@ -1,6 +1,7 @@
 """End to end over HTTP with every service as its own OS process (command, relay,
 projector, query and the payment saga): order lifecycles, stock, the saga's
-timeout, read-your-writes, ETags, and 200 orders racing for 50 units."""
+timeout and a payment captured after it (a refund due), read-your-writes, ETags,
+and 200 orders racing for 50 units."""
 
 from __future__ import annotations
 
@@ -228,6 +229,59 @@ async def test_the_saga_cancels_unpaid_and_failed_orders_once_even_across_a_rest
     assert api.read(f"/v1/orders/{paid_late}").json()["status"] == "CONFIRMED"
     stock = api.read(f"/v1/products/{sku}", min_version=8).json()  # created, 4 reserved, 3 released
     assert (stock["reserved"], stock["available"]) == (1, 2)
+
+
+async def test_a_payment_captured_after_the_saga_timed_out_the_order_is_a_refund_due(
+    api: Api, e2e_infra: Infra
+) -> None:
+    sku = api.product(stock=2, price=20_000)
+    customer = unique("cust-")
+    order_id = api.place(sku, "UPI", customer=customer).json()["order_id"]
+    total = 20_000 * 118 // 100
+    timed_out = await_until(
+        lambda: api.read(f"/v1/orders/{order_id}"),
+        lambda r: r.status_code == 200 and r.json()["status"] == "CANCELLED",
+        timeout=PAYMENT_TIMEOUT + 30,
+    )
+    assert "payment not received" in timed_out["cancellation"]["reason"] and timed_out["refund_due_paise"] == 0
+
+    capture = {"status": "captured", "amount_paise": total, "provider_reference": "UPI:late-77"}
+    late = api.step(order_id, "payment", capture)  # the provider's callback, after the timeout
+    assert late.json()["outcome"] == "REFUND_DUE"
+    again = api.step(order_id, "payment", capture)  # the provider retries its callback
+    assert again.json()["outcome"] == "UNCHANGED" and again.json()["version"] == late.json()["version"]
+    failed = {"status": "failed", "amount_paise": total, "provider_reference": "UPI:late-78", "reason": "expired"}
+    assert api.step(order_id, "payment", failed).json()["outcome"] == "UNCHANGED"
+
+    token = late.headers["X-Consistency-Token"]
+    view = api.read(f"/v1/orders/{order_id}", token).json()
+    assert view["status"] == "CANCELLED" and view["refund_due_paise"] == total
+    payment = view["payment"]
+    assert (payment["status"], payment["amount_paise"], payment["provider_reference"]) == (
+        "REFUND_DUE",
+        total,
+        "UPI:late-77",
+    )
+    assert payment["refund_references"] == ["UPI:late-77"] and payment["captured_at"]
+    assert (view["timeline"][-1]["event"], view["timeline"][-1]["status"]) == ("SurplusPaymentCaptured", "CANCELLED")
+    summary = api.read(f"/v1/customers/{customer}/summary", token).json()
+    assert summary["lifetime_value_paise"] == 0 and summary["counts_by_status"] == {"CANCELLED": 1}
+    stock = api.read(f"/v1/products/{sku}", min_version=3).json()  # created, reserved, released
+    assert (stock["version"], stock["reserved"], stock["available"]) == (3, 0, 2)  # stays released
+    assert await _count_events(e2e_infra, order_id, "SurplusPaymentCaptured") == 1
+
+
+def test_a_second_capture_of_a_shipped_order_is_a_refund_due_of_the_duplicate(api: Api) -> None:
+    sku = api.product(stock=1, price=10_000, category="books")
+    order_id = api.place(sku, "CARD").json()["order_id"]
+    api.step(order_id, "payment", {"status": "captured", "amount_paise": 10_000, "provider_reference": "pay_A"})
+    api.step(order_id, "shipment", {"courier": "BlueDart", "tracking_id": "BD-1"})
+    double = {"status": "captured", "amount_paise": 10_000, "provider_reference": "pay_B"}
+    token = api.step(order_id, "payment", double).headers["X-Consistency-Token"]
+    view = api.read(f"/v1/orders/{order_id}", token).json()
+    assert view["status"] == "SHIPPED" and view["refund_due_paise"] == 10_000
+    assert view["payment"]["status"] == "CAPTURED" and view["payment"]["provider_reference"] == "pay_A"
+    assert view["payment"]["refund_references"] == ["pay_B"]
 
 
 def test_read_your_writes_with_the_token_no_polling(api: Api) -> None:
