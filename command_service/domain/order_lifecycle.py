@@ -76,6 +76,7 @@ def decide_payment(
     if amount_paise != state.total_paise:
         raise PaymentMismatchError(
             f"order {state.order_id} totals {state.total_paise} paise, the payment was {amount_paise}",
+            field="amount_paise",
             expected_paise=state.total_paise,
             amount_paise=amount_paise,
         )
@@ -107,6 +108,7 @@ def _already_captured(state: Order, provider_reference: str, amount_paise: int) 
         raise PaymentMismatchError(
             f"order {state.order_id}: capture {provider_reference} was recorded with {recorded} paise, "
             f"not {amount_paise}",
+            field="amount_paise",
             provider_reference=provider_reference,
             recorded_paise=recorded,
             amount_paise=amount_paise,

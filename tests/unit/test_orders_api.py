@@ -73,6 +73,7 @@ async def test_wrong_amount_is_409_with_the_expected_amount(client: httpx.AsyncC
         f"/v1/orders/{order_id}/payment", json={"status": "captured", "amount_paise": 1, "provider_reference": "r"}
     )
     assert response.status_code == 409 and response.json()["expected_paise"] == 2000
+    assert response.json()["field"] == "amount_paise"
 
 
 @pytest.mark.parametrize(
@@ -149,6 +150,7 @@ async def test_a_capture_after_cancellation_is_accepted_as_a_refund_due(client: 
     assert again.headers["X-Consistency-Token"] == late.headers["X-Consistency-Token"]
     other_amount = await client.post(f"/v1/orders/{order_id}/payment", json={**body, "amount_paise": 2001})
     assert other_amount.status_code == 409 and other_amount.json()["recorded_paise"] == 2000
+    assert other_amount.json()["field"] == "amount_paise"
     failed = {"status": "failed", "amount_paise": 2000, "provider_reference": "UPI:4243", "reason": "timeout"}
     late_failure = await client.post(f"/v1/orders/{order_id}/payment", json=failed)
     assert late_failure.status_code == 200 and late_failure.json()["outcome"] == "UNCHANGED"
