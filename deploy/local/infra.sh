@@ -128,8 +128,10 @@ mongo_up() {
   [ -x "$server" ] || { say "secantusdb is not installed: run 'make install'"; return 1; }
   mkdir -p "$LOCAL/mongo"
   say "starting secantusdb on 127.0.0.1:$MONGO_PORT"
+  # --standalone: no replica-set advertisement, so no oplog write per modified document
+  # (Bahi uses neither change streams nor transactions on MongoDB).
   setsid nohup "$server" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$LOCAL/mongo" \
-    --log-level WARNING >>"$LOGS/mongo.log" 2>&1 </dev/null &
+    --standalone --log-level WARNING >>"$LOGS/mongo.log" 2>&1 </dev/null &
   echo $! >"$RUN/mongo.pid"
   wait_for mongo port_open "$MONGO_PORT" || { tail -20 "$LOGS/mongo.log"; return 1; }
   say "mongo ready"
