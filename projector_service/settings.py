@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Documents a rebuild remembers instead of reading them back (~2-3 KB each in memory).
     rebuild_cache_docs: int = 100_000
     rebuild_grace_seconds: float = 60.0
+    # A rebuild whose heartbeat is older than this died (SIGKILL, OOM): `status` reports it abandoned
+    # and the next rebuild of its read model drops its target.
+    rebuild_stale_seconds: float = 30.0
     # Only `rebuild --from-store` reads the event store.
     database_url: str = "postgresql://bahi@127.0.0.1:5432/bahi"
 
