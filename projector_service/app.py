@@ -95,7 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     dead_letters = DeadLetters(settings.kafka_bootstrap, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
     for projection in projections:
-        register(broker, BatchProcessor(db, projection, lot=lot, dead_letters=dead_letters), settings)
+        processor = BatchProcessor(
+            db, projection, lot=lot, dead_letters=dead_letters, live_cache_docs=settings.live_cache_docs
+        )
+        register(broker, processor, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -84,6 +84,7 @@ class BatchProcessor:
         dead_letters: DeadLetters,
         replaying: bool = False,
         cache: DocCache | None = None,
+        live_cache_docs: int = 0,
     ) -> None:
         self.db = db
         self.projection = projection
@@ -91,14 +92,25 @@ class BatchProcessor:
         self.dead_letters = dead_letters
         self.replaying = replaying
         self.cache = cache
+        self.live_cache_docs = live_cache_docs
+        self._live: str | None = None
+        self._live_cache: DocCache | None = None
 
-    async def process(self, items: Sequence[Incoming], collection: str, *, replaying: bool | None = None) -> Report:
+    async def process(
+        self,
+        items: Sequence[Incoming],
+        collection: str,
+        *,
+        replaying: bool | None = None,
+        cache: DocCache | None = None,
+    ) -> Report:
         replaying = self.replaying if replaying is None else replaying
+        cache = self.cache if cache is None else cache
         heads = await self.lot.heads(collection, {item.stream_id for item in items})
         fresh, parked = plan(items, heads, collection)
         envs: list[EventEnvelope] = [env for i in fresh if (env := items[i].env) is not None]
         with replay_mode(replaying):
-            outcome = await apply_checked(self.db[collection], self.projection, envs, cache=self.cache)
+            outcome = await apply_checked(self.db[collection], self.projection, envs, cache=cache)
         parked += rejected_entries(items, fresh, outcome.failed, outcome.held, collection)
         parked.sort(key=lambda pair: pair[0])
         entries = [entry for _, entry in parked]
@@ -117,13 +129,31 @@ class BatchProcessor:
 
     async def process_live(self, items: Sequence[Incoming]) -> Report:
         """Into the live collection and, if a rebuild switched it while we wrote, into the new one too
-        (its handover may have passed these offsets already)."""
-        target = await live_collection(self.db, self.projection.collection)
-        report = await self.process(items, target)
+        (its handover may have passed these offsets already).
+
+        The pointer is read after every write; the next batch goes where that read said. A switch
+        between the read and the next batch's write is caught by the read after that write, so the
+        pointer costs one lookup per batch, not two. The documents this process wrote are
+        remembered (`live_cache_docs`), per live collection: a batch of known documents is one
+        bulk write. Other writers (a second projector after a rebalance, a redrive) only make the
+        guess stale, and a stale guess fails its version guard and is read again."""
+        target = self._live or await live_collection(self.db, self.projection.collection)
+        if self._live_cache is None or self._live != target:
+            self._live_cache = self._fresh_live_cache()
+        report = await self.process(items, target, cache=self._live_cache)
         now = await live_collection(self.db, self.projection.collection)
         if now != target:
             await self.process(items, now, replaying=True)
+            self._live_cache = self._fresh_live_cache()
+        self._live = now
         return report
+
+    def _fresh_live_cache(self) -> DocCache | None:
+        if self.live_cache_docs <= 0:
+            return None
+        cache = DocCache(self.live_cache_docs)
+        cache.complete = False  # the live collection has documents this process never saw
+        return cache
 
     async def _heal(self, collection: str, entries: list[Entry], heads: dict[str, Head], replaying: bool) -> None:
         """A redrive may have emptied a queue between our look at it and our parking behind it:

@@ -14,6 +14,9 @@ class Settings(BaseSettings):
     group_prefix: str = "bahi.projector"
     batch_timeout_ms: int = 25
     batch_max_records: int = 1000
+    # Documents each live projection remembers having written (a guess checked by the version
+    # guard): a batch of remembered documents is one bulk write instead of a read and a write.
+    live_cache_docs: int = 5000
     host: str = "127.0.0.1"
     projector_port: int = 8003
     log_level: str = "INFO"

@@ -1,0 +1,113 @@
+"""The live projector remembers the documents it wrote and the live collection it wrote to;
+both are guesses, checked on every write (MongoDB stand-in).
+
+- Two live processors share the streams as after rebalances, one with the cache, one without:
+  the cached one's documents go stale under it, its version guards fail, it reads them again,
+  and every view ends equal to a from-scratch replay.
+- A pointer switch between batches: the batch after it still goes to the old collection (where
+  the last read said), and, read again after the write, to the new one; the next only to the new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from projector_service.dlq import DeadLetters
+from projector_service.parking import ParkingLot
+from projector_service.pointers import switch
+from projector_service.processor import BatchProcessor
+from projector_service.projections import PROJECTIONS
+from projector_service.records import from_store
+from shared.read_models import versioned
+from tests.conftest import fresh_infra
+from tests.integration.test_projector_kafka import checksum, database
+from tests.unit.test_projector_lifecycles import history
+
+pytestmark = [pytest.mark.integration]
+
+
+class FindCounter(monitoring.CommandListener):
+    def __init__(self, collection: str) -> None:
+        self.collection = collection
+        self.finds = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == self.collection:
+            self.finds += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_stale_cached_documents_fail_their_guard_and_are_read_again() -> None:
+    events = history(60, products=6, seed=31, tag="lc")
+    items = [from_store(env) for env in events]
+    async with fresh_infra(f"livecache_{uuid.uuid4().hex[:6]}") as infra, database(infra) as db:
+        lot, dead = ParkingLot(db), DeadLetters(None, "unused")
+        await lot.ensure_indexes()
+        for name, projection in PROJECTIONS.items():
+            cached = BatchProcessor(db, projection, lot=lot, dead_letters=dead, live_cache_docs=1000)
+            plain = BatchProcessor(db, projection, lot=lot, dead_letters=dead)
+            for i, start in enumerate(range(0, len(items), 25)):  # the streams change hands every batch
+                await (cached if i % 3 != 1 else plain).process_live(items[start : start + 25])
+            reference = BatchProcessor(db, projection, lot=lot, dead_letters=dead, replaying=True)
+            await reference.process(items, f"{name}_reference")
+            assert await checksum(db, projection.collection) == await checksum(db, f"{name}_reference"), name
+
+
+async def test_a_batch_of_remembered_documents_reads_none_of_them() -> None:
+    events = [e for e in history(30, products=4, seed=32, tag="lr") if e.stream_type == "order"]
+    first = [e for e in events if e.version <= 2]
+    later = [e for e in events if e.version > 2]
+    assert first and later
+    counter = FindCounter("order_view")
+    async with fresh_infra(f"livereads_{uuid.uuid4().hex[:6]}") as infra:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            infra.mongo_url, tz_aware=True, event_listeners=[counter]
+        )
+        try:
+            db = client[infra.mongo_db]
+            lot, dead = ParkingLot(db), DeadLetters(None, "unused")
+            processor = BatchProcessor(db, PROJECTIONS["order_view"], lot=lot, dead_letters=dead, live_cache_docs=1000)
+            await processor.process_live([from_store(e) for e in first])
+            reads_before = counter.finds
+            await processor.process_live([from_store(e) for e in later])
+            assert counter.finds == reads_before  # every document was known: written, not read
+            without = BatchProcessor(db, PROJECTIONS["order_view"], lot=lot, dead_letters=dead)
+            await without.process_live([from_store(e) for e in first])  # redeliveries: read, nothing written
+            assert counter.finds > reads_before
+        finally:
+            await client.close()
+
+
+async def test_a_switch_between_batches_reaches_the_new_collection() -> None:
+    events = [e for e in history(30, products=4, seed=33, tag="ls") if e.stream_type == "order"]
+    streams = sorted({e.stream_id for e in events})
+    groups = [set(streams[k::3]) for k in range(3)]  # three batches, each the whole history of its orders
+    batches = [[from_store(e) for e in events if e.stream_id in group] for group in groups]
+    last = [{e.stream_id: e.version for e in events if e.stream_id in group} for group in groups]
+    async with fresh_infra(f"liveswitch_{uuid.uuid4().hex[:6]}") as infra, database(infra) as db:
+        lot, dead = ParkingLot(db), DeadLetters(None, "unused")
+        projection = PROJECTIONS["order_view"]
+        old, new = projection.collection, versioned(projection.collection, 2)
+
+        async def stored(collection: str) -> dict[str, int]:
+            return {d["_id"]: d["version"] async for d in db[collection].find({}, {"version": 1})}
+
+        processor = BatchProcessor(db, projection, lot=lot, dead_letters=dead, live_cache_docs=1000)
+        await processor.process_live(batches[0])
+        assert await stored(old) == last[0]
+        assert await switch(db, old, expected=old, new=new)
+        await processor.process_live(batches[1])
+        assert await stored(old) == last[0] | last[1]  # where the last read said
+        assert await stored(new) == last[1]  # and, read again after the write, here too
+        await processor.process_live(batches[2])
+        assert await stored(old) == last[0] | last[1]
+        assert await stored(new) == last[1] | last[2]
