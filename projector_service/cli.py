@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -80,7 +80,9 @@ def rebuild_command(
     wait: Annotated[bool, typer.Option(help="Wait out the grace period and drop the old collection.")] = True,
     batch: Annotated[int | None, typer.Option(help="Records per batch.")] = None,
 ) -> None:
-    """Blue/green: replay into a new versioned collection, switch when caught up, retire the old one."""
+    """Blue/green: replay into a new versioned collection, switch when caught up, retire the old one.
+
+    An abandoned rebuild of the same read model (its process died) is cleaned up first."""
     settings = Settings()
     setup_logging("projector-rebuild", "WARNING")
     chosen = list(PROJECTIONS.values()) if all_ else [projection_named(n) for n in projections or []]
@@ -90,6 +92,7 @@ def rebuild_command(
         batch or settings.rebuild_batch_max_records,
         settings.rebuild_cache_docs,
         settings.rebuild_grace_seconds if grace is None else grace,
+        settings.rebuild_stale_seconds,
     )
     with gc_tuned():
         failures = asyncio.run(_rebuild(settings, chosen, from_store, options, wait))
@@ -141,7 +144,8 @@ async def _drop_after_grace(res: Resources, done: list[RebuildResult]) -> None:
 
 @app.command()
 def status(as_json: JsonOpt = False) -> None:
-    """Per projection and partition: committed and end offsets, lag in events and seconds, parked, rebuilds."""
+    """Per projection and partition: committed and end offsets, lag in events and seconds, parked, rebuilds
+    (running, or ABANDONED: no heartbeat for BAHI_REBUILD_STALE_SECONDS)."""
     settings = Settings()
     setup_logging("projector-status", "WARNING")
     statuses = asyncio.run(_status(settings))
@@ -153,7 +157,13 @@ def status(as_json: JsonOpt = False) -> None:
 
 async def _status(settings: Settings) -> list[Any]:
     async with open_resources(settings, kafka=False) as res:
-        collector = StatusCollector(settings.kafka_bootstrap, settings.topic_prefix, settings.group_prefix, res.db)
+        collector = StatusCollector(
+            settings.kafka_bootstrap,
+            settings.topic_prefix,
+            settings.group_prefix,
+            res.db,
+            stale_after=timedelta(seconds=settings.rebuild_stale_seconds),
+        )
         await collector.start()
         try:
             return await collector.collect(PROJECTIONS.values())

@@ -80,7 +80,10 @@ def rebuilt(results: Sequence[RebuildResult]) -> Table:
 def status_table(statuses: Sequence[ProjectionStatus]) -> Table:
     table = Table("projection", "collection", "topic", "part", "committed", "end", "lag", "lag s", "parked", "rebuilds")
     for s in statuses:
-        rebuilds = ", ".join(f"{r['collection']} {r['phase']} {r['consumed']:,}/{r['total']:,}" for r in s.rebuilds)
+        rebuilds = ", ".join(
+            [f"{r['collection']} {r['phase']} {r['consumed']:,}/{r['total']:,}" for r in s.rebuilds]
+            + [f"{r['collection']} ABANDONED (no heartbeat since {r['heartbeat']:%H:%M:%S}Z)" for r in s.abandoned]
+        )
         for i, p in enumerate(s.partitions or [None]):
             first = i == 0
             table.add_row(
@@ -94,7 +97,7 @@ def status_table(statuses: Sequence[ProjectionStatus]) -> Table:
                 f"{p.lag_seconds:.1f}" if p else "-",
                 str(s.parked) if first else "",
                 (rebuilds or "-") if first else "",
-                style="yellow" if p and p.lag else None,
+                style="red" if s.abandoned else "yellow" if p and p.lag else None,
             )
     return table
 

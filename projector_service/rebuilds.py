@@ -2,7 +2,11 @@
 progress, and what keeps two rebuilds of one read model from running at once.
 
 A running rebuild beats a heartbeat with its progress; one whose heartbeat
-stopped (its process died) no longer counts as running and can be replaced.
+stopped (its process died: SIGKILL, OOM, a lost machine) is abandoned: it no
+longer counts as running, `status` reports it, and the next rebuild of the read
+model cleans it up (`clean_up`): drops its target, unless that went live, and
+marks it failed. A rebuild that was only slow finds its record failed at its
+next heartbeat and stops before its switch.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+
+from projector_service.parking import ParkingLot
+from projector_service.pointers import live_collection, schedule_drop
 
 REBUILDS = "projector_rebuilds"
 RUNNING, SWITCHED, FAILED = "running", "switched", "failed"
@@ -34,21 +41,78 @@ class RebuildRecord:
     def id(self) -> str:
         return self.collection
 
+    @property
+    def name(self) -> str:
+        """The read model (the pointer's id)."""
+        return self.collection.rsplit("__v", 1)[0]
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def running(db: AsyncDatabase[Any], projection: str | None = None) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {"state": RUNNING, "heartbeat": {"$gte": _now() - STALE_AFTER}}
+async def running(
+    db: AsyncDatabase[Any], projection: str | None = None, *, stale_after: timedelta = STALE_AFTER
+) -> list[dict[str, Any]]:
+    return await _find(db, projection, {"$gte": _now() - stale_after})
+
+
+async def abandoned(
+    db: AsyncDatabase[Any], projection: str | None = None, *, stale_after: timedelta = STALE_AFTER
+) -> list[dict[str, Any]]:
+    """Rebuilds recorded as running whose heartbeat stopped `stale_after` ago or longer."""
+    return await _find(db, projection, {"$lt": _now() - stale_after})
+
+
+async def _find(db: AsyncDatabase[Any], projection: str | None, heartbeat: dict[str, Any]) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"state": RUNNING, "heartbeat": heartbeat}
     if projection:
         query["projection"] = projection
     return [doc async for doc in db[REBUILDS].find(query).sort("started_at", 1)]
 
 
-async def begin(db: AsyncDatabase[Any], record: RebuildRecord, *, replaced: str) -> None:
+async def clean_up(
+    db: AsyncDatabase[Any],
+    lot: ParkingLot,
+    projection: str,
+    *,
+    stale_after: timedelta = STALE_AFTER,
+    grace_seconds: float = 60.0,
+) -> list[str]:
+    """Mark the abandoned rebuilds of `projection` failed and drop their targets; returns the targets.
+
+    A target that went live (the process died during its handover) is kept: it is the read
+    model now, possibly missing the events of its last seconds, so the record says to rebuild
+    again; the collection it replaced is scheduled for dropping as a finished rebuild would."""
+    cleaned: list[str] = []
+    for doc in await abandoned(db, projection, stale_after=stale_after):
+        target = str(doc["collection"])
+        name = str(doc.get("name") or target.rsplit("__v", 1)[0])
+        live = await live_collection(db, name) == target
+        error = f"abandoned: no heartbeat since {doc['heartbeat']:%Y-%m-%d %H:%M:%S}Z (its process died)"
+        if live:
+            error += "; it was switched in before its handover finished: rebuild again"
+        claimed = await db[REBUILDS].update_one(  # only if it did not beat meanwhile, and only once
+            {"_id": doc["_id"], "state": RUNNING, "heartbeat": doc["heartbeat"]},
+            {"$set": {"state": FAILED, "finished_at": _now(), "error": error, "switched": live}},
+        )
+        if claimed.modified_count != 1:
+            continue
+        if live:
+            if doc.get("replaces") and doc["replaces"] != target:
+                await schedule_drop(db, str(doc["replaces"]), name, grace_seconds)
+        else:
+            await db.drop_collection(target)
+            await lot.forget_collection(target)
+        cleaned.append(target)
+    return cleaned
+
+
+async def begin(
+    db: AsyncDatabase[Any], record: RebuildRecord, *, replaced: str, stale_after: timedelta = STALE_AFTER
+) -> None:
     """Record a rebuild as running, unless another of the same projection is."""
-    others = await running(db, record.projection)
+    others = await running(db, record.projection, stale_after=stale_after)
     if others:
         raise RebuildRunningError(
             f"{record.projection}: rebuild into {others[0]['collection']} is running "
@@ -59,6 +123,7 @@ async def begin(db: AsyncDatabase[Any], record: RebuildRecord, *, replaced: str)
         {
             "_id": record.id,
             "projection": record.projection,
+            "name": record.name,
             "collection": record.collection,
             "generation": record.generation,
             "source": record.source,
@@ -74,9 +139,11 @@ async def begin(db: AsyncDatabase[Any], record: RebuildRecord, *, replaced: str)
     )
 
 
-async def beat(db: AsyncDatabase[Any], record: RebuildRecord, *, consumed: int, total: int, phase: str) -> None:
+async def beat(db: AsyncDatabase[Any], record: RebuildRecord, *, consumed: int, total: int, phase: str) -> bool:
+    """Record progress; False if the rebuild is no longer running (another process cleaned it up)."""
     update = {"consumed": consumed, "total": total, "phase": phase, "heartbeat": _now()}
-    await db[REBUILDS].update_one({"_id": record.id}, {"$set": update})
+    result = await db[REBUILDS].update_one({"_id": record.id, "state": RUNNING}, {"$set": update})
+    return result.matched_count == 1
 
 
 async def finish(db: AsyncDatabase[Any], record: RebuildRecord, state: str, **fields: Any) -> None:

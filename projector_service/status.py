@@ -1,6 +1,7 @@
 """Where every projection stands: per partition the committed offset of its live
 consumer group, the end offset, the lag in events and in seconds (the age of the
-oldest event not applied yet), plus parked events and rebuilds in progress.
+oldest event not applied yet), plus parked events, rebuilds in progress and
+abandoned rebuilds (recorded as running, no heartbeat: their process died).
 
 The `status` command prints it; the running projector exports it as Prometheus
 gauges. Both read the group's committed offsets from Kafka, so every projector
@@ -13,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -47,6 +49,7 @@ class ProjectionStatus:
     partitions: list[PartitionLag] = field(default_factory=list)
     parked: int = 0
     rebuilds: list[dict[str, Any]] = field(default_factory=list)
+    abandoned: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def lag(self) -> int:
@@ -58,8 +61,17 @@ class ProjectionStatus:
 
 
 class StatusCollector:
-    def __init__(self, bootstrap: str, prefix: str, group_prefix: str, db: AsyncDatabase[Any]) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        group_prefix: str,
+        db: AsyncDatabase[Any],
+        *,
+        stale_after: timedelta = rebuilds.STALE_AFTER,
+    ) -> None:
         self._prefix, self._group_prefix, self._db = prefix, group_prefix, db
+        self._stale_after = stale_after
         self._lot = ParkingLot(db)
         self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
@@ -80,7 +92,8 @@ class StatusCollector:
             status = ProjectionStatus(projection.name, group, collection)
             status.partitions = await self._lags(group, [topic_for(t, self._prefix) for t in projection.stream_types])
             status.parked = await self._lot.count(collection)
-            status.rebuilds = await rebuilds.running(self._db, projection.name)
+            status.rebuilds = await rebuilds.running(self._db, projection.name, stale_after=self._stale_after)
+            status.abandoned = await rebuilds.abandoned(self._db, projection.name, stale_after=self._stale_after)
             statuses.append(status)
         return statuses
 

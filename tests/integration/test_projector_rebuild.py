@@ -245,5 +245,6 @@ async def test_a_second_rebuild_of_a_read_model_is_refused_and_a_missing_topic_s
             await rebuild_now(db, own_infra, "order_view")
         assert await live_collection(db, "order_view") == "order_view"
         failed = [r async for r in db[rebuilds.REBUILDS].find({"projection": "order_view", "state": rebuilds.FAILED})]
-        assert [r["error"].split(":")[0] for r in failed] == ["LookupError", "LookupError", "EmptyHistoryError"]
+        errors = ["abandoned", "LookupError", "LookupError", "EmptyHistoryError"]  # v9 cleaned up by the next one
+        assert [r["error"].split(":")[0] for r in failed] == errors
         assert not {r["collection"] for r in failed} & set(await db.list_collection_names())
