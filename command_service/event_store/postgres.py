@@ -23,7 +23,9 @@ from command_service.event_store.ports import (
     Snapshot,
     StoredIdempotency,
 )
-from shared.envelope import EventEnvelope, EventMetadata
+from command_service.event_store.rows import envelope as envelope
+from command_service.event_store.rows import envelopes
+from shared.envelope import EventEnvelope
 
 EVENT_COLUMNS = (
     "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
@@ -130,7 +132,7 @@ class PostgresEventStore:
             to_version,
             as_of,
         )
-        return [envelope(row) for row in rows]
+        return envelopes(rows)
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
         await self._pool.execute(
@@ -163,7 +165,7 @@ class PostgresEventStore:
             after_position,
             limit,
         )
-        return [envelope(row) for row in rows]
+        return envelopes(rows)
 
     async def stream_version(self, stream_id: str) -> int:
         version = await self._pool.fetchval("SELECT version FROM bahi_streams WHERE stream_id = $1", stream_id)
@@ -180,21 +182,6 @@ class PostgresEventStore:
             response=row["response"],
             token=ConsistencyToken(row["stream_id"], row["version"], row["position"]),
         )
-
-
-def envelope(row: asyncpg.Record) -> EventEnvelope:
-    return EventEnvelope(
-        event_id=row["event_id"],
-        stream_id=row["stream_id"],
-        stream_type=row["stream_type"],
-        version=row["version"],
-        position=row["position"],
-        event_type=row["event_type"],
-        schema_version=row["schema_version"],
-        data=row["data"],
-        metadata=EventMetadata(**row["metadata"]),
-        recorded_at=row["recorded_at"],
-    )
 
 
 def _translate(exc: asyncpg.PostgresError, idempotency: IdempotencyRecord | None) -> Exception:

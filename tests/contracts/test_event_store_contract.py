@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from uuid import uuid4
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
+from pydantic import ValidationError
 
 from command_service.event_store import (
     ANY,
@@ -20,7 +22,8 @@ from command_service.event_store import (
 )
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.event_store.postgres import PostgresEventStore
-from shared.envelope import EventMetadata, NewEvent
+from shared.envelope import EventEnvelope, EventMetadata, NewEvent
+from shared.events import OrderConfirmed, current_schema_version, parse_event
 from tests.conftest import unique
 
 
@@ -154,3 +157,39 @@ async def test_snapshots_keep_the_latest(store: EventStore) -> None:
     assert await store.latest_snapshot(sid, max_version=4) is None
     await store.save_snapshot(Snapshot(sid, "thing", 4, 2, {"total": 4, "shape": "v2"}))  # new schema wins
     assert (await store.latest_snapshot(sid)).schema_version == 2  # type: ignore[union-attr]
+
+
+async def test_read_events_are_complete_valid_envelopes(store: EventStore) -> None:
+    sid = unique("s-")
+    sent = [event(1), event(2)]
+    await store.append([AppendStream(sid, "thing", NO_STREAM, sent)])
+    from_stream = await store.read_stream(sid)
+    first = from_stream[0].position
+    from_feed = [e for e in await store.read_all(first - 1, 10_000) if e.stream_id == sid]
+    assert from_feed == from_stream
+    for stored, new in zip(from_stream, sent, strict=True):
+        # What a full validation of the same values gives: equal, same types, every field set.
+        assert stored == EventEnvelope.model_validate(stored.model_dump())
+        assert stored.model_fields_set == set(EventEnvelope.model_fields)
+        assert isinstance(stored.event_id, UUID) and stored.event_id == new.event_id
+        assert (stored.event_type, stored.schema_version, stored.data) == (new.event_type, 1, new.data)
+        assert isinstance(stored.metadata, EventMetadata) and stored.metadata == new.metadata
+        assert stored.metadata.model_fields_set == {"correlation_id", "actor"}
+        assert isinstance(stored.recorded_at, datetime) and stored.recorded_at.utcoffset() == timedelta(0)
+        with pytest.raises(ValidationError):
+            stored.version = 99  # type: ignore[misc]
+
+
+async def test_an_old_schema_version_is_read_as_stored_and_upcast_when_parsed(store: EventStore) -> None:
+    # OrderConfirmed v1 (before customer_id): the store returns the stored v1 payload, never
+    # rewritten; parse_event applies the upcaster and gives the current model (v2).
+    sid, v1 = unique("ord-"), {"order_id": "ord-1", "confirmed_at": "2025-03-01T10:00:00Z"}
+    confirmed = NewEvent(event_id=uuid4(), event_type="OrderConfirmed", schema_version=1, data=v1)
+    await store.append([AppendStream(sid, "order", NO_STREAM, [confirmed])])
+    stored = (await store.read_stream(sid))[0]
+    fed = [e for e in await store.read_all(stored.position - 1, 1) if e.stream_id == sid]
+    assert fed == [stored]
+    assert (stored.schema_version, stored.data) == (1, v1)
+    current = parse_event(stored.event_type, stored.schema_version, stored.data)
+    assert isinstance(current, OrderConfirmed) and (current.order_id, current.customer_id) == ("ord-1", None)
+    assert current_schema_version("OrderConfirmed") == 2
