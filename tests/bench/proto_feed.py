@@ -1,41 +1,13 @@
-"""Prototypes (not the product) for reading the feed: an envelope built from a row the
-store itself wrote without re-validating it, and a garbage-collector setting for the
-processes that read the feed (relay, rebuilds)."""
+"""Prototype (not the product) for reading the feed: a garbage-collector setting for the
+processes that read the feed (relay, rebuilds). The other prototype that lived here, an
+envelope built from the row without re-validating it, is the product now
+(command_service/event_store/rows.py)."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import asyncpg
-
-from shared.envelope import EventEnvelope, EventMetadata
-
-_ENVELOPE_FIELDS = tuple(EventEnvelope.model_fields)
-_METADATA_DEFAULTS = {name: None for name in EventMetadata.model_fields}
-_new = object.__new__
-_set = object.__setattr__
-
-
-def trusted_envelope(row: asyncpg.Record) -> EventEnvelope:
-    """What `envelope` returns, without pydantic re-validating values the schema already
-    guarantees (types by column, version/position >= 1 by bahi_append and the identity).
-    Equivalent to model_construct, minus its generic Python overhead. Relies on the
-    SELECT listing the columns in the envelope's field order."""
-    meta = _new(EventMetadata)
-    _set(meta, "__dict__", _METADATA_DEFAULTS | row["metadata"])
-    _set(meta, "__pydantic_fields_set__", set(row["metadata"]))
-    _set(meta, "__pydantic_extra__", None)
-    _set(meta, "__pydantic_private__", None)
-    values = dict(zip(_ENVELOPE_FIELDS, row, strict=False))
-    values["metadata"] = meta
-    env = _new(EventEnvelope)
-    _set(env, "__dict__", values)
-    _set(env, "__pydantic_fields_set__", set(_ENVELOPE_FIELDS))
-    _set(env, "__pydantic_extra__", None)
-    _set(env, "__pydantic_private__", None)
-    return env
 
 
 @contextmanager
