@@ -7,8 +7,9 @@ interleaved across orders as commits interleave) are published to fresh topics
 
 - rebuild   `projector_service.rebuild.rebuild` of `order_view` (the code the CLI runs):
             fresh consumer group from the earliest offset, batches, coalescing per
-            document, version guards, a new versioned collection with its indexes,
-            up to the atomic switch of the pointer (events/s = N / seconds to switch);
+            document, version guards, a new versioned collection (its indexes built
+            after the load), the next records decoded while a batch is written, up to
+            the atomic switch of the pointer (events/s = N / seconds to switch);
 - upsert    the same final documents (read back from the rebuilt collection), written
             with bulk_write(ReplaceOne(upsert=True)) in batches of 1,000: what a
             projector writing one document per event pays per write;
