@@ -12,6 +12,12 @@ _PARTITION = ["projection", "topic", "partition"]
 EVENTS = Counter("bahi_projector_events_total", "Events consumed by a projection", ["projection"])
 PARKED = Counter("bahi_projector_parked_total", "Events parked by the live projector", ["projection", "status"])
 BATCH_SECONDS = Histogram("bahi_projector_batch_seconds", "Time to apply one batch", ["projection"])
+APPLIED_AGE = Histogram(
+    "bahi_projector_applied_age_seconds",
+    "Time from an event's record timestamp on Kafka to its batch being written",
+    ["projection"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
 BATCH_FAILURES = Counter("bahi_projector_batch_failures_total", "Batches that failed and come again", ["projection"])
 
 COMMITTED = Gauge("bahi_projector_committed_offset", "Offset committed by the live consumer group", _PARTITION)

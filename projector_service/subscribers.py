@@ -83,6 +83,9 @@ def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings)
             raise
         backoff.reset()
         metrics.BATCH_SECONDS.labels(projection.name).observe(time.perf_counter() - started)
+        now_ms, age = time.time() * 1000, metrics.APPLIED_AGE.labels(projection.name)
+        for item in items:
+            age.observe(max(0.0, now_ms - item.timestamp_ms) / 1000)
         metrics.EVENTS.labels(projection.name).inc(report.events)
         if report.parked:
             metrics.PARKED.labels(projection.name, "failed").inc(report.failed)

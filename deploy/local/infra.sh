@@ -20,6 +20,14 @@ READY_TIMEOUT="${READY_TIMEOUT:-120}"
 
 mkdir -p "$LOGS" "$RUN"
 
+# The servers started here outlive this script: they must not inherit the caller's open
+# descriptors (a lock taken with `flock(1)` around a command would stay held as long as
+# the server runs). 255 is bash's own script descriptor, closed on exec anyway.
+for fd in /proc/$$/fd/*; do
+  fd="${fd##*/}"
+  if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 say() { printf '[infra] %s\n' "$*"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -25,7 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer
+from prometheus_client.parser import text_string_to_metric_families
 
 from shared.topics import topic_for
 from tests import processes
@@ -61,6 +63,29 @@ class TopicWatch:
         if self._task is not None:
             self._task.cancel()
         await self._consumer.stop()
+
+
+def applied_age_buckets(projector_url: str, projection: str = "order_view") -> dict[float, float]:
+    """The projector's histogram of event age at write (cumulative counts by upper bound)."""
+    text = httpx.get(f"{projector_url}/metrics", timeout=5).text
+    buckets: dict[float, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "bahi_projector_applied_age_seconds":
+            for sample in family.samples:
+                if sample.name.endswith("_bucket") and sample.labels.get("projection") == projection:
+                    buckets[float(sample.labels["le"])] = sample.value
+    return buckets
+
+
+def bucket_quantiles(before: dict[float, float], after: dict[float, float]) -> dict[str, str]:
+    """p50/p99 of the events counted between two scrapes, as the bucket each falls in."""
+    counts = {le: after.get(le, 0.0) - before.get(le, 0.0) for le in sorted(after)}
+    total = counts.get(float("inf"), 0.0)
+    out: dict[str, str] = {"events": str(int(total))}
+    for name, q in (("p50", 0.5), ("p99", 0.99)):
+        le = next((le for le, n in counts.items() if total and n >= q * total), float("inf"))
+        out[name] = f"<= {le * 1000:.0f} ms" if le != float("inf") else "> 30 s"
+    return out
 
 
 async def drive(
@@ -151,10 +176,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await drive(ports["command"], ports["query"], args.rate, 3.0)  # warm-up: connections, caches
             watch = TopicWatch(infra.kafka, topic_for("order", infra.topic_prefix))
             await watch.start()
+            projector_url = next(s.url for s in services if s.name == "projector")
+            before = await asyncio.to_thread(applied_age_buckets, projector_url)
             try:
                 figures = await drive(ports["command"], ports["query"], args.rate, args.seconds, watch)
             finally:
                 await watch.stop()
+            after = await asyncio.to_thread(applied_age_buckets, projector_url)
+            figures["topic_to_order_view_written"] = bucket_quantiles(before, after)
         finally:
             for service in services:
                 service.stop()
@@ -181,6 +210,7 @@ def cli() -> None:
     print(json.dumps({k: report[k] for k in ("send_rate_per_s", "acked", "failed_commands", "view_timeouts")}))
     print(f"command latency: {report['command_latency']}")
     print(f"2xx -> on the order topic (relay): {report['to_topic']}")
+    print(f"on the topic -> order view written (projector): {report['topic_to_order_view_written']}")
     print(f"results: {RESULTS / 'bench_freshness.json'}")
     f = report["freshness"]
     print(
