@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 
 from query_service.api import build_app
 from query_service.settings import Settings
+from query_service.views import DocumentLoader
 from shared.read_models import CollectionResolver
 
 
@@ -25,9 +26,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = client[settings.mongo_db]
         app.state.resolver = CollectionResolver(app.state.db)
         app.state.settings = settings
+        app.state.loader = DocumentLoader(
+            app.state.db,
+            app.state.resolver,
+            max_batch=settings.read_batch_max,
+            max_in_flight=settings.read_batch_in_flight,
+        )
         try:
             yield
         finally:
+            await app.state.loader.close()
             await client.close()
 
     async def ready() -> None:

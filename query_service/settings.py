@@ -13,3 +13,6 @@ class Settings(BaseSettings):
     consistency_wait_seconds: float = 3.0
     log_level: str = "INFO"
     mongo_pool_size: int = 100
+    # Single-document reads (order, product) share one `$in` query per batch: views/loader.py.
+    read_batch_max: int = 64
+    read_batch_in_flight: int = 2

@@ -4,15 +4,14 @@ ETag/If-None-Match and, given a consistency token or `min_version`, first waits
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel
 
 from query_service.api.consistency import TokenError, min_version_for, parse_token
-from query_service.api.deps import DbDep, ResolverDep, SettingsDep, WatcherDep
+from query_service.api.deps import DbDep, ReadsDep, ResolverDep, SettingsDep, WatcherDep
 from query_service.api.http import answer, invalid, unknown_params
-from query_service.views import get_order, get_product, get_summary
+from query_service.views import CustomerSummaryView, OrderView, ProductView, get_order, get_product, get_summary
 from shared.order_read_models import CUSTOMER_SUMMARY
 from shared.read_models import ORDER_VIEW, PRODUCT_VIEW
 from shared.web import problem
@@ -23,23 +22,28 @@ TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
 MinVersion = Annotated[int | None, Query(ge=1, le=2**62)]
 Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+# The routes answer with a ready Response (bytes, ETag); response_model only documents the body.
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: If-None-Match named the current ETag"},
+    404: {"description": "Not found", **_PROBLEM},
+    422: {"description": "Invalid parameter, named in `field`", **_PROBLEM},
+}
 
 
-def _answer(view: BaseModel | None, what: str, timed_out: bool, if_none_match: str | None) -> Response:
+def _answer(
+    view: OrderView | ProductView | CustomerSummaryView | None, what: str, timed_out: bool, if_none_match: str | None
+) -> Response:
     if view is None:
         return problem(404, "Not found", f"{what} not found")
-    version = view.model_dump(include={"version"})["version"]
-    return answer(view.model_dump_json(by_alias=True).encode(), f'"{version}"', timed_out, if_none_match)
+    return answer(view.model_dump_json(by_alias=True).encode(), f'"{view.version}"', timed_out, if_none_match)
 
 
-@router.get("/orders/{order_id}")
+@router.get("/orders/{order_id}", response_model=OrderView, responses=RESPONSES)
 async def read_order(
     request: Request,
     order_id: Id,
-    db: DbDep,
-    resolver: ResolverDep,
-    settings: SettingsDep,
-    watcher: WatcherDep,
+    reads: ReadsDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
     if_none_match: IfNoneMatch = None,
@@ -52,18 +56,15 @@ async def read_order(
         return invalid("X-Consistency-Token", str(exc))
     timed_out = False
     if wanted is not None:
-        timed_out = not await watcher.wait(ORDER_VIEW, order_id, wanted, settings.consistency_wait_seconds)
-    return _answer(await get_order(db, resolver, order_id), f"order {order_id}", timed_out, if_none_match)
+        timed_out = not await reads.watcher.wait(ORDER_VIEW, order_id, wanted, reads.wait_seconds)
+    return _answer(await get_order(reads.loader, order_id), f"order {order_id}", timed_out, if_none_match)
 
 
-@router.get("/products/{sku}")
+@router.get("/products/{sku}", response_model=ProductView, responses=RESPONSES)
 async def read_product(
     request: Request,
     sku: Id,
-    db: DbDep,
-    resolver: ResolverDep,
-    settings: SettingsDep,
-    watcher: WatcherDep,
+    reads: ReadsDep,
     min_version: MinVersion = None,
     token: TokenHeader = None,
     if_none_match: IfNoneMatch = None,
@@ -76,11 +77,11 @@ async def read_product(
         return invalid("X-Consistency-Token", str(exc))
     timed_out = False
     if wanted is not None:
-        timed_out = not await watcher.wait(PRODUCT_VIEW, sku, wanted, settings.consistency_wait_seconds)
-    return _answer(await get_product(db, resolver, sku), f"product {sku}", timed_out, if_none_match)
+        timed_out = not await reads.watcher.wait(PRODUCT_VIEW, sku, wanted, reads.wait_seconds)
+    return _answer(await get_product(reads.loader, sku), f"product {sku}", timed_out, if_none_match)
 
 
-@router.get("/customers/{customer_id}/summary")
+@router.get("/customers/{customer_id}/summary", response_model=CustomerSummaryView, responses=RESPONSES)
 async def read_customer_summary(
     request: Request,
     customer_id: Id,

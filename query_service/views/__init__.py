@@ -1,6 +1,7 @@
 """Read-model views: one module per read model, MongoDB query -> *View model."""
 
 from query_service.views.customers import CustomerSummaryView, get_summary, list_customer_orders, order_version
+from query_service.views.loader import DocumentLoader
 from query_service.views.orders import OrderView, get_order
 from query_service.views.paging import DEFAULT_LIMIT, MAX_LIMIT, CursorError, Page
 from query_service.views.products import ProductView, get_product, list_products
@@ -11,6 +12,7 @@ __all__ = [
     "MAX_LIMIT",
     "CursorError",
     "CustomerSummaryView",
+    "DocumentLoader",
     "OrderView",
     "Page",
     "ProductView",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
-from pymongo.asynchronous.database import AsyncDatabase
 
-from shared.read_models import ORDER_VIEW, CollectionResolver
+from query_service.views.loader import DocumentLoader
+from shared.read_models import ORDER_VIEW
 
 
 class OrderItemView(BaseModel):
@@ -91,6 +90,6 @@ class OrderView(BaseModel):
     version: int
 
 
-async def get_order(db: AsyncDatabase[Any], resolver: CollectionResolver, order_id: str) -> OrderView | None:
-    doc = await db[await resolver.live(ORDER_VIEW)].find_one({"_id": order_id})
+async def get_order(loader: DocumentLoader, order_id: str) -> OrderView | None:
+    doc = await loader.get(ORDER_VIEW, order_id)
     return OrderView.model_validate(doc) if doc else None

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from query_service.views.loader import DocumentLoader
 from query_service.views.paging import Page, PageQuery, decode_cursor, fetch_page
 from shared.read_models import PRODUCT_VIEW, CollectionResolver
 
@@ -25,8 +26,8 @@ class ProductView(BaseModel):
 _LIST_FIELDS = {name: 1 for name in ProductView.model_fields}
 
 
-async def get_product(db: AsyncDatabase[Any], resolver: CollectionResolver, sku: str) -> ProductView | None:
-    doc = await db[await resolver.live(PRODUCT_VIEW)].find_one({"_id": sku})
+async def get_product(loader: DocumentLoader, sku: str) -> ProductView | None:
+    doc = await loader.get(PRODUCT_VIEW, sku)
     return ProductView.model_validate(doc) if doc else None
 
 

@@ -18,6 +18,8 @@ from projector_service.projections import INDEXES, PROJECTIONS
 from projector_service.runner import apply_batch
 from query_service.api import build_app
 from query_service.settings import Settings
+from query_service.views import DocumentLoader
+from query_service.views.loader import BATCH_IDS
 from query_service.views.search import SearchFilters, build_query
 from shared.envelope import EventEnvelope
 from shared.events import (
@@ -117,6 +119,7 @@ async def client(db: Any) -> AsyncIterator[httpx.AsyncClient]:
     app.state.db = db
     app.state.resolver = CollectionResolver(db)
     app.state.settings = Settings(consistency_wait_seconds=0.3)
+    app.state.loader = DocumentLoader(db, app.state.resolver)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://q") as c:
         yield c
 
@@ -182,6 +185,71 @@ async def test_product_list_by_category_and_stock(client: httpx.AsyncClient) -> 
     one = (await client.get("/v1/products", params={"limit": 1})).json()
     two = (await client.get("/v1/products", params={"limit": 1, "cursor": one["next_cursor"]})).json()
     assert [p["sku"] for p in one["items"] + two["items"]] == ["PHONE", "TEA"]
+
+
+ORDER_FIELDS = [
+    "order_id",
+    "customer_id",
+    "client_order_id",
+    "status",
+    "items",
+    "subtotal_paise",
+    "gst_paise",
+    "total_paise",
+    "payment_method",
+    "payment",
+    "shipping_address",
+    "shipment",
+    "returnable_until",
+    "cancellation",
+    "return",
+    "refund_due_paise",
+    "placed_at",
+    "updated_at",
+    "timeline",
+    "version",
+]
+
+
+def _batches() -> tuple[float, float]:
+    sample = {s.name: s.value for m in BATCH_IDS.collect() for s in m.samples if s.labels["collection"] == "order_view"}
+    return sample.get("bahi_query_read_batch_ids_sum", 0.0), sample.get("bahi_query_read_batch_ids_count", 0.0)
+
+
+async def test_concurrent_order_reads_share_queries_and_each_answers_its_own_order(
+    client: httpx.AsyncClient, db: Any
+) -> None:
+    stored = {doc["_id"]: doc async for doc in db["order_view"].find({"customer_id": "cust-a"}).limit(30)}
+    wanted = [*stored, *list(stored)[:5], "ord-missing"]
+    ids_before, queries_before = _batches()
+    responses = await asyncio.gather(*(client.get(f"/v1/orders/{order_id}") for order_id in wanted))
+    ids_sent, queries = _batches()[0] - ids_before, _batches()[1] - queries_before
+    assert queries < len(wanted) and ids_sent >= len(set(wanted))  # coalesced: fewer queries than reads
+    for order_id, response in zip(wanted[:-1], responses[:-1], strict=True):
+        body = response.json()
+        assert response.status_code == 200 and list(body) == ORDER_FIELDS
+        assert body["order_id"] == order_id and body["version"] == stored[order_id]["version"]
+        assert (
+            body["status"] == stored[order_id]["status"]
+            and body["items"][0]["sku"] == stored[order_id]["items"][0]["sku"]
+        )
+        assert response.headers["ETag"] == f'"{stored[order_id]["version"]}"'
+    missing = responses[-1]
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["detail"] == "order ord-missing not found"
+    again = await client.get(f"/v1/orders/{wanted[0]}", headers={"If-None-Match": responses[0].headers["ETag"]})
+    assert again.status_code == 304 and not again.content
+
+
+async def test_an_order_read_after_a_write_shows_the_write(client: httpx.AsyncClient, db: Any) -> None:
+    events = order(7790, "cust-r")
+    order_id = events[0].stream_id
+    await project(db, events[:1], only="order_view")
+    first = await asyncio.gather(*(client.get(f"/v1/orders/{order_id}") for _ in range(10)))
+    assert {r.json()["version"] for r in first} == {1}
+    await project(db, events, only="order_view")
+    after = await asyncio.gather(*(client.get(f"/v1/orders/{order_id}") for _ in range(10)))
+    assert {r.json()["version"] for r in after} == {len(events)}
 
 
 async def test_summary_and_etag(client: httpx.AsyncClient) -> None:
