@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 
 from query_service.api import build_app
 from query_service.settings import Settings
+from query_service.tuning import gc_tuned
 from query_service.views import DocumentLoader
 from shared.read_models import CollectionResolver
 
@@ -33,7 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_in_flight=settings.read_batch_in_flight,
         )
         try:
-            yield
+            with gc_tuned():  # after start-up: what exists now lives as long as the process
+                yield
         finally:
             await app.state.loader.close()
             await client.close()
