@@ -77,6 +77,22 @@ def applied_age_buckets(projector_url: str, projection: str = "order_view") -> d
     return buckets
 
 
+def batch_figures(projector_url: str) -> dict[str, tuple[float, float]]:
+    """(batches, seconds in them) per projection, from the projector's batch histogram."""
+    text = httpx.get(f"{projector_url}/metrics", timeout=5).text
+    out: dict[str, tuple[float, float]] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "bahi_projector_batch_seconds":
+            for sample in family.samples:
+                name = sample.labels.get("projection", "")
+                count, total = out.get(name, (0.0, 0.0))
+                if sample.name.endswith("_count"):
+                    out[name] = (sample.value, total)
+                elif sample.name.endswith("_sum"):
+                    out[name] = (count, sample.value)
+    return out
+
+
 def bucket_quantiles(before: dict[float, float], after: dict[float, float]) -> dict[str, str]:
     """p50/p99 of the events counted between two scrapes, as the bucket each falls in."""
     counts = {le: after.get(le, 0.0) - before.get(le, 0.0) for le in sorted(after)}
@@ -178,12 +194,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await watch.start()
             projector_url = next(s.url for s in services if s.name == "projector")
             before = await asyncio.to_thread(applied_age_buckets, projector_url)
+            batches_before = await asyncio.to_thread(batch_figures, projector_url)
             try:
                 figures = await drive(ports["command"], ports["query"], args.rate, args.seconds, watch)
             finally:
                 await watch.stop()
             after = await asyncio.to_thread(applied_age_buckets, projector_url)
             figures["topic_to_order_view_written"] = bucket_quantiles(before, after)
+            batches_after = await asyncio.to_thread(batch_figures, projector_url)
+            figures["projector_batches"] = {
+                name: {
+                    "batches_per_s": round((count - batches_before.get(name, (0.0, 0.0))[0]) / args.seconds, 1),
+                    "busy_share": round((total - batches_before.get(name, (0.0, 0.0))[1]) / args.seconds, 3),
+                }
+                for name, (count, total) in sorted(batches_after.items())
+            }
         finally:
             for service in services:
                 service.stop()
@@ -211,6 +236,7 @@ def cli() -> None:
     print(f"command latency: {report['command_latency']}")
     print(f"2xx -> on the order topic (relay): {report['to_topic']}")
     print(f"on the topic -> order view written (projector): {report['topic_to_order_view_written']}")
+    print(f"projector batches: {report['projector_batches']}")
     print(f"results: {RESULTS / 'bench_freshness.json'}")
     f = report["freshness"]
     print(
