@@ -30,7 +30,7 @@ Document = Mapping[str, Any]
 BATCH_IDS = Histogram(
     "bahi_query_read_batch_ids",
     "Distinct ids per coalesced single-document query",
-    ["collection"],
+    ["read_model"],
     buckets=(1, 2, 4, 8, 16, 32, 64, 128),
 )
 
@@ -38,9 +38,9 @@ BATCH_IDS = Histogram(
 class _Batcher:
     """The pending reads of one collection and the drainers sending them."""
 
-    def __init__(self, collection: AsyncCollection[Any], max_batch: int, max_in_flight: int) -> None:
-        self._collection = collection
-        self._observe = BATCH_IDS.labels(collection.name).observe
+    def __init__(self, collection: AsyncCollection[Any], read_model: str, max_batch: int, max_in_flight: int) -> None:
+        self.collection = collection
+        self._observe = BATCH_IDS.labels(read_model).observe
         self._max_batch = max_batch
         self._max_in_flight = max_in_flight
         self._pending: dict[str, list[asyncio.Future[Document | None]]] = {}
@@ -71,10 +71,10 @@ class _Batcher:
         try:
             if len(batch) == 1:
                 [doc_id] = batch
-                doc = await self._collection.find_one({"_id": doc_id})
+                doc = await self.collection.find_one({"_id": doc_id})
                 found = {doc_id: doc} if doc is not None else {}
             else:
-                cursor = self._collection.find({"_id": {"$in": list(batch)}}, batch_size=len(batch))
+                cursor = self.collection.find({"_id": {"$in": list(batch)}}, batch_size=len(batch))
                 found = {doc["_id"]: doc async for doc in cursor}
         except Exception as exc:  # every read of the batch fails as its own find_one would have
             for futures in batch.values():
@@ -116,9 +116,11 @@ class DocumentLoader:
 
     async def get(self, read_model: str, doc_id: str) -> Document | None:
         name = await self._resolver.live(read_model)
-        batcher = self._batchers.get(name)
-        if batcher is None:
-            batcher = self._batchers[name] = _Batcher(self._db[name], self._max_batch, self._max_in_flight)
+        batcher = self._batchers.get(read_model)
+        if batcher is None or batcher.collection.name != name:  # first read, or a rebuild went live
+            # A replaced batcher's drainers still finish the reads it holds.
+            batcher = _Batcher(self._db[name], read_model, self._max_batch, self._max_in_flight)
+            self._batchers[read_model] = batcher
         return await batcher.get(doc_id)
 
     async def close(self) -> None:

@@ -132,7 +132,7 @@ def batch_sizes(port: int) -> float | None:
     found = dict.fromkeys(("sum", "count"), 0.0)
     for line in text.splitlines():
         for key in found:
-            if line.startswith(f"bahi_query_read_batch_ids_{key}{{") and 'collection="order_view"' in line:
+            if line.startswith(f"bahi_query_read_batch_ids_{key}{{") and 'read_model="order_view"' in line:
                 found[key] += float(line.rsplit(" ", 1)[1])
     return round(found["sum"] / found["count"], 1) if found["count"] else None
 

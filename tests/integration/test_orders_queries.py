@@ -212,7 +212,7 @@ ORDER_FIELDS = [
 
 
 def _batches() -> tuple[float, float]:
-    sample = {s.name: s.value for m in BATCH_IDS.collect() for s in m.samples if s.labels["collection"] == "order_view"}
+    sample = {s.name: s.value for m in BATCH_IDS.collect() for s in m.samples if s.labels["read_model"] == "order_view"}
     return sample.get("bahi_query_read_batch_ids_sum", 0.0), sample.get("bahi_query_read_batch_ids_count", 0.0)
 
 

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from query_service.views.loader import DocumentLoader
-from shared.read_models import CollectionResolver
+from shared.read_models import POINTERS, CollectionResolver
 
 
 class FakeCollection:
-    name = "order_view"
-
-    def __init__(self, docs: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, docs: dict[str, dict[str, Any]], name: str = "order_view") -> None:
+        self.name = name
         self.docs = docs
         self.queries: list[list[str]] = []
         self.gate: asyncio.Event | None = None  # while set to an unset event, queries wait on it
@@ -45,12 +44,12 @@ class FakeCollection:
 
 
 class FakeDb:
-    def __init__(self, collection: FakeCollection) -> None:
-        self.collection = collection
-        self.pointers = FakeCollection({})
+    def __init__(self, *collections: FakeCollection) -> None:
+        self.collections = {c.name: c for c in collections}
+        self.pointers = FakeCollection({}, POINTERS)
 
     def __getitem__(self, name: str) -> FakeCollection:
-        return self.pointers if name == "read_model_pointers" else self.collection
+        return self.pointers if name == POINTERS else self.collections[name]
 
 
 def loader_for(docs: dict[str, dict[str, Any]], **options: int) -> tuple[DocumentLoader, FakeCollection]:
@@ -123,6 +122,17 @@ async def test_closing_cancels_queries_in_flight() -> None:
     await loader.close()
     with pytest.raises(asyncio.CancelledError):
         await read
+
+
+async def test_reads_follow_the_live_collection_after_a_rebuild_switch() -> None:
+    old = FakeCollection({"o-1": {"_id": "o-1", "version": 1}})
+    new = FakeCollection({"o-1": {"_id": "o-1", "version": 1, "rebuilt": True}}, "order_view__v2")
+    db: Any = FakeDb(old, new)
+    loader = DocumentLoader(db, CollectionResolver(db, ttl=0))
+    assert await loader.get("order_view", "o-1") == {"_id": "o-1", "version": 1}
+    db.pointers.docs["order_view"] = {"_id": "order_view", "collection": "order_view__v2"}
+    assert await loader.get("order_view", "o-1") == {"_id": "o-1", "version": 1, "rebuilt": True}
+    assert (old.queries, new.queries) == ([["o-1"]], [["o-1"]])
 
 
 def test_options_are_checked() -> None:
