@@ -3,7 +3,10 @@ collection to reach a version, one `$in` query per tick checks all of them.
 
 Polling per request made the wait itself the load: at 200 commands/s with a view a
 second behind, hundreds of waiters each re-reading every few milliseconds swamp
-the MongoDB stand-in and slow the very projector they wait for.
+the MongoDB stand-in and slow the very projector they wait for. For the same reason
+each waiter backs off: it is checked at once, then after 5, 10, 20 ms and every
+25 ms from then on (a write takes the projector tens of milliseconds anyway), so a
+document is not re-read 200 times a second while its projector is still busy.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from shared.read_models import CollectionResolver
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.005
+MAX_INTERVAL_SECONDS = 0.025
 
 
 @dataclass
@@ -31,6 +35,9 @@ class _Waiter:
     path: str
     version: int
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    due: float = 0.0
+    """When to look again (loop time); 0: at the next tick."""
+    interval: float = 0.0
 
 
 def _dig(doc: dict[str, Any], path: str) -> int:
@@ -41,10 +48,17 @@ def _dig(doc: dict[str, Any], path: str) -> int:
 
 
 class VersionWatcher:
-    def __init__(self, db: AsyncDatabase[Any], resolver: CollectionResolver, tick: float = TICK_SECONDS) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Any],
+        resolver: CollectionResolver,
+        tick: float = TICK_SECONDS,
+        max_interval: float = MAX_INTERVAL_SECONDS,
+    ) -> None:
         self._db = db
         self._resolver = resolver
         self._tick = tick
+        self._max_interval = max(tick, max_interval)
         self._waiting: dict[str, list[_Waiter]] = defaultdict(list)
         self._loops: dict[str, asyncio.Task[None]] = {}
 
@@ -65,9 +79,15 @@ class VersionWatcher:
 
     async def _watch(self, read_model: str) -> None:
         waiting = self._waiting[read_model]
+        loop = asyncio.get_running_loop()
         while waiting:
+            now = loop.time()
+            due = [w for w in waiting if not w.done.done() and w.due <= now]
+            for w in due:
+                w.interval = min(max(w.interval * 2, self._tick), self._max_interval)
+                w.due = now + w.interval
             try:
-                await self._check(read_model, [w for w in waiting if not w.done.done()])
+                await self._check(read_model, due)
             except PyMongoError:  # MongoDB hiccup: the waiters' own deadlines bound the wait
                 log.warning("checking %s for waiting readers failed", read_model, exc_info=True)
             await asyncio.sleep(self._tick)
