@@ -45,7 +45,8 @@ wait_for() {
 }
 
 # --- PostgreSQL ------------------------------------------------------------
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From /: the postgres user may not be allowed into the current directory (every path here is absolute).
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 pg_datadir() {
   # PostgreSQL refuses to run as root; as root we run it as the `postgres` user.
@@ -70,9 +71,15 @@ postgres_up() {
     say "initialising PostgreSQL cluster in $data"
     as_pg "$PG_BIN/initdb" -D "$data" -U bahi --auth=trust -E UTF8 --locale=C.UTF-8 >"$LOGS/postgres-initdb.log"
   fi
-  touch "$LOGS/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres: "$LOGS/postgres.log"
+  # The server writes its log as the postgres user: beside the cluster when it cannot reach .local/logs.
+  local log="$LOGS/postgres.log"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -w "$LOGS" 2>/dev/null; then
+    log="$data.log"
+    ln -sfn "$log" "$LOGS/postgres.log"
+  fi
+  touch "$log"; [ "$(id -u)" = 0 ] && chown postgres: "$log"
   say "starting postgres on 127.0.0.1:$PGPORT"
-  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$LOGS/postgres.log" -w -t "$READY_TIMEOUT" \
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t "$READY_TIMEOUT" \
     -o "-c listen_addresses=127.0.0.1 -p $PGPORT -c unix_socket_directories=$data -c max_connections=300 -c shared_buffers=256MB -c max_wal_size=2GB -c wal_level=logical" start >/dev/null
   wait_for postgres pg_ready
   "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U bahi -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='bahi'" | grep -q 1 \
