@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from query_service.api.consistency import TokenError, min_version_for, parse_token
 from query_service.api.deps import DbDep, ReadsDep, ResolverDep, SettingsDep, WatcherDep
-from query_service.api.http import answer, invalid, unknown_params
+from query_service.api.http import CONDITION_PARAMETERS, answer, conditions, invalid
 from query_service.views import CustomerSummaryView, OrderView, ProductView, get_order, get_product, get_summary
 from shared.order_read_models import CUSTOMER_SUMMARY
 from shared.read_models import ORDER_VIEW, PRODUCT_VIEW
@@ -18,12 +18,10 @@ from shared.web import problem
 
 router = APIRouter(prefix="/v1")
 
-TokenHeader = Annotated[str | None, Header(alias="X-Consistency-Token")]
-IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
-MinVersion = Annotated[int | None, Query(ge=1, le=2**62)]
 Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
 # The routes answer with a ready Response (bytes, ETag); response_model only documents the body.
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+CONDITIONS_DOC: dict[str, Any] = {"parameters": CONDITION_PARAMETERS}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: If-None-Match named the current ETag"},
     404: {"description": "Not found", **_PROBLEM},
@@ -39,49 +37,40 @@ def _answer(
     return answer(view.model_dump_json(by_alias=True).encode(), f'"{view.version}"', timed_out, if_none_match)
 
 
-@router.get("/orders/{order_id}", response_model=OrderView, responses=RESPONSES)
-async def read_order(
-    request: Request,
-    order_id: Id,
-    reads: ReadsDep,
-    min_version: MinVersion = None,
-    token: TokenHeader = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
-    if (bad := unknown_params(request, {"min_version"})) is not None:
-        return bad
+@router.get("/orders/{order_id}", response_model=OrderView, responses=RESPONSES, openapi_extra=CONDITIONS_DOC)
+async def read_order(request: Request, order_id: Id, reads: ReadsDep) -> Response:
+    if isinstance(given := conditions(request), Response):
+        return given
     try:
-        wanted = min_version_for(order_id, token, min_version)
+        wanted = min_version_for(order_id, given.token, given.min_version)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
     timed_out = False
     if wanted is not None:
         timed_out = not await reads.watcher.wait(ORDER_VIEW, order_id, wanted, reads.wait_seconds)
-    return _answer(await get_order(reads.loader, order_id), f"order {order_id}", timed_out, if_none_match)
+    return _answer(await get_order(reads.loader, order_id), f"order {order_id}", timed_out, given.if_none_match)
 
 
-@router.get("/products/{sku}", response_model=ProductView, responses=RESPONSES)
-async def read_product(
-    request: Request,
-    sku: Id,
-    reads: ReadsDep,
-    min_version: MinVersion = None,
-    token: TokenHeader = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
-    if (bad := unknown_params(request, {"min_version"})) is not None:
-        return bad
+@router.get("/products/{sku}", response_model=ProductView, responses=RESPONSES, openapi_extra=CONDITIONS_DOC)
+async def read_product(request: Request, sku: Id, reads: ReadsDep) -> Response:
+    if isinstance(given := conditions(request), Response):
+        return given
     try:
-        wanted = min_version_for(f"product-{sku}", token, min_version)
+        wanted = min_version_for(f"product-{sku}", given.token, given.min_version)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
     timed_out = False
     if wanted is not None:
         timed_out = not await reads.watcher.wait(PRODUCT_VIEW, sku, wanted, reads.wait_seconds)
-    return _answer(await get_product(reads.loader, sku), f"product {sku}", timed_out, if_none_match)
+    return _answer(await get_product(reads.loader, sku), f"product {sku}", timed_out, given.if_none_match)
 
 
-@router.get("/customers/{customer_id}/summary", response_model=CustomerSummaryView, responses=RESPONSES)
+@router.get(
+    "/customers/{customer_id}/summary",
+    response_model=CustomerSummaryView,
+    responses=RESPONSES,
+    openapi_extra=CONDITIONS_DOC,
+)
 async def read_customer_summary(
     request: Request,
     customer_id: Id,
@@ -89,23 +78,20 @@ async def read_customer_summary(
     resolver: ResolverDep,
     settings: SettingsDep,
     watcher: WatcherDep,
-    min_version: MinVersion = None,
-    token: TokenHeader = None,
-    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """With a token from a command on one of the customer's orders, waits until the
     summary has applied that order's stream up to the token's version."""
-    if (bad := unknown_params(request, {"min_version"})) is not None:
-        return bad
+    if isinstance(given := conditions(request), Response):
+        return given
     try:
-        stream, version = parse_token(token) if token else (None, 0)
+        stream, version = parse_token(given.token) if given.token else (None, 0)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
     wait = settings.consistency_wait_seconds
     caught_up = True
-    if min_version:
-        caught_up = await watcher.wait(CUSTOMER_SUMMARY, customer_id, min_version, wait)
+    if given.min_version:
+        caught_up = await watcher.wait(CUSTOMER_SUMMARY, customer_id, given.min_version, wait)
     if stream and caught_up:
         caught_up = await watcher.wait(CUSTOMER_SUMMARY, customer_id, version, wait, field=f"_applied.{stream}")
     view, _ = await get_summary(db, resolver, customer_id)
-    return _answer(view, f"summary of customer {customer_id}", not caught_up, if_none_match)
+    return _answer(view, f"summary of customer {customer_id}", not caught_up, given.if_none_match)
