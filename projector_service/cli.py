@@ -22,9 +22,9 @@ from projector_service.rebuild import RebuildOptions, RebuildResult, rebuild
 from projector_service.settings import Settings
 from projector_service.sources import KafkaSource, Source
 from projector_service.status import StatusCollector
-from projector_service.tuning import gc_tuned
 from shared.logging import setup_logging
 from shared.topics import topic_for
+from shared.tuning import gc_tuned
 
 app = typer.Typer(
     add_completion=False,

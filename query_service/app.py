@@ -11,9 +11,9 @@ from pymongo import AsyncMongoClient
 
 from query_service.api import build_app
 from query_service.settings import Settings
-from query_service.tuning import gc_tuned
 from query_service.views import DocumentLoader
 from shared.read_models import CollectionResolver
+from shared.tuning import gc_tuned
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_in_flight=settings.read_batch_in_flight,
         )
         try:
-            with gc_tuned():  # after start-up: what exists now lives as long as the process
+            with gc_tuned(collect_first=True):  # after start-up: what exists now lives as long as the process
                 yield
         finally:
             await app.state.loader.close()

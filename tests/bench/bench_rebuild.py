@@ -40,11 +40,11 @@ from projector_service.parking import ParkingLot
 from projector_service.projections import PROJECTIONS
 from projector_service.rebuild import RebuildOptions, rebuild
 from projector_service.sources import KafkaSource
-from projector_service.tuning import gc_tuned
 from shared.cloudevents import to_kafka
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
 from shared.topics import STREAM_TYPES, topic_for
+from shared.tuning import gc_tuned
 from tests.bench.common import KAFKA, RESULTS_DIR, Report, Timer, fmt, run, unique_prefix
 from tests.unit.test_projector_lifecycles import history
 
