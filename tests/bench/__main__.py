@@ -108,10 +108,12 @@ def summary(outcomes: list[Outcome]) -> None:
         for target in outcome.targets:
             mark = "ok" if target.get("met") else "MISSED"
             value, threshold = target.get("value"), target.get("threshold")
+            bound = "<=" if target.get("at_most") else ">="
             if target.get("unit") == "x":
-                shown = f"{value:.2f}x (>= {threshold:g}x)"
+                shown = f"{value:.2f}x ({bound} {threshold:g}x)"
             else:
-                shown = f"{value:,.0f} {target.get('unit', '')} (>= {threshold:,.0f})"
+                digits = 1 if target.get("unit") == "ms" else 0
+                shown = f"{value:,.{digits}f} {target.get('unit', '')} ({bound} {threshold:,.0f})"
             print(f"{'':<20}target {target.get('label')}: {shown} {mark}")
     missed = sum(1 for o in outcomes for t in o.targets if not t.get("met"))
     failed = [o.name for o in outcomes if not o.ok]
