@@ -12,14 +12,14 @@ from command_service.api import streams
 from command_service.api.routes import router
 from command_service.domain import DomainError
 from command_service.handlers import ConflictError, IdempotencyKeyReusedError, PreconditionFailedError
-from shared.web import install_health, install_problem_handlers, problem
+from shared.web import NO_OTEL, install_health, install_problem_handlers, problem
 
 if TYPE_CHECKING:
     from command_service.bootstrap import Services
 
 
 def build_app(services: Callable[[], Services], lifespan: Any = None) -> FastAPI:
-    app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
     app.state.services = services
     install_problem_handlers(app)
 

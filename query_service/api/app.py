@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from query_service.api import lists, routes
-from shared.web import Check, install_health, install_problem_handlers
+from shared.web import NO_OTEL, Check, install_health, install_problem_handlers
 
 
 def build_app(*, lifespan: Any, ready: Check) -> FastAPI:
-    app = FastAPI(title="Bahi query service", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="Bahi query service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
     install_problem_handlers(app)
     install_health(app, "query", ready)
     app.include_router(routes.router)

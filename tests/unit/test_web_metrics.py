@@ -4,6 +4,7 @@ including requests that match no route and requests whose handler raised."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -52,3 +53,17 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
     )
     assert timed == 4
     assert f'service="{service}"' in text
+
+
+def test_fastapi_native_telemetry_is_off_in_the_http_services() -> None:
+    """On, it would look up the global OpenTelemetry providers on every request."""
+    from command_service.api.app import build_app
+    from query_service.app import create_app
+    from query_service.settings import Settings
+
+    def no_services() -> Any:
+        raise AssertionError("not used")
+
+    for app in (create_app(Settings(mongo_url="mongodb://127.0.0.1:1")), build_app(no_services)):
+        config = app._telemetry
+        assert (config["tracing"], config["metrics"], config["logs"]) == (False, False, False)
