@@ -61,4 +61,6 @@ cat <<MSG
 [run]   curl -s localhost:$BAHI_PORT_QUERY/v1/orders/<order_id from the answer>
 [run] Ctrl-C stops everything.
 MSG
+# Until Ctrl-C (or until every service has ended): then stop what this script started.
 wait
+stop
