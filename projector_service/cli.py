@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 
 from projector_service import console as show
 from projector_service.app import Resources, create_app, open_resources
@@ -25,6 +24,7 @@ from projector_service.status import StatusCollector
 from shared.logging import setup_logging
 from shared.topics import topic_for
 from shared.tuning import gc_tuned
+from shared.web import serve as serve_http
 
 app = typer.Typer(
     add_completion=False,
@@ -51,14 +51,7 @@ def serve() -> None:
 
 
 def _serve(settings: Settings) -> None:
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.projector_port,
-        log_config=None,
-        access_log=False,
-        loop="uvloop",
-    )
+    serve_http(create_app(settings), host=settings.host, port=settings.projector_port)
 
 
 def _source(settings: Settings, projection: Projection, from_store: bool) -> Source:

@@ -1,5 +1,5 @@
 """HTTP conventions shared by the command and query services: problem+json errors
-(RFC 9457) naming the offending field, /healthz, /readyz and /metrics."""
+(RFC 9457) naming the offending field, /healthz, /readyz and /metrics, and how a service is served."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -112,3 +113,9 @@ class _Measure:
             path = getattr(scope.get("route"), "path", "unmatched")  # the router sets it in this scope
             HTTP_REQUESTS.labels(self.service, path, str(status)).inc()
             HTTP_LATENCY.labels(self.service, path).observe(time.perf_counter() - started)
+
+
+def serve(app: FastAPI, *, host: str, port: int) -> None:
+    """Serve an HTTP service until SIGINT/SIGTERM, the same way for every service: uvloop and
+    httptools, no access log (requests are counted in /metrics), logging as `setup_logging` set it."""
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, loop="uvloop", http="httptools")

@@ -40,11 +40,11 @@ def serve(port: int, db: str) -> None:
 
     /hello is routed the way the real routes are (an APIRouter included into the app, behind
     the same middleware), so the two phases differ only by what the order route does."""
-    import uvicorn
     from fastapi import APIRouter
 
     from query_service.app import create_app
     from query_service.settings import Settings
+    from shared.web import serve as serve_http
 
     app = create_app(Settings(mongo_url=MONGO_URL, mongo_db=db, port=port))
     router = APIRouter()
@@ -54,7 +54,7 @@ def serve(port: int, db: str) -> None:
         return {"hello": "world"}
 
     app.include_router(router)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False, loop="uvloop", http="httptools")
+    serve_http(app, host="127.0.0.1", port=port)
 
 
 async def seed(db: Any) -> list[str]:
