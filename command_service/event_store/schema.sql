@@ -137,10 +137,14 @@ BEGIN
     PERFORM pg_advisory_xact_lock(7140003, hashtext(x.k))
     FROM (SELECT DISTINCT u.k COLLATE "C" AS k FROM unnest(c_idem_key) AS u(k) WHERE u.k IS NOT NULL ORDER BY 1) AS x;
 
-    SELECT array_agg(coalesce(s.version, 0) ORDER BY u.i) INTO cur
-    FROM unnest(s_ids) WITH ORDINALITY AS u(id, i) LEFT JOIN bahi_streams s ON s.stream_id = u.id;
-    SELECT array_agg(k.key IS NULL ORDER BY u.c) INTO ok
-    FROM unnest(c_idem_key) WITH ORDINALITY AS u(key, c) LEFT JOIN bahi_idempotency k ON k.key = u.key;
+    -- One primary-key probe per stream and per key (a subquery each, not a join): the plan
+    -- is cached per session, and a join planned while the tables were small became a
+    -- sequential scan of each table per batch as they grew (throughput fell by half
+    -- within seconds of a fresh store, until an ANALYZE).
+    SELECT array_agg(coalesce((SELECT s.version FROM bahi_streams s WHERE s.stream_id = u.id), 0) ORDER BY u.i)
+    INTO cur FROM unnest(s_ids) WITH ORDINALITY AS u(id, i);
+    SELECT array_agg(NOT EXISTS (SELECT FROM bahi_idempotency k WHERE k.key = u.key) ORDER BY u.c)
+    INTO ok FROM unnest(c_idem_key) WITH ORDINALITY AS u(key, c);
     FOR j IN 1..n_cmds LOOP
         IF NOT ok[j] THEN why[j] := 'duplicate'; END IF;
     END LOOP;

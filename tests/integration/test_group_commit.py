@@ -106,3 +106,41 @@ async def test_concurrent_writers_through_group_commit_reach_kafka_in_order(
     for record in records:
         versions[record.key.decode()].append(int(header(record, "ce_streamversion") or 0))
     assert all(v == list(range(1, len(v) + 1)) for v in versions.values())
+
+
+async def test_batches_probe_streams_and_keys_by_index_as_the_tables_grow(run_id: str) -> None:
+    """The version and key checks of `bahi_append_batch` are primary-key probes, whatever the
+    tables' size when the session planned them: a join planned on a fresh store became a
+    sequential scan of bahi_streams and bahi_idempotency per batch, slower with every row."""
+    async with fresh_infra(f"{run_id}_gcscan{uuid4().hex[:4]}") as infra:
+        # One connection: every batch runs in the session that planned it on the empty tables.
+        pool = await asyncpg.create_pool(infra.pg_dsn, min_size=1, max_size=1, init=init_connection)
+        try:
+            await create_schema(pool)  # its index builds count as sequential scans: the baseline
+            before = await _scans(pool)
+            store = PostgresEventStore(pool)
+            for round_ in range(30):
+                sids = [unique(f"scan{round_}-") for _ in range(16)]
+                await asyncio.gather(
+                    *(
+                        store.append([AppendStream(s, "order", NO_STREAM, [event()])], IdempotencyRecord(f"k-{s}", "h"))
+                        for s in sids
+                    )
+                )
+            after = await _scans(pool)
+        finally:
+            await pool.close()
+    assert set(after) == {"bahi_streams", "bahi_idempotency"}
+    for table, (seq, idx) in after.items():
+        assert seq == before[table][0], f"{table}: {seq - before[table][0]} sequential scans by the batch append"
+        assert idx - before[table][1] >= 30, (table, before[table], after[table])  # every batch probed by index
+
+
+async def _scans(pool: asyncpg.Pool) -> dict[str, tuple[int, int]]:
+    """(sequential, index) scans per table, this session's counts included."""
+    await pool.execute("SELECT pg_stat_force_next_flush()")  # flushed as the session goes idle
+    rows = await pool.fetch(
+        """SELECT relname, seq_scan, coalesce(idx_scan, 0) AS idx_scan FROM pg_stat_user_tables
+           WHERE relname IN ('bahi_streams', 'bahi_idempotency')"""
+    )
+    return {row["relname"]: (row["seq_scan"], row["idx_scan"]) for row in rows}
