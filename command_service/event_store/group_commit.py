@@ -37,10 +37,19 @@ _Pending = tuple[Sequence[AppendStream], IdempotencyRecord | None, "asyncio.Futu
 
 
 class GroupCommitter:
-    def __init__(self, pool: asyncpg.Pool, single: Single, *, max_batch: int = 64, max_in_flight: int = 4) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        single: Single,
+        *,
+        max_batch: int = 64,
+        max_batch_events: int = 80,
+        max_in_flight: int = 4,
+    ) -> None:
         self._pool = pool
         self._single = single
         self._max_batch = max_batch
+        self._max_batch_events = max_batch_events
         self._max_in_flight = max_in_flight
         self._in_flight = 0
         self._pending: list[_Pending] = []
@@ -49,25 +58,37 @@ class GroupCommitter:
     async def append(self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None) -> AppendResult:
         future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
         self._pending.append((streams, idempotency, future))
+        self._start_flusher()
+        return await future
+
+    def _start_flusher(self) -> None:
         if self._in_flight < self._max_in_flight:
             self._in_flight += 1
             task = asyncio.create_task(self._flush())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return await future
 
     def _take(self) -> list[_Pending]:
-        """Up to max_batch pending commands, no two on one stream or one key; the rest keep their order."""
+        """Up to max_batch pending commands and about max_batch_events events (at least one
+        command), no two on one stream or one key; the rest keep their order."""
         batch: list[_Pending] = []
         rest: list[_Pending] = []
         streams: set[str] = set()
         keys: set[str] = set()
+        events = 0
         for item in self._pending:
             ids = {s.stream_id for s in item[0]}
             key = item[1].key if item[1] else None
-            if len(batch) < self._max_batch and not ids & streams and (key is None or key not in keys):
+            size = sum(len(s.events) for s in item[0])
+            if (
+                len(batch) < self._max_batch
+                and (not batch or events + size <= self._max_batch_events)
+                and not ids & streams
+                and (key is None or key not in keys)
+            ):
                 batch.append(item)
                 streams |= ids
+                events += size
                 if key is not None:
                     keys.add(key)
             else:
@@ -78,6 +99,10 @@ class GroupCommitter:
     async def _flush(self) -> None:
         try:
             while batch := self._take():
+                if self._pending:
+                    # What did not fit goes in a batch of its own now, on another connection:
+                    # PostgreSQL runs a batch on one core; two batches of big commands use two.
+                    self._start_flusher()
                 if len(batch) == 1:
                     await self._one_by_one(batch)
                     continue

@@ -5,7 +5,8 @@ Variants, interleaved in rounds in the same run (the machine is shared and noisy
 - bahi      PostgresEventStore.append as the command service runs it: each command a
             new stream (NO_STREAM) with its IdempotencyRecord, 1 or 10 events; concurrent
             commands are group-committed (`bahi_append_batch`: one transaction per batch of
-            commands, each command with its own outcome);
+            commands, each command with its own outcome; batches of up to ~80 events, side
+            by side on several connections);
 - single    the same without group commit: one `bahi_append` transaction per command;
 - raw       asyncpg single INSERT statements into a table shaped like bahi_events
             (same columns and indexes), autocommit: 1 row, or 10 rows via unnest;
