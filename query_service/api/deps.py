@@ -32,11 +32,14 @@ async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-async def _watcher(request: Request) -> VersionWatcher:
-    state = request.app.state
+def watcher_of(state: Any) -> VersionWatcher:
     if getattr(state, "watcher", None) is None:  # one per app, made on first use
         state.watcher = VersionWatcher(state.db, state.resolver)
     return state.watcher  # type: ignore[no-any-return]
+
+
+async def _watcher(request: Request) -> VersionWatcher:
+    return watcher_of(request.app.state)
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,14 @@ class Reads:
     wait_seconds: float
 
 
-async def _reads(request: Request) -> Reads:
-    state = request.app.state
+def reads_of(state: Any) -> Reads:
     if getattr(state, "reads", None) is None:  # one per app, made on first use
-        state.reads = Reads(state.loader, await _watcher(request), state.settings.consistency_wait_seconds)
+        state.reads = Reads(state.loader, watcher_of(state), state.settings.consistency_wait_seconds)
     return state.reads  # type: ignore[no-any-return]
+
+
+async def _reads(request: Request) -> Reads:
+    return reads_of(request.app.state)
 
 
 DbDep = Annotated[AsyncDatabase[Any], Depends(_db)]

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 
 from query_service.api.consistency import TokenError, min_version_for, parse_token
-from query_service.api.deps import DbDep, ReadsDep, ResolverDep, SettingsDep, WatcherDep
-from query_service.api.http import CONDITION_PARAMETERS, answer, conditions, invalid
+from query_service.api.deps import DbDep, Reads, ReadsDep, ResolverDep, SettingsDep, WatcherDep
+from query_service.api.http import CONDITION_PARAMETERS, Conditions, answer, conditions, invalid
 from query_service.views import CustomerSummaryView, OrderView, ProductView, get_order, get_product, get_summary
 from shared.order_read_models import CUSTOMER_SUMMARY
 from shared.read_models import ORDER_VIEW, PRODUCT_VIEW
@@ -18,7 +18,8 @@ from shared.web import problem
 
 router = APIRouter(prefix="/v1")
 
-Id = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+Id = Annotated[str, Path(pattern=ID_PATTERN)]
 # The routes answer with a ready Response (bytes, ETag); response_model only documents the body.
 _PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
 CONDITIONS_DOC: dict[str, Any] = {"parameters": CONDITION_PARAMETERS}
@@ -41,6 +42,18 @@ def _answer(
 async def read_order(request: Request, order_id: Id, reads: ReadsDep) -> Response:
     if isinstance(given := conditions(request), Response):
         return given
+    return await order_response(reads, order_id, given)
+
+
+@router.get("/products/{sku}", response_model=ProductView, responses=RESPONSES, openapi_extra=CONDITIONS_DOC)
+async def read_product(request: Request, sku: Id, reads: ReadsDep) -> Response:
+    if isinstance(given := conditions(request), Response):
+        return given
+    return await product_response(reads, sku, given)
+
+
+async def order_response(reads: Reads, order_id: str, given: Conditions) -> Response:
+    """GET /v1/orders/{order_id} once its inputs are parsed (the route's, and `fast.FastReads`')."""
     try:
         wanted = min_version_for(order_id, given.token, given.min_version)
     except TokenError as exc:
@@ -51,10 +64,8 @@ async def read_order(request: Request, order_id: Id, reads: ReadsDep) -> Respons
     return _answer(await get_order(reads.loader, order_id), f"order {order_id}", timed_out, given.if_none_match)
 
 
-@router.get("/products/{sku}", response_model=ProductView, responses=RESPONSES, openapi_extra=CONDITIONS_DOC)
-async def read_product(request: Request, sku: Id, reads: ReadsDep) -> Response:
-    if isinstance(given := conditions(request), Response):
-        return given
+async def product_response(reads: Reads, sku: str, given: Conditions) -> Response:
+    """GET /v1/products/{sku} once its inputs are parsed (the route's, and `fast.FastReads`')."""
     try:
         wanted = min_version_for(f"product-{sku}", given.token, given.min_version)
     except TokenError as exc:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from pymongo import AsyncMongoClient
 
 from projector_service.projections import INDEXES, PROJECTIONS
@@ -113,14 +115,20 @@ async def db(infra: Infra) -> AsyncIterator[Any]:
     await client.close()
 
 
-@pytest.fixture
-async def client(db: Any) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(lifespan=None, ready=lambda: None)  # type: ignore[arg-type, return-value]
+@asynccontextmanager
+async def query_client(db: Any, *, fast_reads: bool = True) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(lifespan=None, ready=lambda: None, fast_reads=fast_reads)  # type: ignore[arg-type, return-value]
     app.state.db = db
     app.state.resolver = CollectionResolver(db)
     app.state.settings = Settings(consistency_wait_seconds=0.3)
     app.state.loader = DocumentLoader(db, app.state.resolver)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://q") as c:
+        yield c
+
+
+@pytest.fixture
+async def client(db: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with query_client(db) as c:
         yield c
 
 
@@ -250,6 +258,63 @@ async def test_an_order_read_after_a_write_shows_the_write(client: httpx.AsyncCl
     await project(db, events, only="order_view")
     after = await asyncio.gather(*(client.get(f"/v1/orders/{order_id}") for _ in range(10)))
     assert {r.json()["version"] for r in after} == {len(events)}
+
+
+async def test_plain_order_and_product_reads_answer_as_the_fastapi_routes_do(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`api.fast.FastReads` answers plain single-document reads without FastAPI's machinery:
+    every answer (status, headers, body) equals the route's, and metrics count it alike."""
+    events = order(7800, "cust-f")
+    order_id = events[0].stream_id
+    await project(db, events, only="order_view")
+    version = len(events)
+    requests: list[tuple[str, dict[str, str]]] = [
+        (f"/v1/orders/{order_id}", {}),
+        (f"/v1/orders/{order_id}", {"If-None-Match": f'"{version}"'}),
+        (f"/v1/orders/{order_id}", {"If-None-Match": '"1", *'}),
+        (f"/v1/orders/{order_id}", {"If-None-Match": '"1"'}),
+        (f"/v1/orders/{order_id}", {"X-Consistency-Token": f"{order_id}:{version}:99"}),
+        (f"/v1/orders/{order_id}", {"X-Consistency-Token": f"{order_id}:{version + 1}:99"}),  # times out
+        (f"/v1/orders/{order_id}", {"X-Consistency-Token": f"ord-other:{version + 5}:99"}),  # another stream
+        (f"/v1/orders/{order_id}", {"X-Consistency-Token": "not a token"}),
+        (f"/v1/orders/{order_id}?min_version=1", {}),  # a query string: FastAPI's route
+        ("/v1/orders/ord-missing", {}),
+        ("/v1/orders/-bad-id", {}),  # refused by the route's pattern: FastAPI's 422
+        ("/v1/orders/", {}),
+        ("/v1/products/TEA", {}),
+        ("/v1/products/TEA", {"If-None-Match": '"2"'}),
+        ("/v1/products/TEA", {"X-Consistency-Token": "product-TEA:9:9"}),
+        ("/v1/products/NOPE", {}),
+    ]
+    compared = ("content-type", "etag", "cache-control", "x-consistency-timeout", "content-length")
+    async with query_client(db) as fast, query_client(db, fast_reads=False) as routed:
+        for path, headers in requests:
+            got, want = await fast.get(path, headers=headers), await routed.get(path, headers=headers)
+            assert got.status_code == want.status_code, (path, headers, got.text, want.text)
+            assert got.content == want.content, (path, headers)
+            assert {h: got.headers.get(h) for h in compared} == {h: want.headers.get(h) for h in compared}
+        assert (await fast.get(f"/v1/orders/{order_id}")).json()["version"] == version
+
+        def served(route: str, status: str) -> float:
+            labels = {"service": "query", "route": route, "status": status}
+            return REGISTRY.get_sample_value("bahi_http_requests_total", labels) or 0.0
+
+        before = served("/v1/orders/{order_id}", "200"), served("/v1/products/{sku}", "404")
+        await fast.get(f"/v1/orders/{order_id}")
+        await fast.get("/v1/products/NOPE")
+        after = served("/v1/orders/{order_id}", "200"), served("/v1/products/{sku}", "404")
+        assert (after[0] - before[0], after[1] - before[1]) == (1.0, 1.0)
+
+        # Plain reads never reach the FastAPI routes (whose input parsing now fails); others do.
+        def broken(_: object) -> None:
+            raise RuntimeError("the FastAPI route ran")
+
+        monkeypatch.setattr("query_service.api.routes.conditions", broken)
+        assert (await fast.get(f"/v1/orders/{order_id}")).status_code == 200
+        assert (await fast.get("/v1/products/TEA")).status_code == 200
+        with pytest.raises(RuntimeError, match="the FastAPI route ran"):
+            await fast.get(f"/v1/orders/{order_id}?min_version=1")
 
 
 async def test_summary_and_etag(client: httpx.AsyncClient) -> None:
