@@ -88,12 +88,20 @@ async def find_many(collection: AsyncCollection[Any], ids: list[str]) -> dict[st
 
 
 async def load(
-    collection: AsyncCollection[Any], ids: list[str], cache: DocCache | None, stale: Collection[str] = ()
+    collection: AsyncCollection[Any],
+    ids: list[str],
+    cache: DocCache | None,
+    stale: Collection[str] = (),
+    *,
+    new: Collection[str] = (),
 ) -> dict[str, Document]:
-    """The stored documents among `ids` (absent ones are left out). `stale` ids bypass the cache."""
+    """The stored documents among `ids` (absent ones are left out). `stale` ids bypass the cache;
+    `new` ids (not stale) are taken as absent without a read: the caller's insert of each is
+    refused with a duplicate key if one exists after all, and then they come back as stale."""
     if cache is None:
-        return await find_many(collection, ids)
+        return await find_many(collection, [doc_id for doc_id in ids if doc_id not in new or doc_id in stale])
     known, unknown = cache.split(doc_id for doc_id in ids if doc_id not in stale)
+    unknown = [doc_id for doc_id in unknown if doc_id not in new]
     unknown.extend(doc_id for doc_id in ids if doc_id in stale)
     if unknown:
         known.update(await find_many(collection, unknown))

@@ -16,7 +16,7 @@ APPLIED_AGE = Histogram(
     "bahi_projector_applied_age_seconds",
     "Time from an event's record timestamp on Kafka to its batch being written",
     ["projection"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 BATCH_FAILURES = Counter("bahi_projector_batch_failures_total", "Batches that failed and come again", ["projection"])
 

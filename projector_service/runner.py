@@ -144,6 +144,15 @@ def _ops(
     return None if failed else (ops, docs, froms)
 
 
+def _created_here(projection: Projection, pending: Pending) -> set[str]:
+    """Documents whose first event here is the first of their one stream: absent unless this is a
+    redelivery, so not read first (a live batch of new orders costs no find). A redelivered one
+    already exists: its insert fails on the duplicate key and the runner reads it and goes again."""
+    if projection.multi_stream:
+        return set()
+    return {doc_id for doc_id, items in pending.items() if items[0][1].version == 1}
+
+
 def _culprit(projection: Projection, froms: Froms) -> int:
     """The first event after which the document cannot be written; the first event if the server
     refused it for a reason we cannot see here."""
@@ -169,7 +178,7 @@ async def apply_checked(
     stale: set[str] = set()
     rounds = 0
     while pending := _plan(projection, events, blocked, outcome):
-        current = await documents.load(collection, list(pending), cache, stale)
+        current = await documents.load(collection, list(pending), cache, stale, new=_created_here(projection, pending))
         planned = _ops(projection, pending, current, events, blocked, outcome)
         if planned is None:
             continue  # plan again without the failed streams' rest: every pass blocks one more stream

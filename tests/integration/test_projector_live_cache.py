@@ -87,6 +87,33 @@ async def test_a_batch_of_remembered_documents_reads_none_of_them() -> None:
             await client.close()
 
 
+async def test_a_batch_of_new_orders_reads_none_and_a_redelivered_one_changes_nothing() -> None:
+    """A document whose first event in the batch is its stream's first is not read before the
+    write; if it exists after all (a redelivery), its insert meets the duplicate key, the runner
+    reads it, sees the events applied already, and writes nothing."""
+    events = [e for e in history(30, products=4, seed=33, tag="ln") if e.stream_type == "order"]
+    first = [e for e in events if e.version <= 2]
+    counter = FindCounter("order_view")
+    async with fresh_infra(f"livenew_{uuid.uuid4().hex[:6]}") as infra:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            infra.mongo_url, tz_aware=True, event_listeners=[counter]
+        )
+        try:
+            db = client[infra.mongo_db]
+            lot, dead = ParkingLot(db), DeadLetters(None, "unused")
+            view = PROJECTIONS["order_view"]
+            processor = BatchProcessor(db, view, lot=lot, dead_letters=dead, live_cache_docs=1000)
+            report = await processor.process_live([from_store(e) for e in first])
+            assert counter.finds == 0 and report.written == len({e.stream_id for e in first})
+            stored = {d["_id"]: d async for d in db[view.collection].find({})}
+            again = BatchProcessor(db, view, lot=lot, dead_letters=dead, live_cache_docs=1000)  # a new process
+            redelivered = await again.process_live([from_store(e) for e in first])
+            assert redelivered.written == 0 and counter.finds > 1
+            assert {d["_id"]: d async for d in db[view.collection].find({})} == stored
+        finally:
+            await client.close()
+
+
 async def test_a_switch_between_batches_reaches_the_new_collection() -> None:
     events = [e for e in history(30, products=4, seed=33, tag="ls") if e.stream_type == "order"]
     streams = sorted({e.stream_id for e in events})
