@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 CUSTOMER_ORDERS = "customer_orders"
 CUSTOMER_SUMMARY = "customer_summary"
@@ -42,6 +43,11 @@ INDEX_SPECS: dict[str, dict[str, Key]] = {
 }
 
 _MIN_ID_PREFIX = 6  # "ord-" and two characters: shorter prefixes match everything
+ID_PREFIX_LENGTHS = (6, 9, 12)
+"""The order-id prefixes stored as tokens (besides the whole id). A longer prefix is found through
+the longest stored one it starts with, then checked against `id_key`: four index entries per
+order instead of one per prefix length (31 for a server-made id), which made the search view
+the most expensive document the projector writes."""
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -59,14 +65,34 @@ def upper_time_bound(moment: datetime) -> str:
     return time_key(moment) + "}"
 
 
+def id_key(order_id: str) -> str:
+    """The order id as `q` matches its prefixes (stored beside the tokens, not indexed)."""
+    return order_id.lower()
+
+
 def search_tokens(*, order_id: str, customer_id: str, skus: list[str], names: list[str]) -> list[str]:
-    """What `q` can match: the customer id, every order-id prefix, SKUs and the words of item names."""
-    tokens = {customer_id.lower(), *(sku.lower() for sku in skus)}
-    lowered = order_id.lower()
-    tokens.update(lowered[:end] for end in range(_MIN_ID_PREFIX, len(lowered) + 1))
+    """What `q` can match through the index: the customer id, the order id and its prefixes of
+    `ID_PREFIX_LENGTHS`, SKUs and the words of item names."""
+    key = id_key(order_id)
+    tokens = {customer_id.lower(), key, *(sku.lower() for sku in skus)}
+    tokens.update(key[:n] for n in ID_PREFIX_LENGTHS if n <= len(key))
     for name in names:
         tokens.update(_WORD.findall(name.lower()))
     return sorted(tokens)
+
+
+def term_clauses(term: str) -> list[dict[str, Any]]:
+    """The filter for one `q` term (lowercase): a document matches if the term is one of its
+    tokens or, six characters or longer, a prefix of its order id. The first clause is an
+    index condition on `tokens` (by_token); the second, when there is one, is checked on the
+    documents that condition found."""
+    stored = max((n for n in ID_PREFIX_LENGTHS if n <= len(term)), default=0)
+    if stored in (0, len(term)):
+        return [{"tokens": term}]  # no prefix to look for, or one stored as a token
+    return [
+        {"tokens": {"$in": [term, term[:stored]]}},
+        {"$or": [{"tokens": term}, {"id_key": {"$gte": term, "$lt": term + "\uffff"}}]},
+    ]
 
 
 def query_terms(q: str) -> list[str]:

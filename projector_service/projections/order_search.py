@@ -1,6 +1,7 @@
 """Order search: one document per order with the fields every filter needs and the
-lowercase `tokens` that `q` matches (customer id, order-id prefixes, SKUs, words
-of item names). Each filter has its own index (shared.order_read_models)."""
+lowercase `tokens` that `q` matches (customer id, the order id and a few of its
+prefixes, SKUs, words of item names; longer prefixes are checked on `id_key`).
+Each filter has its own index (shared.order_read_models)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from projector_service.projections.base import Document, Projection
 from projector_service.projections.order_steps import step
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent, OrderPlaced
-from shared.order_read_models import ORDER_SEARCH, search_tokens, sort_key
+from shared.order_read_models import ORDER_SEARCH, id_key, search_tokens, sort_key
 
 
 def _doc_id(env: EventEnvelope) -> str | None:
@@ -21,6 +22,7 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         return {
             "_id": event.order_id,
             "order_id": event.order_id,
+            "id_key": id_key(event.order_id),
             "customer_id": event.customer_id,
             "status": "PENDING_PAYMENT",
             "city": address.city.strip().lower(),

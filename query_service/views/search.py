@@ -1,4 +1,5 @@
-"""Order search over the `order_search` read model: `q` by stored tokens, filters,
+"""Order search over the `order_search` read model: `q` by stored tokens (and order-id
+prefixes, `shared.order_read_models.term_clauses`), filters,
 newest first. The most selective filter present drives the query through its own
 index; the others filter the fetched documents."""
 
@@ -12,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.views.customers import key_range
 from query_service.views.paging import Page, PageQuery, fetch_page
-from shared.order_read_models import ORDER_SEARCH, query_terms
+from shared.order_read_models import ORDER_SEARCH, query_terms, term_clauses
 from shared.read_models import CollectionResolver
 
 _RESULT_FIELDS = {
@@ -50,7 +51,7 @@ def build_query(filters: SearchFilters, cursor: str | None, limit: int) -> PageQ
     # Most selective first: the first one present drives the query (its index is hinted).
     index = "by_time"
     for name, value, clause in (
-        ("by_token", terms, [{"tokens": term} for term in terms]),
+        ("by_token", terms, [clause for term in terms for clause in term_clauses(term)]),
         ("by_pincode", filters.pincode, [{"pincode": filters.pincode}]),
         ("by_city", filters.city, [{"city": (filters.city or "").strip().lower()}]),
         ("by_status", filters.status, [{"status": filters.status}]),

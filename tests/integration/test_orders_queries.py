@@ -169,6 +169,10 @@ async def test_search_by_q_and_filters(client: httpx.AsyncClient) -> None:
 
     assert len(await ids(q="CUST-A")) == 30
     assert await ids(q="ord-0007") == ["ord-0007"]
+    full = next(i["order_id"] for i in (await client.get("/v1/orders", params={"q": "ord-0007"})).json()["items"])
+    for n in range(6, len(full) + 1):  # every prefix: stored as a token (6, 9, 12, all) or checked on id_key
+        found = (await client.get("/v1/orders", params={"q": full[:n].upper(), "limit": 100})).json()["items"]
+        assert full in {i["order_id"] for i in found} and all(i["order_id"].startswith(full[:n]) for i in found), n
     assert set(await ids(q="sku-1")) == {f"ord-{n:04d}" for n in range(1, 30, 4)}
     assert set(await ids(q="tea gold")) == set(await ids(q="sku-1"))
     assert await ids(q="airdopes", city="PUNE") == ["ord-0018", "ord-0006"]  # n % 4 == 2 and n % 3 == 0
@@ -384,6 +388,8 @@ def _stages(plan: dict[str, Any]) -> list[str]:
     [
         SearchFilters(q="redmi"),
         SearchFilters(q="redmi note", status="CONFIRMED"),
+        SearchFilters(q="ord-0007ab"),  # an order-id prefix between the stored ones
+        SearchFilters(q="ord-00 redmi"),
         SearchFilters(status="CONFIRMED"),
         SearchFilters(city="Pune", payment_method="UPI"),
         SearchFilters(pincode="560001"),

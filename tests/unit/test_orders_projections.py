@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from projector_service.projections import INDEXES, PROJECTIONS
 from projector_service.runner import fold
@@ -27,7 +30,7 @@ from shared.events import (
     StockReturned,
     StockShipped,
 )
-from shared.order_read_models import search_tokens, sort_key
+from shared.order_read_models import id_key, search_tokens, sort_key, term_clauses
 from tests.unit.test_projections import stored
 
 T = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -114,6 +117,36 @@ def test_search_document_tokens_and_filters() -> None:
     assert search_tokens(order_id="ORD-X1", customer_id="C", skus=[], names=["Tata  Tea-Gold"]) == sorted(
         {"c", "ord-x1", "tata", "tea", "gold"}
     )
+    assert doc["id_key"] == "ord-abc123" and "ord-abc" not in doc["tokens"]  # found through "ord-ab" and id_key
+
+
+def _matches(doc: dict[str, Any], clauses: list[dict[str, Any]]) -> bool:
+    """The clause shapes `term_clauses` makes, evaluated as MongoDB does on one document."""
+
+    def one(clause: dict[str, Any]) -> bool:
+        if "$or" in clause:
+            return any(one(c) for c in clause["$or"])
+        if "id_key" in clause:
+            bounds = clause["id_key"]
+            return bool(bounds["$gte"] <= doc["id_key"] < bounds["$lt"])
+        wanted = clause["tokens"]
+        return bool(set(wanted["$in"] if isinstance(wanted, dict) else [wanted]) & set(doc["tokens"]))
+
+    return all(one(c) for c in clauses)
+
+
+@pytest.mark.parametrize("order_id", ["ord-3fa9c2d41b7e4e0f9a1c5b6d7e8f9012", "ORD-X1", "ord-abc123", "ord-0007xyz"])
+def test_a_term_matches_what_it_matched_when_every_prefix_was_a_token(order_id: str) -> None:
+    """Fewer stored prefixes, same answers: a term matches a document exactly when it is one of the
+    old tokens (customer id, SKUs, words, every order-id prefix of six characters or more)."""
+    fields = {"customer_id": "cust-ord-4", "skus": ["ORD-12345", "PHONE-1"], "names": ["Redmi Note 13"]}
+    doc = {"tokens": search_tokens(order_id=order_id, **fields), "id_key": id_key(order_id)}  # type: ignore[arg-type]
+    key = order_id.lower()
+    old = set(doc["tokens"]) | {key[:n] for n in range(6, len(key) + 1)}
+    terms = {key[:n] for n in range(1, len(key) + 1)} | {t[:n] for t in old for n in range(1, len(t) + 1)}
+    terms |= {key + "0", "ord-12346", "cust-ord-5", key[:-1] + "~"}
+    for term in sorted(terms):
+        assert _matches(doc, term_clauses(term)) == (term in old), term
 
 
 def test_customer_summary_over_many_orders_and_redelivery() -> None:
