@@ -23,8 +23,8 @@ from command_service.event_store.ports import (
     Snapshot,
     StoredIdempotency,
 )
+from command_service.event_store.rows import collector_paused, envelopes
 from command_service.event_store.rows import envelope as envelope
-from command_service.event_store.rows import envelopes
 from shared.envelope import EventEnvelope
 
 EVENT_COLUMNS = (
@@ -160,12 +160,13 @@ class PostgresEventStore:
         return Snapshot(**dict(row)) if row else None
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
-        rows = await self._pool.fetch(
-            f"SELECT {EVENT_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2",
-            after_position,
-            limit,
-        )
-        return envelopes(rows)
+        with collector_paused():
+            rows = await self._pool.fetch(
+                f"SELECT {EVENT_COLUMNS} FROM bahi_events WHERE position > $1 ORDER BY position LIMIT $2",
+                after_position,
+                limit,
+            )
+            return envelopes(rows)
 
     async def stream_version(self, stream_id: str) -> int:
         version = await self._pool.fetchval("SELECT version FROM bahi_streams WHERE stream_id = $1", stream_id)

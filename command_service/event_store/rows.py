@@ -22,7 +22,8 @@ collection runs once the page is done instead of one every ~150 rows.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, NoReturn
 
@@ -103,6 +104,19 @@ def envelopes(rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
     gc.disable()
     try:
         return [_build(v) for v in values]
+    finally:
+        gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector off while a page is fetched and built (see the module's docstring)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
     finally:
         gc.enable()
 
