@@ -113,6 +113,7 @@ async def drive(
     commands, reads = await HttpPool(cmd_port, 64).open(), await HttpPool(query_port, 64).open()
     fresh, acked, relayed = LoadResult(), LoadResult(), LoadResult()
     acked_at: dict[str, float] = {}
+    timeline: list[tuple[float, float]] = []  # (seconds into the run the 2xx came, freshness)
     timeouts = failures = 0
     try:
         skus = [f"FRESH-{uuid.uuid4().hex[:8]}" for _ in range(SKUS)]
@@ -145,9 +146,10 @@ async def drive(
                 timeouts += 1
                 return
             fresh.latencies.append(time.perf_counter() - ok)
+            timeline.append((ok - start, fresh.latencies[-1]))
 
         tasks = []
-        start = time.perf_counter()
+        start = time.perf_counter()  # also read by `one` (timeline)
         total = int(rate * seconds)
         for i in range(total):
             delay = start + i / rate - time.perf_counter()
@@ -172,7 +174,29 @@ async def drive(
         "command_latency": {k: v for k, v in acked.summary().items() if k.endswith("_ms")},
         "freshness": {k: v for k, v in fresh.summary().items() if k.endswith("_ms")},
         "to_topic": {k: v for k, v in relayed.summary().items() if k.endswith("_ms")},
+        "windows": windows(timeline),
     }
+
+
+def windows(timeline: list[tuple[float, float]], width: float = 2.0) -> list[dict[str, float]]:
+    """Freshness per `width` seconds of the run (by when the 2xx came): whether the tail is
+    spread out or one stall (a collection, a checkpoint) that a p99 over 4,000 orders shows."""
+    by_window: dict[int, list[float]] = {}
+    for at, latency in timeline:
+        by_window.setdefault(int(at // width), []).append(latency)
+    result = []
+    for index, latencies in sorted(by_window.items()):
+        ordered = sorted(latencies)
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+        result.append(
+            {
+                "from_s": index * width,
+                "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
+                "p99_ms": round(p99 * 1000, 1),
+                "max_ms": round(ordered[-1] * 1000, 1),
+            }
+        )
+    return result
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -246,6 +270,10 @@ def cli() -> None:
     print(f"2xx -> on the order topic (relay): {report['to_topic']}")
     print(f"on the topic -> order view written (projector): {report['topic_to_order_view_written']}")
     print(f"projector batches: {report['projector_batches']}")
+    print(
+        "freshness per 2 s of the run (p50/p99/max ms): "
+        + ", ".join(f"{w['p50_ms']:.0f}/{w['p99_ms']:.0f}/{w['max_ms']:.0f}" for w in report["windows"])
+    )
     print(f"results: {RESULTS / 'bench_freshness.json'}")
     f = report["freshness"]
     print(
