@@ -11,6 +11,8 @@ both are guesses, checked on every write (MongoDB stand-in).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -46,6 +48,19 @@ class FindCounter(monitoring.CommandListener):
         pass
 
 
+@asynccontextmanager
+async def counted(counter: FindCounter, name: str) -> AsyncIterator[Any]:
+    """A database of our own, through a client that reports its finds to `counter`."""
+    async with fresh_infra(f"{name}_{uuid.uuid4().hex[:6]}") as infra:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            infra.mongo_url, tz_aware=True, event_listeners=[counter]
+        )
+        try:
+            yield client[infra.mongo_db]
+        finally:
+            await client.close()
+
+
 async def test_stale_cached_documents_fail_their_guard_and_are_read_again() -> None:
     events = history(60, products=6, seed=31, tag="lc")
     items = [from_store(env) for env in events]
@@ -68,23 +83,16 @@ async def test_a_batch_of_remembered_documents_reads_none_of_them() -> None:
     later = [e for e in events if e.version > 2]
     assert first and later
     counter = FindCounter("order_view")
-    async with fresh_infra(f"livereads_{uuid.uuid4().hex[:6]}") as infra:
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            infra.mongo_url, tz_aware=True, event_listeners=[counter]
-        )
-        try:
-            db = client[infra.mongo_db]
-            lot, dead = ParkingLot(db), DeadLetters(None, "unused")
-            processor = BatchProcessor(db, PROJECTIONS["order_view"], lot=lot, dead_letters=dead, live_cache_docs=1000)
-            await processor.process_live([from_store(e) for e in first])
-            reads_before = counter.finds
-            await processor.process_live([from_store(e) for e in later])
-            assert counter.finds == reads_before  # every document was known: written, not read
-            without = BatchProcessor(db, PROJECTIONS["order_view"], lot=lot, dead_letters=dead)
-            await without.process_live([from_store(e) for e in first])  # redeliveries: read, nothing written
-            assert counter.finds > reads_before
-        finally:
-            await client.close()
+    async with counted(counter, "livereads") as db:
+        lot, dead = ParkingLot(db), DeadLetters(None, "unused")
+        processor = BatchProcessor(db, PROJECTIONS["order_view"], lot=lot, dead_letters=dead, live_cache_docs=1000)
+        await processor.process_live([from_store(e) for e in first])
+        reads_before = counter.finds
+        await processor.process_live([from_store(e) for e in later])
+        assert counter.finds == reads_before  # every document was known: written, not read
+        without = BatchProcessor(db, PROJECTIONS["order_view"], lot=lot, dead_letters=dead)
+        await without.process_live([from_store(e) for e in first])  # redeliveries: read, nothing written
+        assert counter.finds > reads_before
 
 
 async def test_a_batch_of_new_orders_reads_none_and_a_redelivered_one_changes_nothing() -> None:
@@ -94,24 +102,17 @@ async def test_a_batch_of_new_orders_reads_none_and_a_redelivered_one_changes_no
     events = [e for e in history(30, products=4, seed=33, tag="ln") if e.stream_type == "order"]
     first = [e for e in events if e.version <= 2]
     counter = FindCounter("order_view")
-    async with fresh_infra(f"livenew_{uuid.uuid4().hex[:6]}") as infra:
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            infra.mongo_url, tz_aware=True, event_listeners=[counter]
-        )
-        try:
-            db = client[infra.mongo_db]
-            lot, dead = ParkingLot(db), DeadLetters(None, "unused")
-            view = PROJECTIONS["order_view"]
-            processor = BatchProcessor(db, view, lot=lot, dead_letters=dead, live_cache_docs=1000)
-            report = await processor.process_live([from_store(e) for e in first])
-            assert counter.finds == 0 and report.written == len({e.stream_id for e in first})
-            stored = {d["_id"]: d async for d in db[view.collection].find({})}
-            again = BatchProcessor(db, view, lot=lot, dead_letters=dead, live_cache_docs=1000)  # a new process
-            redelivered = await again.process_live([from_store(e) for e in first])
-            assert redelivered.written == 0 and counter.finds > 1
-            assert {d["_id"]: d async for d in db[view.collection].find({})} == stored
-        finally:
-            await client.close()
+    async with counted(counter, "livenew") as db:
+        lot, dead = ParkingLot(db), DeadLetters(None, "unused")
+        view = PROJECTIONS["order_view"]
+        processor = BatchProcessor(db, view, lot=lot, dead_letters=dead, live_cache_docs=1000)
+        report = await processor.process_live([from_store(e) for e in first])
+        assert counter.finds == 0 and report.written == len({e.stream_id for e in first})
+        stored = {d["_id"]: d async for d in db[view.collection].find({})}
+        again = BatchProcessor(db, view, lot=lot, dead_letters=dead, live_cache_docs=1000)  # a new process
+        redelivered = await again.process_live([from_store(e) for e in first])
+        assert redelivered.written == 0 and counter.finds > 1
+        assert {d["_id"]: d async for d in db[view.collection].find({})} == stored
 
 
 async def test_a_switch_between_batches_reaches_the_new_collection() -> None:
