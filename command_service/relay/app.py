@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 
 import asyncpg
 import uvicorn
@@ -16,7 +15,11 @@ from command_service.relay.publisher import Publisher, create_producer
 from command_service.relay.relay import Relay
 from command_service.settings import Settings
 from shared.kafka_admin import ensure_topics
+from shared.tuning import gc_tuned
 from shared.web import install_health
+
+RELAY_GEN0 = 100_000
+"""Young collections every this many net allocations (a batch holds a few thousand events)."""
 
 
 def health_app(relay: Relay) -> FastAPI:
@@ -52,8 +55,11 @@ async def serve(settings: Settings) -> None:
     await _prepare(settings)
     # Batches of a few thousand rows keep ~5 containers per event alive; with the default
     # thresholds the cyclic collector runs every ~150 events and keeps rescanning them.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
+    with gc_tuned(RELAY_GEN0):
+        await _serve(settings)
+
+
+async def _serve(settings: Settings) -> None:
     producer = create_producer(settings.kafka_bootstrap)
     await producer.start()
     relay = Relay(
