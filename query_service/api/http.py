@@ -107,7 +107,8 @@ def answer_page(page: Page, timed_out: bool, if_none_match: str | None) -> Respo
         {
             "items": [{k: v for k, v in item.items() if k != "sort_key"} for item in page.items],
             "next_cursor": page.next_cursor,
-        }
+        },
+        option=orjson.OPT_UTC_Z,  # UTC as "Z", as the single-document reads (pydantic) write it
     )
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     return answer(body, etag, timed_out, if_none_match)

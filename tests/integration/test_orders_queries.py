@@ -321,6 +321,15 @@ async def test_plain_order_and_product_reads_answer_as_the_fastapi_routes_do(
             await fast.get(f"/v1/orders/{order_id}?min_version=1")
 
 
+async def test_lists_write_times_as_the_single_reads_do(client: httpx.AsyncClient) -> None:
+    listed = (await client.get("/v1/customers/cust-a/orders", params={"limit": 3})).json()["items"]
+    searched = {i["order_id"]: i for i in (await client.get("/v1/orders", params={"q": "cust-a"})).json()["items"]}
+    for item in listed:
+        view = (await client.get(f"/v1/orders/{item['order_id']}")).json()
+        assert item["placed_at"] == searched[item["order_id"]]["placed_at"] == view["placed_at"]
+        assert view["placed_at"].endswith("Z")
+
+
 async def test_summary_and_etag(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/customers/cust-a/summary")
     body = response.json()
