@@ -15,6 +15,7 @@ import typer
 from projector_service import console as show
 from projector_service.app import Resources, create_app, open_resources
 from projector_service.cli_parked import JsonOpt, parked, projection_named
+from projector_service.kafka_groups import ConsumerGroups
 from projector_service.pointers import drop_due
 from projector_service.projections import PROJECTIONS, Projection
 from projector_service.rebuild import RebuildOptions, RebuildResult, rebuild
@@ -97,6 +98,7 @@ async def _rebuild(
     settings: Settings, chosen: list[Projection], from_store: bool, options: RebuildOptions, wait: bool
 ) -> int:
     async with open_resources(settings) as res:
+        groups = ConsumerGroups(settings.kafka_bootstrap)  # of these rebuilds and of abandoned ones
         bars = show.RebuildBars()
         with bars.progress:
             outcomes = await asyncio.gather(
@@ -109,6 +111,7 @@ async def _rebuild(
                         dead_letters=res.dead_letters,
                         options=options,
                         on_progress=bars.update,
+                        groups=groups,
                     )
                     for p in chosen
                 ),

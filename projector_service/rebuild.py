@@ -2,7 +2,8 @@
 collection, switch the read model's pointer to it in one write, retire the old one.
 
 0. The abandoned rebuilds of the read model (their process died: no heartbeat)
-   are cleaned up: their targets dropped, their records marked failed.
+   are cleaned up: their targets dropped, their records marked failed, their
+   consumer groups deleted.
 1. A fresh target `<name>__v<n>` is created.
 2. The source (Kafka from the earliest offset under a new consumer group, or the
    event store) is drained into it, in replay mode (no side effects), to the end
@@ -17,6 +18,8 @@ collection, switch the read model's pointer to it in one write, retire the old o
    re-reads the pointer after every write and repeats a batch on the new one).
 5. The old collection is dropped after the grace period (a pending drop any
    projector, or the CLI, performs).
+Switched or failed, once its source stopped, the rebuild deletes its consumer group:
+the live projector consumes under its own group and never reads the rebuild's offsets.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from projector_service import rebuilds
 from projector_service.dlq import DeadLetters
 from projector_service.documents import DocCache
 from projector_service.indexes import ensure_indexes
+from projector_service.kafka_groups import GroupDeleter
 from projector_service.parking import ParkingLot, describe
 from projector_service.pointers import live_collection, next_generation, schedule_drop, switch
 from projector_service.processor import BatchProcessor
@@ -87,11 +91,13 @@ async def rebuild(
     dead_letters: DeadLetters,
     options: RebuildOptions,
     on_progress: Callable[[Progress], None] | None = None,
+    groups: GroupDeleter | None = None,
 ) -> RebuildResult:
+    """`groups` deletes the consumer groups of this rebuild and of the abandoned ones (None: left)."""
     name = projection.collection
     stale_after = timedelta(seconds=options.stale_seconds)
     cleaned = await rebuilds.clean_up(
-        db, lot, projection.name, stale_after=stale_after, grace_seconds=options.grace_seconds
+        db, lot, projection.name, stale_after=stale_after, grace_seconds=options.grace_seconds, groups=groups
     )
     for abandoned in cleaned:
         log.warning("%s: cleaned up the abandoned rebuild into %s", projection.name, abandoned)
@@ -138,4 +144,7 @@ async def rebuild(
         raise
     finally:
         await source.stop()
+        if groups is not None and record.group is not None:  # nothing commits under it any more
+            deletion = await groups.delete(record.group)
+            await rebuilds.note_group(db, record.id, deletion)
     return RebuildResult(projection.name, target, old, run.applied, seconds, switched_at, due, run.parked)

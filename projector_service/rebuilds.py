@@ -4,21 +4,27 @@ progress, and what keeps two rebuilds of one read model from running at once.
 A running rebuild beats a heartbeat with its progress; one whose heartbeat
 stopped (its process died: SIGKILL, OOM, a lost machine) is abandoned: it no
 longer counts as running, `status` reports it, and the next rebuild of the read
-model cleans it up (`clean_up`): drops its target, unless that went live, and
-marks it failed. A rebuild that was only slow finds its record failed at its
-next heartbeat and stops before its switch.
+model cleans it up (`clean_up`): drops its target, unless that went live, marks
+it failed and deletes its Kafka consumer group (`kafka_groups`). A rebuild that
+was only slow finds its record failed at its next heartbeat and stops before its
+switch.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
+from projector_service.kafka_groups import GroupDeleter, GroupDeletion
 from projector_service.parking import ParkingLot
 from projector_service.pointers import live_collection, schedule_drop
+
+log = logging.getLogger(__name__)
 
 REBUILDS = "projector_rebuilds"
 RUNNING, SWITCHED, FAILED = "running", "switched", "failed"
@@ -45,6 +51,17 @@ class RebuildRecord:
     def name(self) -> str:
         """The read model (the pointer's id)."""
         return self.collection.rsplit("__v", 1)[0]
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """An abandoned rebuild cleaned up: its target, and what became of its consumer group."""
+
+    target: str
+    group: GroupDeletion | None = None
+
+    def __str__(self) -> str:
+        return self.target if self.group is None else f"{self.target} (consumer group {self.group.group}: {self.group})"
 
 
 def _now() -> datetime:
@@ -78,13 +95,16 @@ async def clean_up(
     *,
     stale_after: timedelta = STALE_AFTER,
     grace_seconds: float = 60.0,
-) -> list[str]:
-    """Mark the abandoned rebuilds of `projection` failed and drop their targets; returns the targets.
+    groups: GroupDeleter | None = None,
+) -> list[Cleaned]:
+    """Mark the abandoned rebuilds of `projection` failed, drop their targets and (with `groups`)
+    delete their consumer groups; returns what was cleaned up.
 
     A target that went live (the process died during its handover) is kept: it is the read
     model now, possibly missing the events of its last seconds, so the record says to rebuild
-    again; the collection it replaced is scheduled for dropping as a finished rebuild would."""
-    cleaned: list[str] = []
+    again; the collection it replaced is scheduled for dropping as a finished rebuild would.
+    A group that could not be deleted is logged and noted on the record, never raised."""
+    cleaned: list[Cleaned] = []
     for doc in await abandoned(db, projection, stale_after=stale_after):
         target = str(doc["collection"])
         name = str(doc.get("name") or target.rsplit("__v", 1)[0])
@@ -104,7 +124,11 @@ async def clean_up(
         else:
             await db.drop_collection(target)
             await lot.forget_collection(target)
-        cleaned.append(target)
+        deletion = None
+        if groups is not None and doc.get("group"):
+            deletion = await groups.delete(str(doc["group"]))
+            await note_group(db, str(doc["_id"]), deletion)
+        cleaned.append(Cleaned(target, deletion))
     return cleaned
 
 
@@ -148,3 +172,11 @@ async def beat(db: AsyncDatabase[Any], record: RebuildRecord, *, consumed: int, 
 
 async def finish(db: AsyncDatabase[Any], record: RebuildRecord, state: str, **fields: Any) -> None:
     await db[REBUILDS].update_one({"_id": record.id}, {"$set": {"state": state, "finished_at": _now(), **fields}})
+
+
+async def note_group(db: AsyncDatabase[Any], record_id: str, deletion: GroupDeletion) -> None:
+    """What became of the rebuild's consumer group, on its record (a note: a failure is only logged)."""
+    try:
+        await db[REBUILDS].update_one({"_id": record_id}, {"$set": {"group_cleanup": str(deletion)}})
+    except PyMongoError:
+        log.warning("%s: consumer group %s %s, not noted on the record", record_id, deletion.group, deletion)

@@ -1,6 +1,7 @@
 """Rebuilds whose process died: a rebuild killed with SIGKILL mid-run is reported abandoned by
-`status`, and the next rebuild of the read model drops its target, marks it failed and switches
-in a correct view. A rebuild that was only slow, and was cleaned up meanwhile, never switches."""
+`status`, and the next rebuild of the read model drops its target, marks it failed, deletes its
+consumer group and switches in a correct view. A rebuild that was only slow, and was cleaned up
+meanwhile, never switches, and deletes its own group when it stops."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 
 from projector_service import rebuilds
 from projector_service.dlq import DeadLetters
+from projector_service.kafka_groups import DELETED, FAILED, GONE, NOT_EMPTY, ConsumerGroups
 from projector_service.parking import ParkingLot
 from projector_service.pointers import live_collection
 from projector_service.projections import PROJECTIONS
@@ -42,6 +46,16 @@ async def own_infra(run_id: str, request: pytest.FixtureRequest) -> AsyncIterato
         yield value
 
 
+async def consumer_groups(bootstrap: str) -> set[str]:
+    """The groups the broker knows (those with committed offsets or members)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {str(group[0]) for group in await admin.list_consumer_groups()}
+    finally:
+        await admin.close()
+
+
 @pytest.mark.slow
 async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_cleans_it_up(
     own_infra: Infra, tmp_path: Path
@@ -58,11 +72,13 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
         )  # fmt: skip
         try:
 
-            async def some_applied() -> bool:
+            async def some_committed() -> bool:  # applied, and its group's offsets on the broker
                 record = await db[rebuilds.REBUILDS].find_one({"projection": "order_view"})
-                return record is not None and record["consumed"] > 0
+                if record is None or record["consumed"] == 0:
+                    return False
+                return record["group"] in await consumer_groups(own_infra.kafka)
 
-            await wait_until(some_applied, timeout=120, what="the rebuild's first batches", poll=0.05)
+            await wait_until(some_committed, timeout=120, what="the rebuild's first committed batches", poll=0.05)
         finally:
             killed.send_signal(signal.SIGKILL)
             await killed.wait()
@@ -74,6 +90,9 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
         assert record["collection"] == "order_view__v1"
         assert await db["order_view__v1"].estimated_document_count() > 0  # it had written when it died
         assert await live_collection(db, "order_view") == "order_view"  # ... and never switched
+        group = record["group"]
+        assert group.startswith("bahi.projector.order_view.rebuild."), group
+        assert group in await consumer_groups(own_infra.kafka)  # left behind by the killed process
 
         async def reported_abandoned() -> bool:
             stale_after = timedelta(seconds=STALE_SECONDS)
@@ -91,13 +110,18 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
         again = cli(own_infra, "rebuild", "order_view", "--no-wait", BAHI_REBUILD_STALE_SECONDS=stale)
         assert again.returncode == 0, again.stderr[-3000:]
         assert "cleaned up the abandoned rebuild into order_view__v1" in again.stderr
+        assert f"consumer group {group}: deleted" in again.stderr
         assert "order_view__v1" not in await db.list_collection_names()
         died = await db[rebuilds.REBUILDS].find_one({"_id": "order_view__v1"})
         assert died is not None and died["state"] == rebuilds.FAILED and died["error"].startswith("abandoned:")
+        assert died["group_cleanup"] == DELETED
         assert await live_collection(db, "order_view") == "order_view__v2"
         assert await versions(db, PROJECTIONS["order_view"]) == expected_versions(events)["order_view"]
         done = await db[rebuilds.REBUILDS].find_one({"_id": "order_view__v2"})
         assert done is not None and done["state"] == rebuilds.SWITCHED and done["consumed"] == len(events)
+        assert done["group_cleanup"] == DELETED  # after its handover nothing reads under it
+        left = await consumer_groups(own_infra.kafka)
+        assert group not in left and done["group"] not in left
 
 
 async def test_a_slow_rebuild_cleaned_up_by_another_process_stops_before_its_switch(own_infra: Infra) -> None:
@@ -115,15 +139,45 @@ async def test_a_slow_rebuild_cleaned_up_by_another_process_stops_before_its_swi
 
         projection = PROJECTIONS["order_view"]
         topics = [topic_for(t, own_infra.topic_prefix) for t in projection.stream_types]
-        source = KafkaSource(own_infra.kafka, topics, f"test.slow.{random.getrandbits(32)}")
+        group = f"test.slow.{random.getrandbits(32)}"
+        source = KafkaSource(own_infra.kafka, topics, group)
         options = RebuildOptions(batch_max_records=50, stale_seconds=1.0)
         with pytest.raises(RebuildAbandonedError):
             await rebuild(
                 db, projection, source, lot=ParkingLot(db), dead_letters=DeadLetters(None, "-"), options=options,
-                on_progress=on_progress,
+                on_progress=on_progress, groups=ConsumerGroups(own_infra.kafka),
             )  # fmt: skip
         assert declared and declared[0].done()
         assert await live_collection(db, "order_view") == "order_view"
         assert "order_view__v1" not in await db.list_collection_names()
         record = await db[rebuilds.REBUILDS].find_one({"_id": "order_view__v1"})
         assert record is not None and record["state"] == rebuilds.FAILED
+        assert record["group_cleanup"] == DELETED  # it had committed batches under it
+        assert group not in await consumer_groups(own_infra.kafka)
+
+
+async def test_deleting_a_group_with_members_leaves_it_and_a_gone_group_or_a_dead_broker_raises_nothing(
+    own_infra: Infra,
+) -> None:
+    groups = ConsumerGroups(own_infra.kafka)
+    group = f"test.members.{random.getrandbits(32)}"
+    member = AIOKafkaConsumer(
+        topic_for("order", own_infra.topic_prefix), bootstrap_servers=own_infra.kafka, group_id=group
+    )
+    await member.start()
+    try:
+
+        async def joined() -> bool:
+            await member.getmany(timeout_ms=100)
+            return bool(member.assignment())
+
+        await wait_until(joined, timeout=30, what="the member to join its group")
+        assert (await groups.delete(group)).outcome == NOT_EMPTY  # "abandoned" but alive: left for later
+        assert group in await consumer_groups(own_infra.kafka)
+    finally:
+        await member.stop()
+    assert (await groups.delete(group)).outcome == DELETED
+    assert group not in await consumer_groups(own_infra.kafka)
+    assert (await groups.delete(group)).outcome == GONE
+    dead = await ConsumerGroups("127.0.0.1:1", timeout_seconds=2.0).delete(group)
+    assert dead.outcome == FAILED and dead.error and not dead.done, dead
