@@ -61,7 +61,7 @@ class Publisher:
             if builder is None:
                 builder = builders[where] = self._producer.create_batch()
             if builder.append(key=record.key, value=record.value, timestamp=None, headers=record.headers) is None:
-                futures.append(await self._producer.send_batch(builder, topic, partition=where[1]))
+                futures.append(await self._send(builder, topic, where[1]))
                 builder = builders[where] = self._producer.create_batch()
                 if builder.append(key=record.key, value=record.value, timestamp=None, headers=record.headers) is None:
                     # larger than a whole batch: on its own (the producer enforces max_request_size)
@@ -69,8 +69,15 @@ class Publisher:
                         await self._producer.send(topic, record.value, record.key, where[1], headers=record.headers)
                     )
         for (topic, partition), builder in builders.items():
-            futures.append(await self._producer.send_batch(builder, topic, partition=partition))
+            futures.append(await self._send(builder, topic, partition))
         return asyncio.gather(*futures)
+
+    async def _send(self, builder: BatchBuilder, topic: str, partition: int) -> asyncio.Future[object]:
+        # Closed: the batch is complete, so the producer sends it at once instead of holding
+        # it `linger_ms` for records that will never come (5 ms on every relay batch).
+        builder.close()
+        future: asyncio.Future[object] = await self._producer.send_batch(builder, topic, partition=partition)
+        return future
 
     async def _partition(self, topic: str, key: bytes) -> int:
         # murmur2 in pure Python costs microseconds: remember each stream's partition.
