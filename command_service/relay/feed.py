@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from command_service.event_store.postgres import EVENT_COLUMNS, envelope
+from command_service.event_store.postgres import EVENT_COLUMNS
+from command_service.event_store.rows import collector_paused, envelopes
 from shared.cloudevents import KafkaRecord, kafka_record
 from shared.envelope import EventEnvelope
 
@@ -79,10 +80,11 @@ class CommittedFeed:
         )
 
     async def next_batch(self, after: Checkpoint, limit: int) -> Batch:
-        rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
-        if not rows:
-            return Batch([], after)
-        return Batch([envelope(row) for row in rows], Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
+        with collector_paused():
+            rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
+            if not rows:
+                return Batch([], after)
+            return Batch(envelopes(rows), Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
 
     async def next_records(self, after: Checkpoint, limit: int, source: bytes) -> RecordBatch:
         """The same rows as `next_batch`, straight into Kafka records (no envelope: the hot path)."""
