@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     projections = selected(settings)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
-    lot = ParkingLot(db)
+    lot = ParkingLot(db, empty_for=settings.parked_check_seconds)
     dead_letters = DeadLetters(settings.kafka_bootstrap, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
     for projection in projections:

@@ -13,6 +13,7 @@ changes nothing, and the first error and sequence number stay.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -103,10 +104,23 @@ def _doc(projection: str, collection: str, entry: Entry, seq: int, now: datetime
 
 
 class ParkingLot:
-    def __init__(self, db: AsyncDatabase[Any]) -> None:
+    """`empty_for`: seconds a look that found nothing parked in a collection stands for the next
+    batches of this process (0: look before every batch). Only the live consumer that owns a
+    stream's partition parks its events, and this process forgets every such look when it
+    parks something itself (`park`) and when its partitions change (`forget_empty`, called on
+    each rebalance), so in between nothing can be parked for its streams but by itself; the
+    time bound covers writers outside that rule."""
+
+    def __init__(self, db: AsyncDatabase[Any], *, empty_for: float = 0.0) -> None:
         self._items = db[PARKED]
         self._skipped = db[SKIPPED]
         self._sequences = db[_SEQUENCES]
+        self._empty_for = empty_for
+        self._empty_until: dict[str, float] = {}
+
+    def forget_empty(self) -> None:
+        """Look again before the next batch of every collection (the partitions changed)."""
+        self._empty_until.clear()
 
     async def ensure_indexes(self) -> None:
         await self._items.create_indexes(
@@ -118,8 +132,14 @@ class ParkingLot:
 
     async def heads(self, collection: str, streams: set[str | None]) -> dict[str, Head]:
         """The parked streams among `streams`, with their heads."""
+        if self._empty_until.get(collection, 0.0) > time.monotonic():
+            return {}  # looked a moment ago, and nothing was parked since by this process
+        looked_at = time.monotonic()
         if await self._items.find_one({"collection": collection}, {"_id": 1}) is None:
-            return {}  # the common case: nothing parked, one indexed lookup per batch
+            if self._empty_for > 0:
+                self._empty_until[collection] = looked_at + self._empty_for
+            return {}  # the common case: nothing parked, one indexed lookup
+        self._empty_until.pop(collection, None)
         heads: dict[str, Head] = {}
         fields = {"stream_id": 1, "version": 1, "topic": 1, "partition": 1, "offset": 1}
         async for doc in self._items.find({"collection": collection}, fields).sort("seq", ASCENDING):
@@ -132,6 +152,7 @@ class ParkingLot:
     async def park(self, projection: str, collection: str, entries: Sequence[Entry]) -> None:
         if not entries:
             return
+        self._empty_until.pop(collection, None)
         counter = await self._sequences.find_one_and_update(
             {"_id": collection}, {"$inc": {"n": len(entries)}}, upsert=True, return_document=ReturnDocument.AFTER
         )

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     # Documents each live projection remembers having written (a guess checked by the version
     # guard): a batch of remembered documents is one bulk write instead of a read and a write.
     live_cache_docs: int = 5000
+    # Seconds a look that found nothing parked stands for the next batches (the parking lot's
+    # `empty_for`; 0: look before every batch). Forgotten on a rebalance and on parking.
+    parked_check_seconds: float = 1.0
     host: str = "127.0.0.1"
     projector_port: int = 8003
     log_level: str = "INFO"

@@ -12,11 +12,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from projector_service import metrics
+from projector_service.parking import ParkingLot
 from projector_service.processor import BatchProcessor
 from projector_service.records import from_record
 from projector_service.settings import Settings
@@ -51,6 +53,19 @@ async def no_body(message: Any) -> None:
     return None
 
 
+class LookAgainAtParked(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Partitions moved: streams another process parked may be ours now (`ParkingLot.empty_for`)."""
+
+    def __init__(self, lot: ParkingLot) -> None:
+        self._lot = lot
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self._lot.forget_empty()
+
+
 def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings) -> None:
     projection = processor.projection
     backoff = Backoff(settings.retry_backoff_max_seconds)
@@ -70,6 +85,7 @@ def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings)
         parser=keep_raw_records,
         decoder=no_body,
         title=f"project_{projection.name}",
+        listener=LookAgainAtParked(processor.lot),
     )
     async def project(msg: KafkaMessage) -> None:
         items = [from_record(record) for record in msg.raw_message]

@@ -19,11 +19,12 @@ import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from projector_service.dlq import DeadLetters
-from projector_service.parking import ParkingLot
+from projector_service.parking import FAILED, PARKED, Entry, ParkingLot
 from projector_service.pointers import switch
 from projector_service.processor import BatchProcessor
 from projector_service.projections import PROJECTIONS
 from projector_service.records import from_store
+from projector_service.subscribers import LookAgainAtParked
 from shared.read_models import versioned
 from tests.conftest import fresh_infra
 from tests.integration.test_projector_kafka import checksum, database
@@ -113,6 +114,31 @@ async def test_a_batch_of_new_orders_reads_none_and_a_redelivered_one_changes_no
         redelivered = await again.process_live([from_store(e) for e in first])
         assert redelivered.written == 0 and counter.finds > 1
         assert {d["_id"]: d async for d in db[view.collection].find({})} == stored
+
+
+async def test_a_look_that_found_nothing_parked_stands_until_parking_or_a_rebalance() -> None:
+    """`ParkingLot(empty_for=...)`: one lookup for many batches while nothing is parked; parking
+    (by this process) or new partitions (`LookAgainAtParked`) make the next batch look again."""
+    events = [e for e in history(6, products=2, seed=34, tag="lp") if e.stream_type == "order"]
+    counter = FindCounter(PARKED)
+    async with counted(counter, "liveparked") as db:
+        lot = ParkingLot(db, empty_for=60.0)
+        streams = {e.stream_id for e in events}
+        assert await lot.heads("order_view", streams) == {} and counter.finds == 1
+        assert await lot.heads("order_view", streams) == {} and counter.finds == 1  # the look stands
+        assert await lot.heads("customer_orders", streams) == {} and counter.finds == 2  # per collection
+        poison = from_store(events[0])
+        await lot.park("order_view", "order_view", [Entry(poison, FAILED, error="boom")])
+        heads = await lot.heads("order_view", streams)
+        assert set(heads) == {events[0].stream_id} and counter.finds > 2  # looked again, saw it
+        looked = counter.finds
+        assert await lot.heads("customer_orders", streams) == {} and counter.finds == looked  # still stands
+        LookAgainAtParked(lot).on_partitions_assigned(set())
+        assert await lot.heads("customer_orders", streams) == {} and counter.finds == looked + 1
+        every_time = ParkingLot(db)  # empty_for=0: a look before every batch
+        await every_time.heads("customer_orders", streams)
+        await every_time.heads("customer_orders", streams)
+        assert counter.finds == looked + 3
 
 
 async def test_a_switch_between_batches_reaches_the_new_collection() -> None:
