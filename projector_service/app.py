@@ -62,18 +62,26 @@ async def open_resources(settings: Settings, *, kafka: bool = True) -> AsyncIter
 async def _housekeeping(
     settings: Settings, db: AsyncDatabase[Any], lot: ParkingLot, projections: list[Projection]
 ) -> None:
-    """Refresh the lag gauges and drop retired collections whose grace period is over."""
+    """Refresh the lag gauges and drop retired collections whose grace period is over, every
+    `status_interval_seconds`: one projection at a time, spread over the interval. Looking at all
+    of them at once (Kafka offsets and a peek, MongoDB counts) stalled the live batches of this
+    process for 150-300 ms every round (bench_freshness: p99 per 2 s spiked every 10 s)."""
     collector = StatusCollector(settings.kafka_bootstrap, settings.topic_prefix, settings.group_prefix, db)
+    step = settings.status_interval_seconds / max(len(projections), 1)
     await collector.start()
     try:
         while True:
+            statuses = []
             try:
-                metrics.export(await collector.collect(projections))
+                for projection in projections:
+                    statuses += await collector.collect([projection])
+                    await asyncio.sleep(step)
+                metrics.export(statuses)
                 for dropped in await drop_due(db, lot):
                     log.info("dropped retired collection %s", dropped)
             except Exception:  # a dependency down: the next round tries again
                 log.warning("status refresh failed", exc_info=True)
-            await asyncio.sleep(settings.status_interval_seconds)
+                await asyncio.sleep(settings.status_interval_seconds)
     finally:
         await collector.stop()
 
