@@ -4,6 +4,7 @@ ETag/If-None-Match and, given a consistency token or `min_version`, first waits
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -11,7 +12,15 @@ from fastapi import APIRouter, Path, Request, Response
 from query_service.api.consistency import TokenError, min_version_for, parse_token
 from query_service.api.deps import DbDep, Reads, ReadsDep, ResolverDep, SettingsDep, WatcherDep
 from query_service.api.http import CONDITION_PARAMETERS, Conditions, answer, conditions, invalid
-from query_service.views import CustomerSummaryView, OrderView, ProductView, get_order, get_product, get_summary
+from query_service.views import (
+    CustomerSummaryView,
+    DocumentLoader,
+    OrderView,
+    ProductView,
+    get_order,
+    get_product,
+    get_summary,
+)
 from shared.order_read_models import CUSTOMER_SUMMARY
 from shared.read_models import ORDER_VIEW, PRODUCT_VIEW
 from shared.web import problem
@@ -54,26 +63,32 @@ async def read_product(request: Request, sku: Id, reads: ReadsDep) -> Response:
 
 async def order_response(reads: Reads, order_id: str, given: Conditions) -> Response:
     """GET /v1/orders/{order_id} once its inputs are parsed (the route's, and `fast.FastReads`')."""
-    try:
-        wanted = min_version_for(order_id, given.token, given.min_version)
-    except TokenError as exc:
-        return invalid("X-Consistency-Token", str(exc))
-    timed_out = False
-    if wanted is not None:
-        timed_out = not await reads.watcher.wait(ORDER_VIEW, order_id, wanted, reads.wait_seconds)
-    return _answer(await get_order(reads.loader, order_id), f"order {order_id}", timed_out, given.if_none_match)
+    return await _single(reads, given, ORDER_VIEW, order_id, order_id, f"order {order_id}", get_order)
 
 
 async def product_response(reads: Reads, sku: str, given: Conditions) -> Response:
     """GET /v1/products/{sku} once its inputs are parsed (the route's, and `fast.FastReads`')."""
+    return await _single(reads, given, PRODUCT_VIEW, sku, f"product-{sku}", f"product {sku}", get_product)
+
+
+async def _single(
+    reads: Reads,
+    given: Conditions,
+    read_model: str,
+    doc_id: str,
+    stream_id: str,
+    what: str,
+    load: Callable[[DocumentLoader, str], Awaitable[OrderView | ProductView | None]],
+) -> Response:
+    """A document of a view fed by one stream: wait (bounded) for the version asked, then answer."""
     try:
-        wanted = min_version_for(f"product-{sku}", given.token, given.min_version)
+        wanted = min_version_for(stream_id, given.token, given.min_version)
     except TokenError as exc:
         return invalid("X-Consistency-Token", str(exc))
     timed_out = False
     if wanted is not None:
-        timed_out = not await reads.watcher.wait(PRODUCT_VIEW, sku, wanted, reads.wait_seconds)
-    return _answer(await get_product(reads.loader, sku), f"product {sku}", timed_out, given.if_none_match)
+        timed_out = not await reads.watcher.wait(read_model, doc_id, wanted, reads.wait_seconds)
+    return _answer(await load(reads.loader, doc_id), what, timed_out, given.if_none_match)
 
 
 @router.get(
