@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from command_service.api import build_app
 from command_service.event_store import EventStore
-from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
+from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
 from command_service.handlers import Clock
 from command_service.handlers.base import configure_snapshots
 from command_service.settings import Settings
@@ -42,11 +42,7 @@ class ReadyCheck:
 
 
 async def create_pool(settings: Settings) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
-        settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max, init=init_connection
-    )
-    assert pool is not None
-    return pool
+    return await open_pool(settings.database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 from pymongo import AsyncMongoClient
 
-from command_service.event_store.postgres import create_schema, init_connection
+from command_service.event_store.postgres import create_schema, open_pool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,8 +81,7 @@ async def infra(run_id: str) -> AsyncIterator[Infra]:
 
 @pytest.fixture(scope="session")
 async def pg_pool(infra: Infra) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(infra.pg_dsn, min_size=2, max_size=40, init=init_connection)
-    assert pool is not None
+    pool = await open_pool(infra.pg_dsn, min_size=2, max_size=40)
     await create_schema(pool)
     yield pool
     await pool.close()

@@ -46,6 +46,27 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def open_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+    """The pool every part of the command side uses: jsonb via orjson, and no session reset.
+
+    asyncpg's default release sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` to the server: one more round trip for every `pool.fetch` and every
+    acquire. Our pooled connections keep no session state: advisory locks are taken per
+    transaction (`pg_advisory_xact_lock`), cursors live inside transactions, nothing
+    runs `SET`, and the relay's leader lock and LISTEN are on its own connection, not a
+    pooled one. So a release only does asyncpg's client-side part, which still rolls back
+    a transaction left open (tests/integration/test_pool.py)."""
+    pool = await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=init_connection, reset=_keep_session
+    )
+    assert pool is not None
+    return pool
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Nothing to undo on the server (see `open_pool`)."""
+
+
 def _encode_jsonb(value: Any) -> bytes:
     return b"\x01" + (value if isinstance(value, bytes) else orjson.dumps(value))
 

@@ -28,6 +28,7 @@ from itertools import islice
 from typing import Any, NoReturn
 
 import asyncpg
+from pydantic import BaseModel
 
 from shared.envelope import EventEnvelope, EventMetadata
 
@@ -69,7 +70,21 @@ _META_DEFAULTS: dict[str, Any] = {name: field.default for name, field in EventMe
 _meta_sets: dict[tuple[str, ...], _SharedFieldsSet] = {}
 """Per tuple of metadata keys (subsets of five names in jsonb's fixed order: bounded)."""
 _new = object.__new__
-_set = object.__setattr__
+
+
+def _slot_setter(name: str) -> Any:
+    """The C-level setter of a pydantic model's slot, looked up once: calling it per row skips
+    `object.__setattr__`'s attribute lookup. Both models take it from `BaseModel`."""
+    owners = [klass for klass in EventEnvelope.__mro__ if name in vars(klass)]
+    if owners[:1] != [BaseModel] or [k for k in EventMetadata.__mro__ if name in vars(k)][:1] != [BaseModel]:
+        raise RuntimeError(f"rows.py expects {name} to be a slot of pydantic's BaseModel")
+    return vars(BaseModel)[name].__set__
+
+
+_set_dict = _slot_setter("__dict__")
+_set_fields_set = _slot_setter("__pydantic_fields_set__")
+_set_extra = _slot_setter("__pydantic_extra__")
+_set_private = _slot_setter("__pydantic_private__")
 
 
 def envelope(row: asyncpg.Record) -> EventEnvelope:
@@ -95,8 +110,11 @@ def envelopes(rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
     if not rows:
         return []
     values: Iterable[Any]
-    if isinstance(rows[0], asyncpg.Record) and tuple(islice(rows[0].keys(), len(FIELDS))) == FIELDS:
-        values = rows  # the SELECT lists the envelope's fields first, in order: read by position
+    first = rows[0]
+    if isinstance(first, asyncpg.Record) and tuple(first.keys()) == FIELDS:
+        values = rows  # the SELECT lists exactly the envelope's fields, in order: read by position
+    elif isinstance(first, asyncpg.Record) and tuple(islice(first.keys(), len(FIELDS))) == FIELDS:
+        values = [row[: len(FIELDS)] for row in rows]  # ... and more columns after them
     else:
         values = [tuple(row[name] for name in FIELDS) for row in rows]
     if not gc.isenabled():
@@ -122,15 +140,12 @@ def collector_paused() -> Iterator[None]:
 
 
 def _build(row: Any) -> EventEnvelope:
-    (event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at) = (
-        row[:10]
-    )
+    (event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at) = row
     if type(data) is not dict or version < 1 or position < 1 or schema_version < 1:
         return EventEnvelope.model_validate(dict(zip(FIELDS, row, strict=False)))
     env: EventEnvelope = _new(EventEnvelope)
-    _set(
+    _set_dict(
         env,
-        "__dict__",
         {
             "event_id": event_id,
             "stream_id": stream_id,
@@ -144,27 +159,27 @@ def _build(row: Any) -> EventEnvelope:
             "recorded_at": recorded_at,
         },
     )
-    _set(env, "__pydantic_fields_set__", _ALL_FIELDS)
-    _set(env, "__pydantic_extra__", None)
-    _set(env, "__pydantic_private__", None)
+    _set_fields_set(env, _ALL_FIELDS)
+    _set_extra(env, None)
+    _set_private(env, None)
     return env
 
 
 def _metadata(value: Any) -> EventMetadata:
     if type(value) is dict:
-        for item in value.values():
-            if type(item) is not str:
-                break
-        else:
-            keys = tuple(value)
-            fields_set = _meta_sets.get(keys)
-            if fields_set is None and value.keys() <= _META_KEYS:
-                fields_set = _meta_sets.setdefault(keys, _SharedFieldsSet(keys))
-            if fields_set is not None:
+        keys = tuple(value)
+        fields_set = _meta_sets.get(keys)
+        if fields_set is None and value.keys() <= _META_KEYS:
+            fields_set = _meta_sets.setdefault(keys, _SharedFieldsSet(keys))
+        if fields_set is not None:
+            for item in value.values():
+                if type(item) is not str:
+                    break
+            else:
                 meta: EventMetadata = _new(EventMetadata)
-                _set(meta, "__dict__", _META_DEFAULTS | value)
-                _set(meta, "__pydantic_fields_set__", fields_set)
-                _set(meta, "__pydantic_extra__", None)
-                _set(meta, "__pydantic_private__", None)
+                _set_dict(meta, _META_DEFAULTS | value)
+                _set_fields_set(meta, fields_set)
+                _set_extra(meta, None)
+                _set_private(meta, None)
                 return meta
     return EventMetadata.model_validate(value)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
-from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
+from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
 from command_service.relay.audit import AuditReport, audit
 from command_service.relay.publisher import Publisher, create_producer
 from command_service.relay.relay import Relay
@@ -42,8 +41,7 @@ def health_app(relay: Relay) -> FastAPI:
 
 
 async def _prepare(settings: Settings) -> None:
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=1, init=init_connection)
-    assert pool is not None
+    pool = await open_pool(settings.database_url, min_size=1, max_size=1)
     try:
         await create_schema(pool)
     finally:
@@ -86,8 +84,7 @@ async def _serve(settings: Settings) -> None:
 
 async def republish_range(settings: Settings, first: int, last: int | None) -> int:
     await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2, init=init_connection)
-    assert pool is not None
+    pool = await open_pool(settings.database_url, min_size=1, max_size=2)
     producer = create_producer(settings.kafka_bootstrap)
     await producer.start()
     publisher = Publisher(producer, prefix=settings.topic_prefix, source=settings.cloudevents_source)

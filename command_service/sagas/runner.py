@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
-from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
+from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
 from command_service.handlers.base import configure_snapshots
 from command_service.sagas.payment import PaymentSaga
 from command_service.sagas.watches import PostgresWatchStore
@@ -79,8 +79,7 @@ async def tick_forever(saga: PaymentSaga, every: float) -> None:
 async def serve(settings: Settings) -> None:
     configure_snapshots(product_every=settings.snapshot_every_product, order_every=settings.snapshot_every_order)
     await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=5, init=init_connection)
-    assert pool is not None
+    pool = await open_pool(settings.database_url, min_size=1, max_size=5)
     await create_schema(pool)
     watches = PostgresWatchStore(pool)
     await watches.create_schema()

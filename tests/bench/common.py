@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from command_service.event_store.postgres import create_schema, init_connection
+from command_service.event_store.postgres import create_schema, open_pool
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PG_PORT = os.environ.get("PGPORT", "5432")
@@ -63,8 +63,7 @@ async def fresh_database(tag: str) -> AsyncIterator[str]:
 
 async def bahi_pool(dsn: str, size: int) -> asyncpg.Pool:
     """A pool configured as the command service configures it (jsonb via orjson), schema created."""
-    pool = await asyncpg.create_pool(dsn, min_size=size, max_size=size, init=init_connection)
-    assert pool is not None
+    pool = await open_pool(dsn, min_size=size, max_size=size)
     await create_schema(pool)
     return pool
 

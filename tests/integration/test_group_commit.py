@@ -20,7 +20,7 @@ from command_service.event_store import (
     DuplicateIdempotencyKeyError,
     IdempotencyRecord,
 )
-from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
+from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection, open_pool
 from command_service.relay.audit import audit
 from shared.envelope import EventMetadata, NewEvent
 from shared.topics import topic_for
@@ -41,7 +41,7 @@ def event(n: int = 0) -> NewEvent:
 @pytest.fixture
 async def own(run_id: str) -> AsyncIterator[tuple[Infra, asyncpg.Pool]]:
     async with fresh_infra(f"{run_id}_gc{uuid4().hex[:4]}") as infra:
-        pool = await asyncpg.create_pool(infra.pg_dsn, min_size=4, max_size=8, init=init_connection)
+        pool = await open_pool(infra.pg_dsn, min_size=4, max_size=8)
         await create_schema(pool)
         yield infra, pool
         await pool.close()
