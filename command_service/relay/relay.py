@@ -16,7 +16,7 @@ from prometheus_client import Counter, Gauge
 
 from command_service.event_store.notify import CHANNEL
 from command_service.event_store.postgres import init_connection
-from command_service.relay.feed import Checkpoint, CommittedFeed
+from command_service.relay.feed import Checkpoint, CommittedFeed, RecordBatch
 from command_service.relay.publisher import Publisher
 
 log = logging.getLogger(__name__)
@@ -94,29 +94,65 @@ class Relay:
         LEADER.set(1)
 
     async def _pump(self, feed: CommittedFeed) -> None:
-        last_lag = 0.0
         # Up to IN_FLIGHT batches handed to the producer (in order) await their acknowledgements
         # at once; the checkpoint advances in order, each step only once its batch is acknowledged.
+        # After a full batch the next read starts at once, on PostgreSQL, while this process hands
+        # the batch to the producer: the connection is then busy, so acknowledged batches are
+        # checkpointed (and the lag looked up) when a read has returned and before the next begins.
         inflight: deque[tuple[Awaitable[object], Checkpoint, int]] = deque()
         read_to = self.checkpoint
-        while True:
-            self._wake.clear()
-            batch = await feed.next_records(read_to, self._batch_size, self._publisher.source)
-            if batch.records:
-                inflight.append((await self._publisher.enqueue(batch.records), batch.end, len(batch.records)))
+        ahead: asyncio.Task[RecordBatch] | None = None
+        last_lag = 0.0
+        try:
+            while True:
+                if ahead is None:
+                    self._wake.clear()
+                    batch = await feed.next_records(read_to, self._batch_size, self._publisher.source)
+                else:
+                    batch, ahead = await ahead, None
+                await self._checkpoint_acknowledged(feed, inflight, wait=not batch.records)
+                if time.monotonic() - last_lag > 1.0:
+                    positions, seconds = await feed.lag(self.checkpoint)
+                    LAG_POSITIONS.set(positions)
+                    LAG_SECONDS.set(seconds)
+                    last_lag = time.monotonic()
+                if not batch.records:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._poll)
+                    continue
                 read_to = batch.end
-            while inflight and (len(inflight) >= IN_FLIGHT or not batch.records):
-                acked, end, count = inflight.popleft()
-                await acked
-                await feed.save(end)  # only after the broker acknowledged
-                self.checkpoint = end
-                PUBLISHED.inc(count)
-                CHECKPOINT.set(end.position)
-            if time.monotonic() - last_lag > 1.0:
-                positions, seconds = await feed.lag(self.checkpoint)
-                LAG_POSITIONS.set(positions)
-                LAG_SECONDS.set(seconds)
-                last_lag = time.monotonic()
-            if len(batch.records) < self._batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                if len(batch.records) == self._batch_size:
+                    self._wake.clear()
+                    ahead = asyncio.create_task(feed.next_records(batch.end, self._batch_size, self._publisher.source))
+                inflight.append((await self._publisher.enqueue(batch.records), batch.end, len(batch.records)))
+                if len(inflight) >= IN_FLIGHT:
+                    # No more than IN_FLIGHT batches unacknowledged; checkpointed at the next turn.
+                    await inflight[-IN_FLIGHT][0]
+                if ahead is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._poll)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await ahead
+
+    async def _checkpoint_acknowledged(
+        self, feed: CommittedFeed, inflight: deque[tuple[Awaitable[object], Checkpoint, int]], *, wait: bool
+    ) -> None:
+        """Checkpoint the batches the broker acknowledged, oldest first (all of them, waiting
+        for their acknowledgements, when `wait`); one save for all of them."""
+        end, count = None, 0
+        while inflight and (wait or _done(inflight[0][0])):
+            acked, end, n = inflight.popleft()
+            await acked
+            count += n
+        if end is not None:
+            await feed.save(end)  # only after the broker acknowledged
+            self.checkpoint = end
+            PUBLISHED.inc(count)
+            CHECKPOINT.set(end.position)
+
+
+def _done(acks: Awaitable[object]) -> bool:
+    return isinstance(acks, asyncio.Future) and acks.done()
