@@ -95,10 +95,13 @@ def command(infra: object) -> Service:
     return Service("command", "command_service", port, service_env(infra, BAHI_PORT=str(port)))
 
 
-def relay(infra: object, name: str = "main") -> Service:
+def relay(infra: object, name: str = "main", **env: str) -> Service:
     port = free_port()
     return Service(
-        "relay", "command_service.relay", port, service_env(infra, BAHI_RELAY_PORT=str(port), BAHI_RELAY_NAME=name)
+        "relay",
+        "command_service.relay",
+        port,
+        service_env(infra, BAHI_RELAY_PORT=str(port), BAHI_RELAY_NAME=name, **env),
     )
 
 

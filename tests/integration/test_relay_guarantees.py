@@ -164,6 +164,41 @@ async def test_relay_killed_mid_batch_loses_nothing(own: Infra) -> None:
     assert all(count == 2 for count in report.duplicates.values())
 
 
+async def test_relay_killed_while_reading_ahead_loses_nothing(own: Infra) -> None:
+    # A backlog in batches of 50: every batch but the last is full, so the relay always has
+    # the next read running on PostgreSQL while it publishes. Killed in the middle of that.
+    # Transactions of 8 events: batches end inside transactions as well as between them.
+    total = await torture(own, writers=8, transactions=625, per_txn=8, streams=100)
+    small_batches = {"BAHI_RELAY_BATCH_SIZE": "50"}
+    relay = processes.relay(own, **small_batches).start().wait_ready()
+    try:
+        deadline = time.monotonic() + 60
+        while await checkpoint_position(own) == 0:
+            assert time.monotonic() < deadline, relay.tail()
+            await asyncio.sleep(0.02)
+        relay.kill()  # SIGKILL
+        assert 0 < await checkpoint_position(own) < await max_position(own)  # it died with work left
+        relay = processes.relay(own, **small_batches).start().wait_ready()
+        await caught_up(own)
+    finally:
+        relay.stop()
+    report = await audit(own.pg_dsn, own.kafka, own.topic_prefix, "main")
+    assert report.stored == total == 40_000
+    assert (report.holes, report.strays, report.pending) == ([], [], 0)
+    assert all(count == 2 for count in report.duplicates.values())
+    # In each stream, the first time each version reached the topic was in order.
+    records = await consume_until(
+        own.kafka, [topic_for("order", own.topic_prefix)], lambda rs: len(rs) >= report.published_records
+    )
+    firsts: dict[str, list[int]] = defaultdict(list)
+    for record in records:
+        version = int(header(record, "ce_streamversion") or 0)
+        seen = firsts[record.key.decode()]
+        if version not in seen:
+            seen.append(version)
+    assert all(v == list(range(1, len(v) + 1)) for v in firsts.values())
+
+
 async def test_a_standby_relay_takes_over_within_seconds(own: Infra) -> None:
     first = processes.relay(own).start().wait_ready()
     second = processes.relay(own).start().wait_ready()
