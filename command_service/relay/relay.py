@@ -50,6 +50,7 @@ class Relay:
         self._wake = asyncio.Event()
         self.is_leader = False
         self.checkpoint = Checkpoint()
+        self._last_lag = 0.0
 
     async def run(self) -> None:
         """Run until cancelled. Any failure (database, broker) ends this round of leadership;
@@ -97,12 +98,13 @@ class Relay:
         # Up to IN_FLIGHT batches handed to the producer (in order) await their acknowledgements
         # at once; the checkpoint advances in order, each step only once its batch is acknowledged.
         # After a full batch the next read starts at once, on PostgreSQL, while this process hands
-        # the batch to the producer: the connection is then busy, so acknowledged batches are
-        # checkpointed (and the lag looked up) when a read has returned and before the next begins.
+        # the batch to the producer. The connection is then busy: acknowledged batches are
+        # checkpointed (and the lag looked up) before that read begins. After a partial batch
+        # there is no read ahead, and that work waits until the batch is with the producer.
         inflight: deque[tuple[Awaitable[object], Checkpoint, int]] = deque()
         read_to = self.checkpoint
         ahead: asyncio.Task[RecordBatch] | None = None
-        last_lag = 0.0
+        self._last_lag = 0.0
         try:
             while True:
                 if ahead is None:
@@ -110,25 +112,18 @@ class Relay:
                     batch = await feed.next_records(read_to, self._batch_size, self._publisher.source)
                 else:
                     batch, ahead = await ahead, None
-                await self._checkpoint_acknowledged(feed, inflight, wait=not batch.records)
-                if time.monotonic() - last_lag > 1.0:
-                    positions, seconds = await feed.lag(self.checkpoint)
-                    LAG_POSITIONS.set(positions)
-                    LAG_SECONDS.set(seconds)
-                    last_lag = time.monotonic()
-                if not batch.records:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll)
-                    continue
-                read_to = batch.end
-                if len(batch.records) == self._batch_size:
+                full = len(batch.records) == self._batch_size
+                if full:
+                    await self._housekeep(feed, inflight, wait=False)
                     self._wake.clear()
                     ahead = asyncio.create_task(feed.next_records(batch.end, self._batch_size, self._publisher.source))
-                inflight.append((await self._publisher.enqueue(batch.records), batch.end, len(batch.records)))
-                if len(inflight) >= IN_FLIGHT:
-                    # No more than IN_FLIGHT batches unacknowledged; checkpointed at the next turn.
-                    await inflight[-IN_FLIGHT][0]
-                if ahead is None:
+                if batch.records:
+                    read_to = batch.end
+                    inflight.append((await self._publisher.enqueue(batch.records), batch.end, len(batch.records)))
+                    if len(inflight) >= IN_FLIGHT:
+                        await inflight[-IN_FLIGHT][0]  # no more than IN_FLIGHT batches unacknowledged
+                if not full:
+                    await self._housekeep(feed, inflight, wait=not batch.records)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll)
         finally:
@@ -136,6 +131,17 @@ class Relay:
                 ahead.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await ahead
+
+    async def _housekeep(
+        self, feed: CommittedFeed, inflight: deque[tuple[Awaitable[object], Checkpoint, int]], *, wait: bool
+    ) -> None:
+        """What needs the connection besides reading: checkpoints, and the lag once a second."""
+        await self._checkpoint_acknowledged(feed, inflight, wait=wait)
+        if time.monotonic() - self._last_lag > 1.0:
+            positions, seconds = await feed.lag(self.checkpoint)
+            LAG_POSITIONS.set(positions)
+            LAG_SECONDS.set(seconds)
+            self._last_lag = time.monotonic()
 
     async def _checkpoint_acknowledged(
         self, feed: CommittedFeed, inflight: deque[tuple[Awaitable[object], Checkpoint, int]], *, wait: bool
