@@ -27,11 +27,11 @@ Two kinds of rows, each in its own fresh database, in the same run:
 
 - issue      small events (about 50 bytes of data, 30 of metadata). Issue 3 sets the
              target, >= 300,000 events/s, next to raw asyncpg pages it measured at
-             ~517,000/s here; raw pages of these rows read about that (457-531k in
+             ~517,000/s here; raw pages of these rows read about that (449-523k in
              our runs). The target is checked on these rows.
 - realistic  OrderPlaced events as the product writes them (477 bytes of data, 186 of
-             metadata as JSON). Raw asyncpg pages of these read only 210-245k/s here
-             (260-270k without parsing the JSON), so no reader that returns decoded
+             metadata as JSON). Raw asyncpg pages of these read only 205-245k/s here
+             (249-274k without parsing the JSON), so no reader that returns decoded
              events reaches 300k on them; the bench reports the ratio to raw, then a
              profile of read_all and the cost per row of each row -> envelope path.
 """
