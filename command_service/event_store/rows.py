@@ -113,7 +113,7 @@ def envelopes(rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
     if isinstance(first, asyncpg.Record) and tuple(first.keys()) == FIELDS:
         values = rows  # the SELECT lists exactly the envelope's fields, in order: read by position
     elif isinstance(first, asyncpg.Record) and tuple(islice(first.keys(), len(FIELDS))) == FIELDS:
-        values = (row[:10] for row in rows)  # ... and more columns after them: one tuple at a time
+        values = (row[: len(FIELDS)] for row in rows)  # ... and more columns after them: one tuple at a time
     else:
         values = [tuple(row[name] for name in FIELDS) for row in rows]
     if not gc.isenabled():

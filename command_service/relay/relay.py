@@ -9,7 +9,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable
+from typing import Any
 
 import asyncpg
 from prometheus_client import Counter, Gauge
@@ -101,7 +101,7 @@ class Relay:
         # the batch to the producer. The connection is then busy: acknowledged batches are
         # checkpointed (and the lag looked up) before that read begins. After a partial batch
         # there is no read ahead, and that work waits until the batch is with the producer.
-        inflight: deque[tuple[Awaitable[object], Checkpoint, int]] = deque()
+        inflight: deque[tuple[asyncio.Future[Any], Checkpoint, int]] = deque()
         read_to = self.checkpoint
         ahead: asyncio.Task[RecordBatch] | None = None
         self._last_lag = 0.0
@@ -133,7 +133,7 @@ class Relay:
                     await ahead
 
     async def _housekeep(
-        self, feed: CommittedFeed, inflight: deque[tuple[Awaitable[object], Checkpoint, int]], *, wait: bool
+        self, feed: CommittedFeed, inflight: deque[tuple[asyncio.Future[Any], Checkpoint, int]], *, wait: bool
     ) -> None:
         """What needs the connection besides reading: checkpoints, and the lag once a second."""
         await self._checkpoint_acknowledged(feed, inflight, wait=wait)
@@ -144,12 +144,12 @@ class Relay:
             self._last_lag = time.monotonic()
 
     async def _checkpoint_acknowledged(
-        self, feed: CommittedFeed, inflight: deque[tuple[Awaitable[object], Checkpoint, int]], *, wait: bool
+        self, feed: CommittedFeed, inflight: deque[tuple[asyncio.Future[Any], Checkpoint, int]], *, wait: bool
     ) -> None:
         """Checkpoint the batches the broker acknowledged, oldest first (all of them, waiting
         for their acknowledgements, when `wait`); one save for all of them."""
         end, count = None, 0
-        while inflight and (wait or _done(inflight[0][0])):
+        while inflight and (wait or inflight[0][0].done()):
             acked, end, n = inflight.popleft()
             await acked
             count += n
@@ -158,7 +158,3 @@ class Relay:
             self.checkpoint = end
             PUBLISHED.inc(count)
             CHECKPOINT.set(end.position)
-
-
-def _done(acks: Awaitable[object]) -> bool:
-    return isinstance(acks, asyncio.Future) and acks.done()
