@@ -23,7 +23,7 @@ from projector_service.settings import Settings
 from projector_service.sources import KafkaSource, Source
 from projector_service.status import StatusCollector
 from shared.logging import setup_logging
-from shared.topics import topic_for
+from shared.streams import topic_for
 from shared.tuning import gc_tuned
 from shared.web import serve as serve_http
 

@@ -26,7 +26,7 @@ from projector_service.parking import ParkingLot
 from projector_service.pointers import live_collection
 from projector_service.projections import Projection
 from projector_service.sources import partitions
-from shared.topics import topic_for
+from shared.streams import topic_for
 
 _PEEK_SECONDS = 2.0
 

@@ -22,7 +22,7 @@ from projector_service.parking import ParkingLot
 from projector_service.processor import BatchProcessor
 from projector_service.records import from_record
 from projector_service.settings import Settings
-from shared.topics import topic_for
+from shared.streams import topic_for
 
 log = logging.getLogger(__name__)
 

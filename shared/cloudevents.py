@@ -16,10 +16,11 @@ from uuid import UUID
 import orjson
 
 from shared.envelope import EventEnvelope, EventMetadata
+from shared.events.registry import CE_TYPE_PREFIX, EVENTS
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
-TYPE_PREFIX = "in.bahi."
+TYPE_PREFIX = CE_TYPE_PREFIX
 
 # CloudEvents extension names: lower-case letters and digits only.
 _EXT_STREAM_TYPE = "streamtype"
@@ -71,7 +72,7 @@ def kafka_record(
         ("ce_specversion", _SPEC),
         ("ce_id", event_id.encode()),
         ("ce_source", source),
-        ("ce_type", (TYPE_PREFIX + event_type).encode()),
+        ("ce_type", EVENTS.ce_type(event_type).encode()),
         ("ce_time", (recorded_at if isinstance(recorded_at, str) else _iso(recorded_at)).encode()),
         ("ce_subject", stream_id.encode()),
         ("content-type", _CONTENT),
@@ -119,7 +120,7 @@ def from_kafka(
             stream_type=attrs["ce_" + _EXT_STREAM_TYPE],
             version=int(attrs["ce_" + _EXT_VERSION]),
             position=int(attrs["ce_" + _EXT_POSITION]),
-            event_type=event_type.removeprefix(TYPE_PREFIX),
+            event_type=event_type_of(event_type),
             schema_version=int(attrs["ce_" + _EXT_SCHEMA]),
             data=orjson.loads(value),
             metadata=EventMetadata(
@@ -133,6 +134,12 @@ def from_kafka(
         )
     except (KeyError, ValueError, UnicodeDecodeError, orjson.JSONDecodeError) as exc:
         raise NotACloudEventError(f"not a Bahi CloudEvent: {exc}") from exc
+
+
+def event_type_of(ce_type: str) -> str:
+    """The stored event type of a CloudEvents `type`: `in.bahi.<context>.<type>`, or the bare
+    `in.bahi.<type>` of records published before contexts were named."""
+    return ce_type.rpartition(".")[2]
 
 
 def _iso(moment: datetime) -> str:

@@ -9,14 +9,15 @@ import logging
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from shared.topics import STREAM_TYPES, topic_for
+from shared.contexts import catalog
+from shared.streams import topic_for
 
 log = logging.getLogger(__name__)
 
 
 async def ensure_topics(bootstrap: str, prefix: str, partitions: int, *, attempts: int = 60) -> list[str]:
     """Create the event topics that are missing. Waits (with backoff) for a broker that is down."""
-    names = [topic_for(stream_type, prefix) for stream_type in STREAM_TYPES]
+    names = [topic_for(stream_type, prefix) for stream_type in catalog().stream_types]
     delay = 0.2
     for attempt in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

@@ -1,4 +1,4 @@
-"""Read-model names shared by the projector (writer) and the query service (reader).
+"""How the projector (writer) and the query service (reader) find a read model's live collection.
 
 A read model's live collection is named by a pointer document in
 `read_model_pointers` (`{_id: "order_view", collection: "order_view__v7"}`), so a
@@ -13,8 +13,6 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-ORDER_VIEW = "order_view"
-PRODUCT_VIEW = "product_view"
 POINTERS = "read_model_pointers"
 
 

@@ -50,6 +50,31 @@ async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class InvalidInputError(Exception):
+    """A request input that a dependency refused (a header, a parameter): a 422 naming it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def invalid(field: str, message: str) -> JSONResponse:
+    """422 problem+json naming the offending input, shaped like a validation error's."""
+    return problem(
+        422,
+        "Invalid request",
+        f"{field}: {message}",
+        field=field,
+        type_="https://bahi.dev/problems/validation",
+        errors=[{"field": field, "message": message, "type": "value_error"}],
+    )
+
+
+async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInputError)
+    return invalid(exc.field, exc.message)
+
+
 async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return problem(exc.status_code, str(exc.detail), str(exc.detail))
@@ -58,6 +83,7 @@ async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(InvalidInputError, _invalid_input)
 
 
 Check = Callable[[], Awaitable[object]]

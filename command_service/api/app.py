@@ -1,4 +1,4 @@
-"""The FastAPI application: routes and the mapping of errors to problem+json."""
+"""The FastAPI application: every context's routers and one mapping of errors to problem+json."""
 
 from __future__ import annotations
 
@@ -9,16 +9,21 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from command_service.api import streams
-from command_service.api.routes import router
-from command_service.domain import DomainError
-from command_service.handlers import ConflictError, IdempotencyKeyReusedError, PreconditionFailedError
+from command_service.handling import (
+    CommandRegistry,
+    ConflictError,
+    IdempotencyKeyReusedError,
+    PreconditionFailedError,
+)
+from shared.errors import DomainError
 from shared.web import NO_OTEL, install_health, install_problem_handlers, problem
 
 if TYPE_CHECKING:
     from command_service.bootstrap import Services
 
 
-def build_app(services: Callable[[], Services], lifespan: Any = None) -> FastAPI:
+def build_app(services: Callable[[], Services], registry: CommandRegistry, lifespan: Any = None) -> FastAPI:
+    """The API of every context in `registry` (its routers), one error mapping for all."""
     app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
     app.state.services = services
     install_problem_handlers(app)
@@ -49,6 +54,7 @@ def build_app(services: Callable[[], Services], lifespan: Any = None) -> FastAPI
     async def conflict(_: Request, exc: ConflictError) -> JSONResponse:
         return problem(409, "Concurrent modification", str(exc))
 
-    app.include_router(router)
+    for router in registry.routers:
+        app.include_router(router)
     app.include_router(streams.router)
     return app

@@ -20,7 +20,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from command_service.event_store.postgres import envelope, init_connection
 from command_service.relay.feed import CommittedFeed
 from command_service.relay.publisher import Publisher
-from shared.topics import STREAM_TYPES, topic_for
+from shared.contexts import catalog
+from shared.streams import topic_for
 
 StreamVersion = tuple[str, int]
 
@@ -54,7 +55,7 @@ async def read_topic_versions(bootstrap: str, prefix: str) -> Counter[StreamVers
     await consumer.start()
     seen: Counter[StreamVersion] = Counter()
     try:
-        partitions = await topic_partitions(bootstrap, [topic_for(t, prefix) for t in STREAM_TYPES])
+        partitions = await topic_partitions(bootstrap, [topic_for(t, prefix) for t in catalog().stream_types])
         if not partitions:
             return seen
         consumer.assign(partitions)

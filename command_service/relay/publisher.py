@@ -13,7 +13,7 @@ from aiokafka.producer.message_accumulator import BatchBuilder
 
 from shared.cloudevents import KafkaRecord, to_kafka
 from shared.envelope import EventEnvelope
-from shared.topics import topic_for
+from shared.streams import topic_for
 
 
 def create_producer(bootstrap: str) -> AIOKafkaProducer:

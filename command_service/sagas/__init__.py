@@ -1,11 +1,7 @@
-"""Process managers: react to events, keep their own state, emit commands through `dispatch`.
+"""Process managers (sagas): react to events, keep their own state, emit commands through the
+dispatcher. Each context declares its own in its manifest (`ProcessManagerSpec`); run them
+all with `python -m command_service.sagas`."""
 
-`payment` drives prepaid orders: one whose payment fails, or does not arrive within
-the configured timeout, is cancelled (its stock released) exactly once, however
-often the saga restarts or sees an event again. Run it with
-`python -m command_service.sagas`.
-"""
+from command_service.sagas.spec import ProcessManager, ProcessManagerSpec, Resources
 
-from command_service.sagas.payment import PaymentSaga, Watch, WatchState, react
-
-__all__ = ["PaymentSaga", "Watch", "WatchState", "react"]
+__all__ = ["ProcessManager", "ProcessManagerSpec", "Resources"]

@@ -1,4 +1,5 @@
-"""`python -m command_service.sagas`: run the payment saga (health and metrics on BAHI_SAGA_PORT)."""
+"""`python -m command_service.sagas`: run every context's process managers (health, metrics and
+/status on BAHI_SAGA_PORT)."""
 
 import asyncio
 

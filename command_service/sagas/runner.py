@@ -1,9 +1,10 @@
-"""The payment saga's process: a Kafka consumer (its own group) feeding the saga,
-a timer cancelling overdue orders, and /healthz, /readyz, /metrics, /status.
+"""The process managers' process: for each registered process manager, a Kafka consumer (its
+own group) feeding it and a timer letting it act on what is due; and /healthz, /readyz,
+/metrics, /status.
 
-Offsets are committed only after the watches of a batch are saved, so a crash
-redelivers (harmless: watches are version-guarded). The timer re-reads the due
-watches from PostgreSQL on every tick, so a restart loses no deadline.
+Offsets are committed only after a batch was handled (its state saved), so a crash
+redelivers (harmless: process managers guard their state by stream version). The timer
+re-reads what is due from PostgreSQL on every tick, so a restart loses no deadline.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 import uvicorn
@@ -19,14 +20,14 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
+from command_service.bootstrap import build_dispatcher
 from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
-from command_service.handlers.base import configure_snapshots
-from command_service.sagas.payment import PaymentSaga
-from command_service.sagas.watches import PostgresWatchStore
+from command_service.handling import CommandRegistry, default_registry
+from command_service.sagas.spec import ProcessManager, ProcessManagerSpec, Resources
 from command_service.settings import Settings
 from shared.cloudevents import from_kafka
 from shared.kafka_admin import ensure_topics
-from shared.topics import topic_for
+from shared.streams import topic_for
 from shared.web import install_health
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-async def consume(saga: PaymentSaga, settings: Settings, started: asyncio.Event) -> None:
-    """Feed the saga from the order topic until cancelled; reconnects with backoff."""
+async def consume(
+    manager: ProcessManager, spec: ProcessManagerSpec, settings: Settings, started: asyncio.Event
+) -> None:
+    """Feed the process manager from its topics until cancelled; reconnects with backoff."""
     backoff = 0.2
     while True:
         consumer = AIOKafkaConsumer(
-            topic_for("order", settings.topic_prefix),
+            *[topic_for(stream_type, settings.topic_prefix) for stream_type in spec.stream_types],
             bootstrap_servers=settings.kafka_bootstrap,
-            group_id=f"{settings.topic_prefix}.saga.payment",
+            group_id=f"{settings.topic_prefix}.saga.{spec.name}",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
@@ -55,11 +58,11 @@ async def consume(saga: PaymentSaga, settings: Settings, started: asyncio.Event)
                 batches = await consumer.getmany(timeout_ms=500, max_records=500)
                 for records in batches.values():
                     for record in records:
-                        await saga.handle(from_kafka(record.key, record.value, record.headers))
+                        await manager.handle(from_kafka(record.key, record.value, record.headers))
                 if batches:
                     await consumer.commit()
         except (KafkaError, OSError, asyncpg.PostgresConnectionError) as exc:
-            log.warning("payment saga consumer failed (%s); retrying in %.1fs", exc, backoff)
+            log.warning("%s consumer failed (%s); retrying in %.1fs", spec.name, exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 5.0)
         finally:
@@ -67,46 +70,52 @@ async def consume(saga: PaymentSaga, settings: Settings, started: asyncio.Event)
                 await consumer.stop()
 
 
-async def tick_forever(saga: PaymentSaga, every: float) -> None:
+async def tick_forever(manager: ProcessManager, name: str, every: float) -> None:
     while True:
         try:
-            await saga.tick()
+            await manager.tick()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("payment saga tick failed (%s); retrying", exc)
+            log.warning("%s tick failed (%s); retrying", name, exc)
         await asyncio.sleep(every)
 
 
-async def serve(settings: Settings) -> None:
-    configure_snapshots(product_every=settings.snapshot_every_product, order_every=settings.snapshot_every_order)
+async def serve(settings: Settings, registry: CommandRegistry | None = None) -> None:
+    registry = registry or default_registry()
     await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
     pool = await open_pool(settings.database_url, min_size=1, max_size=5)
     await create_schema(pool)
-    watches = PostgresWatchStore(pool)
-    await watches.create_schema()
-    timeout = timedelta(seconds=settings.payment_timeout_seconds)
-    saga = PaymentSaga(watches, PostgresEventStore(pool), utc_now, timeout)
-    started = asyncio.Event()
+    context_settings = registry.settings()
+    store = PostgresEventStore(pool)
+    dispatch = build_dispatcher(registry, store, utc_now, settings, context_settings)
+    owners = {name: registry.process_managers.owner(name) for name in registry.process_managers}
+    managers: dict[str, tuple[ProcessManagerSpec, ProcessManager]] = {}
+    for name, spec in registry.process_managers.items():
+        resources = Resources(pool, store, utc_now, dispatch, context_settings[owners[name]])
+        managers[name] = (spec, await spec.build(resources))
+    started = {name: asyncio.Event() for name in managers}
 
-    app = FastAPI(title="Bahi payment saga", docs_url=None, redoc_url=None)
+    app = FastAPI(title="Bahi process managers", docs_url=None, redoc_url=None)
 
     async def ready() -> None:
         await pool.fetchval("SELECT 1")
-        if not started.is_set():
-            raise RuntimeError("kafka consumer not started yet")
+        waiting = [name for name, event in started.items() if not event.is_set()]
+        if waiting:
+            raise RuntimeError(f"kafka consumer not started yet: {', '.join(waiting)}")
 
     install_health(app, "saga", ready)
 
     @app.get("/status")
     async def status() -> dict[str, object]:
-        return {"watching": await watches.waiting(), "timeout_seconds": settings.payment_timeout_seconds}
+        return {name: await manager.status() for name, (_, manager) in managers.items()}
 
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.host, port=settings.saga_port, log_config=None, access_log=False)
     )
-    tasks = [
-        asyncio.create_task(consume(saga, settings, started)),
-        asyncio.create_task(tick_forever(saga, min(settings.saga_tick_seconds, settings.payment_timeout_seconds / 4))),
-    ]
+    tasks = []
+    for name, (spec, manager) in managers.items():
+        every = min(settings.saga_tick_seconds, manager.max_tick_seconds)
+        tasks.append(asyncio.create_task(consume(manager, spec, settings, started[name])))
+        tasks.append(asyncio.create_task(tick_forever(manager, name, every)))
     try:
         await server.serve()  # returns on SIGINT/SIGTERM
     finally:

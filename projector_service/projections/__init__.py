@@ -13,7 +13,7 @@ from projector_service.projections.customer_summary import CUSTOMER_SUMMARY_VIEW
 from projector_service.projections.order_search import ORDER_SEARCH_VIEW
 from projector_service.projections.order_view import ORDER_VIEW
 from projector_service.projections.product_view import PRODUCT_VIEW
-from shared.order_read_models import INDEX_SPECS
+from shared.commerce.read_models import INDEX_SPECS
 
 PROJECTIONS: dict[str, Projection] = {
     p.name: p for p in (ORDER_VIEW, PRODUCT_VIEW, CUSTOMER_ORDERS_VIEW, CUSTOMER_SUMMARY_VIEW, ORDER_SEARCH_VIEW)

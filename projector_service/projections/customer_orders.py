@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from projector_service.projections.base import Document, Projection
 from projector_service.projections.order_steps import step
+from shared.commerce.events import OrderPlaced
+from shared.commerce.read_models import CUSTOMER_ORDERS, sort_key
 from shared.envelope import EventEnvelope
-from shared.events import DomainEvent, OrderPlaced
-from shared.order_read_models import CUSTOMER_ORDERS, sort_key
+from shared.events import DomainEvent
 
 
 def _doc_id(env: EventEnvelope) -> str | None:

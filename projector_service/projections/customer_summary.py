@@ -15,9 +15,10 @@ from typing import Any
 
 from projector_service.projections.base import Document, Projection
 from projector_service.projections.order_steps import step
+from shared.commerce.events import OrderPlaced
+from shared.commerce.read_models import CUSTOMER_SUMMARY
 from shared.envelope import EventEnvelope
-from shared.events import DomainEvent, OrderPlaced
-from shared.order_read_models import CUSTOMER_SUMMARY
+from shared.events import DomainEvent
 
 TOP_CATEGORIES = 5
 _NOT_VALUED = {"PENDING_PAYMENT", "PAYMENT_FAILED", "CANCELLED", "RETURNED"}

@@ -1,15 +1,16 @@
 """Order search: one document per order with the fields every filter needs and the
 lowercase `tokens` that `q` matches (customer id, the order id and a few of its
 prefixes, SKUs, words of item names; longer prefixes are checked on `id_key`).
-Each filter has its own index (shared.order_read_models)."""
+Each filter has its own index (shared.commerce.read_models)."""
 
 from __future__ import annotations
 
 from projector_service.projections.base import Document, Projection
 from projector_service.projections.order_steps import step
+from shared.commerce.events import OrderPlaced
+from shared.commerce.read_models import ORDER_SEARCH, id_key, search_tokens, sort_key
 from shared.envelope import EventEnvelope
-from shared.events import DomainEvent, OrderPlaced
-from shared.order_read_models import ORDER_SEARCH, id_key, search_tokens, sort_key
+from shared.events import DomainEvent
 
 
 def _doc_id(env: EventEnvelope) -> str | None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.events import (
-    DomainEvent,
+from shared.commerce.events import (
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -20,6 +19,7 @@ from shared.events import (
     SurplusCause,
     SurplusPaymentCaptured,
 )
+from shared.events import DomainEvent
 
 _SURPLUS_REASON = {
     SurplusCause.ORDER_CANCELLED: "payment captured after the order was cancelled: refund due",

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from projector_service.projections.base import Document, Projection
 from projector_service.projections.order_steps import step
-from shared.envelope import EventEnvelope
-from shared.events import (
-    DomainEvent,
+from shared.commerce.events import (
     OrderCancelled,
     OrderDelivered,
     OrderPlaced,
@@ -19,7 +17,9 @@ from shared.events import (
     SurplusCause,
     SurplusPaymentCaptured,
 )
-from shared.read_models import ORDER_VIEW as COLLECTION
+from shared.commerce.read_models import ORDER_VIEW as COLLECTION
+from shared.envelope import EventEnvelope
+from shared.events import DomainEvent
 
 
 def _doc_id(env: EventEnvelope) -> str | None:

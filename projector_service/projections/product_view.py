@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from projector_service.projections.base import Document, Projection
-from shared.envelope import EventEnvelope
-from shared.events import (
-    DomainEvent,
+from shared.commerce.events import (
     PriceChanged,
     ProductCreated,
     StockReleased,
@@ -14,7 +12,9 @@ from shared.events import (
     StockReturned,
     StockShipped,
 )
-from shared.read_models import PRODUCT_VIEW as COLLECTION
+from shared.commerce.read_models import PRODUCT_VIEW as COLLECTION
+from shared.envelope import EventEnvelope
+from shared.events import DomainEvent
 
 
 def _doc_id(env: EventEnvelope) -> str | None:

@@ -13,18 +13,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from query_service.views import Page
-from shared.web import problem
-
-
-def invalid(field: str, message: str) -> JSONResponse:
-    return problem(
-        422,
-        "Invalid request",
-        f"{field}: {message}",
-        field=field,
-        type_="https://bahi.dev/problems/validation",
-        errors=[{"field": field, "message": message, "type": "value_error"}],
-    )
+from shared.web import invalid
 
 
 def unknown_params(request: Request, allowed: set[str]) -> JSONResponse | None:

@@ -26,8 +26,7 @@ from query_service.views import (
     search_orders,
 )
 from query_service.views.watch import VersionWatcher
-from shared.order_read_models import CUSTOMER_ORDERS, ORDER_SEARCH
-from shared.read_models import PRODUCT_VIEW
+from shared.commerce.read_models import CUSTOMER_ORDERS, ORDER_SEARCH, PRODUCT_VIEW
 
 router = APIRouter(prefix="/v1")
 

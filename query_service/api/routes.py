@@ -21,8 +21,7 @@ from query_service.views import (
     get_product,
     get_summary,
 )
-from shared.order_read_models import CUSTOMER_SUMMARY
-from shared.read_models import ORDER_VIEW, PRODUCT_VIEW
+from shared.commerce.read_models import CUSTOMER_SUMMARY, ORDER_VIEW, PRODUCT_VIEW
 from shared.web import problem
 
 router = APIRouter(prefix="/v1")

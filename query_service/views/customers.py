@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.views.paging import Page, PageQuery, decode_cursor, fetch_page
-from shared.order_read_models import CUSTOMER_ORDERS, CUSTOMER_SUMMARY, time_key, upper_time_bound
+from shared.commerce.read_models import CUSTOMER_ORDERS, CUSTOMER_SUMMARY, time_key, upper_time_bound
 from shared.read_models import CollectionResolver
 
 _LIST_FIELDS = {

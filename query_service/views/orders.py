@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from query_service.views.loader import DocumentLoader
-from shared.read_models import ORDER_VIEW
+from shared.commerce.read_models import ORDER_VIEW
 
 
 class OrderItemView(BaseModel):

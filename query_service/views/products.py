@@ -9,7 +9,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.views.loader import DocumentLoader
 from query_service.views.paging import Page, PageQuery, decode_cursor, fetch_page
-from shared.read_models import PRODUCT_VIEW, CollectionResolver
+from shared.commerce.read_models import PRODUCT_VIEW
+from shared.read_models import CollectionResolver
 
 
 class ProductView(BaseModel):

@@ -1,5 +1,5 @@
 """Order search over the `order_search` read model: `q` by stored tokens (and order-id
-prefixes, `shared.order_read_models.term_clauses`), filters,
+prefixes, `shared.commerce.read_models.term_clauses`), filters,
 newest first. The most selective filter present drives the query through its own
 index; the others filter the fetched documents."""
 
@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.views.customers import key_range
 from query_service.views.paging import Page, PageQuery, fetch_page
-from shared.order_read_models import ORDER_SEARCH, query_terms, term_clauses
+from shared.commerce.read_models import ORDER_SEARCH, query_terms, term_clauses
 from shared.read_models import CollectionResolver
 
 _RESULT_FIELDS = {

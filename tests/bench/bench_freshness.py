@@ -29,7 +29,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests import processes
 from tests.bench.load import HttpPool, LoadResult
 from tests.conftest import fresh_infra

@@ -41,9 +41,10 @@ from projector_service.projections import PROJECTIONS
 from projector_service.rebuild import RebuildOptions, rebuild
 from projector_service.sources import KafkaSource
 from shared.cloudevents import to_kafka
+from shared.contexts import catalog
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
-from shared.topics import STREAM_TYPES, topic_for
+from shared.streams import topic_for
 from shared.tuning import gc_tuned
 from tests.bench.common import KAFKA, RESULTS_DIR, Report, Timer, fmt, run, unique_prefix
 from tests.unit.test_projector_lifecycles import history
@@ -174,7 +175,7 @@ async def _delete_topics(prefix: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
     await admin.start()
     try:
-        await admin.delete_topics([topic_for(t, prefix) for t in STREAM_TYPES])
+        await admin.delete_topics([topic_for(t, prefix) for t in catalog().stream_types])
     finally:
         await admin.close()
 

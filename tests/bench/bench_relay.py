@@ -37,8 +37,9 @@ from command_service.event_store.postgres import envelope, init_connection
 from command_service.relay import Relay
 from command_service.relay.publisher import Publisher, create_producer
 from shared.cloudevents import to_kafka
+from shared.contexts import catalog
 from shared.kafka_admin import ensure_topics
-from shared.topics import STREAM_TYPES, topic_for
+from shared.streams import topic_for
 from tests.bench.common import KAFKA, Report, Timer, bahi_pool, fmt, fresh_database, run, unique_prefix
 from tests.bench.data import COMMITTED, populate
 from tests.bench.proto_feed import gc_tuned
@@ -59,7 +60,7 @@ async def end_offsets(prefix: str) -> int:
     consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA)
     await consumer.start()
     try:
-        parts = [TopicPartition(topic_for(t, prefix), p) for t in STREAM_TYPES for p in range(PARTITIONS)]
+        parts = [TopicPartition(topic_for(t, prefix), p) for t in catalog().stream_types for p in range(PARTITIONS)]
         offsets = await consumer.end_offsets(parts)
         return sum(offsets.values())
     finally:
@@ -70,7 +71,7 @@ async def drop_topics(prefixes: list[str]) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
     await admin.start()
     try:
-        names = [topic_for(t, prefix) for prefix in prefixes for t in STREAM_TYPES]
+        names = [topic_for(t, prefix) for prefix in prefixes for t in catalog().stream_types]
         for start in range(0, len(names), 50):
             await admin.delete_topics(names[start : start + 50])
     finally:

@@ -26,7 +26,8 @@ from aiokafka.partitioner import murmur2
 from command_service.event_store.postgres import init_connection
 from command_service.relay.feed import Checkpoint, CommittedFeed
 from shared.cloudevents import CONTENT_TYPE, SPEC_VERSION, TYPE_PREFIX, to_kafka
-from shared.topics import STREAM_TYPES, topic_for
+from shared.contexts import catalog
+from shared.streams import topic_for
 from tests.bench.common import KAFKA, Timer
 from tests.bench.proto_feed import gc_tuned
 
@@ -136,7 +137,7 @@ async def proto_relay(dsn: str, prefix: str, last: int, proto: Proto) -> Timer:
     )
     source = SOURCE.encode()
     partitions = _Partitions(PARTITIONS)
-    topics = {t: topic_for(t, prefix) for t in STREAM_TYPES}
+    topics = {t: topic_for(t, prefix) for t in catalog().stream_types}
     async with started(producer):
         await producer.client._wait_on_metadata(topics["order"])
         with contextlib.ExitStack() as stack:

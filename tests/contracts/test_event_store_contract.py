@@ -22,8 +22,9 @@ from command_service.event_store import (
 )
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.event_store.postgres import PostgresEventStore
+from shared.commerce.events import OrderConfirmed
 from shared.envelope import EventEnvelope, EventMetadata, NewEvent
-from shared.events import OrderConfirmed, current_schema_version, parse_event
+from shared.events import current_schema_version, parse_event
 from tests.conftest import unique
 
 

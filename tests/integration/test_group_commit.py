@@ -23,7 +23,7 @@ from command_service.event_store import (
 from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection, open_pool
 from command_service.relay.audit import audit
 from shared.envelope import EventMetadata, NewEvent
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests import processes
 from tests.conftest import Infra, fresh_infra, unique
 from tests.integration.test_relay_guarantees import caught_up

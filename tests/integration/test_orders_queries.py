@@ -23,10 +23,8 @@ from query_service.settings import Settings
 from query_service.views import DocumentLoader
 from query_service.views.loader import BATCH_IDS
 from query_service.views.search import SearchFilters, build_query
-from shared.envelope import EventEnvelope
-from shared.events import (
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderCancelled,
     OrderConfirmed,
     OrderLine,
@@ -35,7 +33,9 @@ from shared.events import (
     ProductCreated,
     StockReserved,
 )
-from shared.order_read_models import ORDER_SEARCH
+from shared.commerce.read_models import ORDER_SEARCH
+from shared.envelope import EventEnvelope
+from shared.events import DomainEvent
 from shared.read_models import CollectionResolver
 from tests.conftest import Infra, unique
 from tests.unit.test_projections import stored

@@ -40,7 +40,7 @@ from projector_service.sources import KafkaSource
 from shared.cloudevents import to_kafka
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests.conftest import Infra, fresh_infra
 from tests.kafka_helpers import consume_until
 from tests.processes import ROOT, service_env

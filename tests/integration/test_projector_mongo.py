@@ -9,7 +9,7 @@ import pytest
 
 from projector_service.projections import PROJECTIONS
 from projector_service.runner import apply_batch
-from shared.events import ProductCreated, StockReserved
+from shared.commerce.events import ProductCreated, StockReserved
 from tests.conftest import unique
 from tests.unit.test_projections import order_events, stored
 

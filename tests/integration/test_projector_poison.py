@@ -23,10 +23,10 @@ from projector_service.pointers import live_collection, pending_drops, schedule_
 from projector_service.projections import PROJECTIONS
 from projector_service.redrive import redrive
 from shared.cloudevents import to_kafka
-from shared.events import registry
+from shared.events import EVENTS
 from shared.kafka_admin import ensure_topics
 from shared.read_models import POINTERS
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests import processes
 from tests.conftest import Infra, fresh_infra
 from tests.integration.test_projector_kafka import cli, database, expected_versions, versions, wait_until
@@ -72,7 +72,7 @@ async def test_poison_is_parked_with_its_stream_and_redriven_in_order(
     garbage_stream, newer_stream = [s for s, envs in by_stream.items() if len(envs) >= 4][:2]
     after_garbage = by_stream[garbage_stream][1]  # the garbage comes after its 2nd event
     newer = by_stream[newer_stream][1]  # its 2nd event is of a schema version this code does not know
-    newer_schema = registry.current_schema_version(newer.event_type) + 1
+    newer_schema = EVENTS.current_schema_version(newer.event_type) + 1
 
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka, acks="all", enable_idempotence=True)
     await producer.start()
@@ -163,11 +163,11 @@ async def test_poison_is_parked_with_its_stream_and_redriven_in_order(
     assert still.applied == 0 and still.still_parked == len(newer_queue)
 
     # The fix: code that reads the new schema version. The redrive applies the stream in order.
-    current = registry.current_schema_version
+    current = EVENTS.current_schema_version
     monkeypatch.setattr(
-        registry, "current_schema_version", lambda t: newer_schema if t == newer.event_type else current(t)
+        EVENTS, "current_schema_version", lambda t: newer_schema if t == newer.event_type else current(t)
     )
-    monkeypatch.setitem(registry.UPCASTERS, (newer.event_type, newer_schema - 1), lambda data: data)
+    monkeypatch.setitem(EVENTS.upcasters, (newer.event_type, newer_schema - 1), lambda data: data)
     for projection in PROJECTIONS.values():
         if "order" in projection.stream_types:
             collection = await live_collection(mongo, projection.collection)

@@ -34,7 +34,7 @@ from projector_service.rebuild import EmptyHistoryError, RebuildOptions, Rebuild
 from projector_service.sources import KafkaSource
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests import processes
 from tests.conftest import Infra, fresh_infra
 from tests.integration.test_projector_kafka import (

@@ -28,7 +28,7 @@ from projector_service.projections import PROJECTIONS
 from projector_service.rebuild import Progress, RebuildAbandonedError, RebuildOptions, rebuild
 from projector_service.sources import KafkaSource
 from shared.kafka_admin import ensure_topics
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests import processes
 from tests.conftest import Infra, fresh_infra
 from tests.integration.test_projector_kafka import cli, database, expected_versions, produce, versions, wait_until

@@ -19,7 +19,7 @@ from command_service.relay.publisher import Publisher, create_producer
 from shared.cloudevents import from_kafka, to_kafka
 from shared.envelope import EventMetadata, NewEvent
 from shared.kafka_admin import ensure_topics
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests.conftest import Infra, unique
 from tests.kafka_helpers import consume_until, header
 

@@ -23,7 +23,7 @@ from command_service.event_store import ANY, AppendStream
 from command_service.event_store.postgres import PostgresEventStore, create_schema, init_connection
 from command_service.relay.audit import audit
 from shared.envelope import EventMetadata, NewEvent
-from shared.topics import topic_for
+from shared.streams import topic_for
 from tests import processes
 from tests.conftest import ROOT, Infra, fresh_infra, unique
 from tests.kafka_helpers import consume_until, header

@@ -4,17 +4,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from command_service.commands import CreateProduct, OrderItem, PlaceOrder, ShippingAddress
-from command_service.domain import OutOfStockError, ProductAlreadyExistsError
+from command_service.commerce.commands import CreateProduct, OrderItem, PlaceOrder, ShippingAddress
+from command_service.commerce.domain import OutOfStockError, ProductAlreadyExistsError
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handlers import (
+from command_service.handling import (
     ConflictError,
     Envelope,
     IdempotencyKeyReusedError,
     PreconditionFailedError,
     dispatch,
 )
-from shared.events import PaymentMethod
+from shared.commerce.events import PaymentMethod
 
 
 def clock() -> datetime:

@@ -7,10 +7,11 @@ from uuid import uuid4
 
 from command_service.event_store import NO_STREAM, AppendStream, Snapshot
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handlers import new_events
-from command_service.loading import AggregateType, load
+from command_service.handling import new_events
+from command_service.handling.loading import AggregateType, load
+from shared.commerce.events import ProductCreated, StockReserved
 from shared.envelope import EventMetadata
-from shared.events import DomainEvent, ProductCreated, StockReserved
+from shared.events import DomainEvent
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ async def test_state_as_of_a_version_and_a_moment() -> None:
 
 async def test_command_handling_loads_a_hot_product_from_its_snapshot() -> None:
     """Cold start (no in-memory cache): the handlers' load uses the product snapshot policy."""
-    from command_service.domain import product as product_domain
-    from command_service.handlers.base import configure_snapshots, load
+    from command_service.commerce.domain import product as product_domain
+    from command_service.handling import configure_snapshots, load
 
     configure_snapshots(product_every=3, order_every=50)
     try:

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from command_service.domain import OutOfStockError, ProductNotFoundError
-from command_service.domain import order as order_domain
-from command_service.domain import product as product_domain
-from command_service.domain.pricing import gst_paise
-from shared.events import Address, OrderConfirmed, OrderPlaced, PaymentMethod, ProductCreated, StockReserved
+from command_service.commerce.domain import OutOfStockError, ProductNotFoundError
+from command_service.commerce.domain import order as order_domain
+from command_service.commerce.domain import product as product_domain
+from command_service.commerce.domain.pricing import gst_paise
+from shared.commerce.events import Address, OrderConfirmed, OrderPlaced, PaymentMethod, ProductCreated, StockReserved
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ADDRESS = Address(name="Asha", line1="12 MG Road", city="Bengaluru", state="KA", pincode="560001")

@@ -10,8 +10,7 @@ from datetime import timedelta
 from projector_service.projections import PROJECTIONS
 from projector_service.runner import fold
 from query_service.views.orders import OrderView
-from shared.events import (
-    DomainEvent,
+from shared.commerce.events import (
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -23,6 +22,7 @@ from shared.events import (
     SurplusCause,
     SurplusPaymentCaptured,
 )
+from shared.events import DomainEvent
 from tests.unit.test_orders_projections import T, placed
 from tests.unit.test_projections import stored
 

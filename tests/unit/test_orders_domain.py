@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from command_service.domain import (
+from command_service.commerce.domain import (
     TRANSITIONS,
     IllegalTransitionError,
     OrderNotFoundError,
@@ -17,13 +17,12 @@ from command_service.domain import (
     ReturnWindowClosedError,
     StockInvariantError,
 )
-from command_service.domain import order as order_domain
-from command_service.domain import order_lifecycle as life
-from command_service.domain import product as product_domain
-from command_service.domain.order_status import SURPLUS_CAPTURE
-from shared.events import (
+from command_service.commerce.domain import order as order_domain
+from command_service.commerce.domain import order_lifecycle as life
+from command_service.commerce.domain import product as product_domain
+from command_service.commerce.domain.order_status import SURPLUS_CAPTURE
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -39,6 +38,7 @@ from shared.events import (
     StockReturned,
     StockShipped,
 )
+from shared.events import DomainEvent
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 ADDRESS = Address(name="Asha", line1="12 MG Road", city="Bengaluru", state="KA", pincode="560001")

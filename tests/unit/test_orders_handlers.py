@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from command_service.commands import (
+from command_service.commerce.commands import (
     CancelOrder,
     ChangePrice,
     CreateProduct,
@@ -22,12 +22,12 @@ from command_service.commands import (
     ShipOrder,
     ShippingAddress,
 )
-from command_service.domain import IllegalTransitionError, OrderStatus, OutOfStockError
-from command_service.domain import order as order_domain
-from command_service.domain import product as product_domain
+from command_service.commerce.domain import IllegalTransitionError, OrderStatus, OutOfStockError
+from command_service.commerce.domain import order as order_domain
+from command_service.commerce.domain import product as product_domain
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handlers import Envelope, Policy, PreconditionFailedError, dispatch, load
-from shared.events import PaymentMethod
+from command_service.handling import Envelope, Policy, PreconditionFailedError, dispatch, load
+from shared.commerce.events import PaymentMethod
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
 ADDRESS = ShippingAddress(name="Asha", line1="12 MG Road", city="Pune", state="MH", pincode="411001")

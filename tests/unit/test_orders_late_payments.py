@@ -9,18 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from command_service.domain import TRANSITIONS, OrderStatus, PaymentMismatchError
-from command_service.domain import order as order_domain
-from command_service.domain import order_lifecycle as life
-from command_service.domain.order_status import SURPLUS_CAPTURE
-from shared.events import (
-    DomainEvent,
-    OrderCancelled,
-    PaymentMethod,
-    ReturnReceived,
-    SurplusCause,
-    SurplusPaymentCaptured,
-)
+from command_service.commerce.domain import TRANSITIONS, OrderStatus, PaymentMismatchError
+from command_service.commerce.domain import order as order_domain
+from command_service.commerce.domain import order_lifecycle as life
+from command_service.commerce.domain.order_status import SURPLUS_CAPTURE
+from shared.commerce.events import OrderCancelled, PaymentMethod, ReturnReceived, SurplusCause, SurplusPaymentCaptured
+from shared.events import DomainEvent
 from tests.unit.test_orders_domain import NOW, S, _do, at, fold, placed
 
 

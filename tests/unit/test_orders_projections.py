@@ -9,9 +9,8 @@ import pytest
 
 from projector_service.projections import INDEXES, PROJECTIONS
 from projector_service.runner import fold
-from shared.events import (
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -30,7 +29,8 @@ from shared.events import (
     StockReturned,
     StockShipped,
 )
-from shared.order_read_models import id_key, search_tokens, sort_key, term_clauses
+from shared.commerce.read_models import id_key, search_tokens, sort_key, term_clauses
+from shared.events import DomainEvent
 from tests.unit.test_projections import stored
 
 T = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)

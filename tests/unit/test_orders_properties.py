@@ -12,19 +12,20 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from command_service.domain import DomainError, OrderStatus
-from command_service.domain import order as order_domain
-from command_service.domain import order_lifecycle as life
-from command_service.domain import product as product_domain
-from shared.events import (
+from command_service.commerce.domain import OrderStatus
+from command_service.commerce.domain import order as order_domain
+from command_service.commerce.domain import order_lifecycle as life
+from command_service.commerce.domain import product as product_domain
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderCancelled,
     PaymentCaptured,
     PaymentMethod,
     ReturnReceived,
     SurplusPaymentCaptured,
 )
+from shared.errors import DomainError
+from shared.events import DomainEvent
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 ADDRESS = Address(name="A", line1="l", city="Pune", state="MH", pincode="411001")

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from command_service.commands import CancelOrder, CreateProduct, OrderItem, PlaceOrder, RecordPayment, ShippingAddress
+from command_service.commerce.commands import (
+    CancelOrder,
+    CreateProduct,
+    OrderItem,
+    PlaceOrder,
+    RecordPayment,
+    ShippingAddress,
+)
+from command_service.commerce.payment_saga import PaymentSaga, WatchState, react
+from command_service.commerce.payment_saga.watches import InMemoryWatchStore
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handlers import Envelope, dispatch
-from command_service.sagas import PaymentSaga, WatchState, react
-from command_service.sagas.watches import InMemoryWatchStore
+from command_service.handling import Envelope, dispatch
+from shared.commerce.events import PaymentMethod
 from shared.envelope import EventEnvelope
-from shared.events import PaymentMethod, parse_event
+from shared.events import parse_event
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=15)

@@ -3,13 +3,11 @@
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from command_service.handlers import new_events
+from command_service.handling import new_events
 from projector_service.projections import PROJECTIONS
 from projector_service.runner import fold, group_by_document
-from shared.envelope import EventEnvelope, EventMetadata
-from shared.events import (
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderConfirmed,
     OrderLine,
     OrderPlaced,
@@ -17,6 +15,8 @@ from shared.events import (
     ProductCreated,
     StockReserved,
 )
+from shared.envelope import EventEnvelope, EventMetadata
+from shared.events import DomainEvent
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 

@@ -17,10 +17,8 @@ from uuid import UUID
 
 from projector_service.projections import PROJECTIONS
 from projector_service.runner import fold, group_by_document
-from shared.envelope import EventEnvelope, EventMetadata
-from shared.events import (
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -35,6 +33,8 @@ from shared.events import (
     StockReserved,
     StockShipped,
 )
+from shared.envelope import EventEnvelope, EventMetadata
+from shared.events import DomainEvent
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 CITIES = [

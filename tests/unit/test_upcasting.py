@@ -6,8 +6,9 @@ import pytest
 
 from command_service.event_store import NO_STREAM, AppendStream
 from command_service.event_store.memory import InMemoryEventStore
+from shared.commerce.events import OrderConfirmed
 from shared.envelope import EventMetadata, NewEvent
-from shared.events import OrderConfirmed, UnknownEventError, current_schema_version, parse_event
+from shared.events import UnknownEventError, current_schema_version, parse_event
 
 V1 = {"order_id": "ord-1", "confirmed_at": "2025-03-01T10:00:00Z"}
 

@@ -1,5 +1,5 @@
-"""The orders context's read-model contract, shared by the projector (writer) and the
-query service (reader): collection names, index specs (by name, so readers can hint
+"""The commerce context's read-model contract, shared by the projector (writer) and the
+query service (reader): read-model names, index specs (by name, so readers can hint
 them), the sort key used by every cursor, and the search tokenizer.
 
 Lists are ordered newest first by `sort_key` = placed_at (UTC, fixed width) + "|" +
@@ -14,14 +14,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.manifest import IndexKeys, ReadModel
+
+ORDER_VIEW = "order_view"
+PRODUCT_VIEW = "product_view"
 CUSTOMER_ORDERS = "customer_orders"
 CUSTOMER_SUMMARY = "customer_summary"
 ORDER_SEARCH = "order_search"
 
-Key = list[tuple[str, int]]
-
 # read model -> {index name: keys}. The projector creates them; views hint them by name.
-INDEX_SPECS: dict[str, dict[str, Key]] = {
+INDEX_SPECS: dict[str, dict[str, IndexKeys]] = {
     CUSTOMER_ORDERS: {
         "by_customer": [("customer_id", 1), ("sort_key", -1)],
         "by_customer_status": [("customer_id", 1), ("status", 1), ("sort_key", -1)],
@@ -35,14 +37,18 @@ INDEX_SPECS: dict[str, dict[str, Key]] = {
         "by_total": [("total_paise", 1), ("sort_key", -1)],
         "by_time": [("sort_key", -1)],
     },
-    "product_view": {
+    PRODUCT_VIEW: {
         "by_category": [("category", 1), ("_id", 1)],
         "by_category_in_stock": [("category", 1), ("in_stock", 1), ("_id", 1)],
         "by_in_stock": [("in_stock", 1), ("_id", 1)],
     },
 }
 
-_MIN_ID_PREFIX = 6  # "ord-" and two characters: shorter prefixes match everything
+READ_MODELS = tuple(
+    ReadModel(name, INDEX_SPECS.get(name, {}))
+    for name in (ORDER_VIEW, PRODUCT_VIEW, CUSTOMER_ORDERS, CUSTOMER_SUMMARY, ORDER_SEARCH)
+)
+
 ID_PREFIX_LENGTHS = (6, 9, 12)
 """The order-id prefixes stored as tokens (besides the whole id). A longer prefix is found through
 the longest stored one it starts with, then checked against `id_key`: four index entries per

@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from command_service.domain import product
-from command_service.domain.errors import OrderNotFoundError, PaymentMismatchError, ReturnWindowClosedError
-from command_service.domain.order import Decided, Order
-from command_service.domain.order_status import SURPLUS_CAPTURE, OrderStatus, require
-from command_service.domain.product import Product
-from shared.events import (
-    DomainEvent,
+from command_service.commerce.domain import product
+from command_service.commerce.domain.errors import OrderNotFoundError, PaymentMismatchError, ReturnWindowClosedError
+from command_service.commerce.domain.order import Decided, Order
+from command_service.commerce.domain.order_status import SURPLUS_CAPTURE, OrderStatus, require
+from command_service.commerce.domain.product import Product
+from shared.commerce.events import (
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -32,6 +31,7 @@ from shared.events import (
     ReturnRequested,
     SurplusPaymentCaptured,
 )
+from shared.events import DomainEvent
 
 DEFAULT_RETURN_WINDOW = timedelta(days=7)
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from command_service.domain.errors import (
+from command_service.commerce.domain.errors import (
     PriceUnchangedError,
     ProductAlreadyExistsError,
     ProductNotFoundError,
     StockInvariantError,
 )
-from shared.events import (
-    DomainEvent,
+from shared.commerce.events import (
     PriceChanged,
     ProductCreated,
     StockReleased,
@@ -24,12 +23,14 @@ from shared.events import (
     StockReturned,
     StockShipped,
 )
+from shared.commerce.streams import PRODUCT
+from shared.events import DomainEvent
 
-STREAM_TYPE = "product"
+STREAM_TYPE = PRODUCT.name
 
 
 def stream_id(sku: str) -> str:
-    return f"product-{sku}"
+    return PRODUCT.stream_id(sku)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from command_service.sagas.payment import Watch, WatchState
+from command_service.commerce.payment_saga.saga import Watch, WatchState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS saga_payment_watch (

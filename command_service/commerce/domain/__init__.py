@@ -1,8 +1,7 @@
 """The pure domain: one module per aggregate. Imports only the standard library,
 pydantic and `shared` (checked by import-linter)."""
 
-from command_service.domain.errors import (
-    DomainError,
+from command_service.commerce.domain.errors import (
     IllegalTransitionError,
     OrderNotFoundError,
     OutOfStockError,
@@ -13,7 +12,8 @@ from command_service.domain.errors import (
     ReturnWindowClosedError,
     StockInvariantError,
 )
-from command_service.domain.order_status import TRANSITIONS, OrderStatus
+from command_service.commerce.domain.order_status import TRANSITIONS, OrderStatus
+from shared.errors import DomainError
 
 __all__ = [
     "TRANSITIONS",

@@ -1,13 +1,8 @@
-"""Every command and its handler, in one place."""
+"""The commerce context's command handlers, one per command type."""
 
-from __future__ import annotations
-
-from collections.abc import Awaitable, Callable
-
-from command_service.commands import (
+from command_service.commerce.commands import (
     CancelOrder,
     ChangePrice,
-    Command,
     CreateProduct,
     DeliverOrder,
     PlaceOrder,
@@ -17,12 +12,10 @@ from command_service.commands import (
     RestockProduct,
     ShipOrder,
 )
-from command_service.handlers import orders, products
-from command_service.handlers.base import Decision
+from command_service.commerce.handlers import orders, products
+from command_service.handling import Command, Handler
 
-Handler = Callable[..., Awaitable[Decision]]
-
-COMMAND_HANDLERS: dict[type[Command], Handler] = {
+HANDLERS: dict[type[Command], Handler] = {
     CreateProduct: products.create_product,
     RestockProduct: products.restock_product,
     ChangePrice: products.change_price,
@@ -34,3 +27,5 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     RequestReturn: orders.request_return,
     ReceiveReturn: orders.receive_return,
 }
+
+__all__ = ["HANDLERS"]

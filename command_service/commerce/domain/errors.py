@@ -1,17 +1,8 @@
-"""Domain errors: each says what the caller needs to fix the request."""
+"""The commerce context's domain errors: each says what the caller needs to fix the request."""
 
 from dataclasses import dataclass
 
-
-class DomainError(Exception):
-    """A command that the current state does not allow (answered with 409 or 404)."""
-
-    status = 409
-
-    def __init__(self, detail: str, **extra: object) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
+from shared.errors import DomainError
 
 
 class ProductAlreadyExistsError(DomainError):

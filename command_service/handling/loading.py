@@ -1,5 +1,9 @@
-"""Loading aggregates: latest valid snapshot + later events, or the state as of a
-version or a point in time (temporal query).
+"""Loading aggregates: the cached state plus later events, the latest valid snapshot plus
+later events, or the state as of a version or a point in time (temporal query).
+
+Each context declares its aggregate types (`AggregateType`, with its snapshot policy) in
+its manifest; the composition root gives them to one `Loader` per store, and handlers ask
+for it by name (`load`).
 
 Snapshots are per aggregate type, taken every `snapshot_every` events (when a
 load had to fold that many events past the last snapshot), and stored with the
@@ -11,7 +15,7 @@ the state is rebuilt from events.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -19,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter
 
 from command_service.event_store import EventStore, Snapshot
+from command_service.handling.cache import cached, remember
 from shared.events import DomainEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -27,6 +32,9 @@ S = TypeVar("S")
 
 @dataclass(frozen=True)
 class AggregateType(Generic[S]):
+    """An aggregate's state type and fold. Bump `schema_version` when the state changes shape:
+    older snapshots are then ignored."""
+
     stream_type: str
     state_type: type[S]
     evolve: Callable[[S, DomainEvent], S]
@@ -86,3 +94,33 @@ async def _save(store: EventStore, snapshot: Snapshot) -> None:
         await store.save_snapshot(snapshot)
     except Exception:
         log.exception("could not save the snapshot of %s at v%s", snapshot.stream_id, snapshot.version)
+
+
+class Loader:
+    """`await load(stream_id, initial, evolve)`: the aggregate's state and version — the cached
+    state plus the events appended since; on a cold start, the latest valid snapshot of its
+    type (when the type snapshots) plus the events after it."""
+
+    def __init__(self, store: EventStore, aggregates: Iterable[AggregateType[Any]] = ()) -> None:
+        self.store = store
+        self._kinds: dict[Callable[..., Any], AggregateType[Any]] = {kind.evolve: kind for kind in aggregates}
+
+    def kind(self, evolve: Callable[..., Any]) -> AggregateType[Any] | None:
+        return self._kinds.get(evolve)
+
+    async def __call__(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
+        store = self.store
+        hit = cached(store, stream_id, evolve)
+        if hit is None and (kind := self._kinds.get(evolve)) is not None and kind.snapshot_every:
+            state, version = await load(store, kind, stream_id, initial)
+            if version:
+                remember(store, stream_id, evolve, state, version)
+            return state, version
+        state, version = hit or (initial, 0)
+        newer = await store.read_stream(stream_id, from_version=version + 1)
+        for stored in newer:
+            state = evolve(state, parse_event(stored.event_type, stored.schema_version, stored.data))
+            version = stored.version
+        if newer:
+            remember(store, stream_id, evolve, state, version)
+        return state, version

@@ -8,22 +8,9 @@ The one exception is a payment report for an order that no longer waits for paym
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from command_service.domain.errors import IllegalTransitionError
-from shared.events import SurplusCause
-
-
-class OrderStatus(StrEnum):
-    PENDING_PAYMENT = "PENDING_PAYMENT"
-    PAYMENT_FAILED = "PAYMENT_FAILED"
-    CONFIRMED = "CONFIRMED"
-    SHIPPED = "SHIPPED"
-    DELIVERED = "DELIVERED"
-    CANCELLED = "CANCELLED"
-    RETURN_REQUESTED = "RETURN_REQUESTED"
-    RETURNED = "RETURNED"
-
+from command_service.commerce.domain.errors import IllegalTransitionError
+from shared.commerce.events import SurplusCause
+from shared.commerce.streams import OrderStatus
 
 S = OrderStatus
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from command_service.domain import pricing
-from command_service.domain.errors import DomainError, OutOfStockError, ProductNotFoundError, Shortage
-from command_service.domain.order_status import OrderStatus
-from command_service.domain.product import Product, decide_reserve
-from shared.events import (
+from command_service.commerce.domain import pricing
+from command_service.commerce.domain.errors import OutOfStockError, ProductNotFoundError, Shortage
+from command_service.commerce.domain.order_status import OrderStatus
+from command_service.commerce.domain.product import Product, decide_reserve
+from shared.commerce.events import (
     Address,
-    DomainEvent,
     OrderCancelled,
     OrderConfirmed,
     OrderDelivered,
@@ -30,8 +29,11 @@ from shared.events import (
     ReturnRequested,
     SurplusPaymentCaptured,
 )
+from shared.commerce.streams import ORDER
+from shared.errors import DomainError
+from shared.events import DomainEvent
 
-STREAM_TYPE = "order"
+STREAM_TYPE = ORDER.name
 
 Decided = tuple[list[DomainEvent], dict[str, list[DomainEvent]]]
 """Events for the order stream, and events per SKU for the product streams."""

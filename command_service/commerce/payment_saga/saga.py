@@ -22,20 +22,13 @@ from typing import Protocol
 
 from prometheus_client import Counter
 
-from command_service.commands import CancelOrder
-from command_service.domain import DomainError
-from command_service.event_store import EventStore
-from command_service.handlers import Clock, ConflictError, Envelope, PreconditionFailedError, dispatch
+from command_service.commerce.commands import CancelOrder
+from command_service.handling import Clock, ConflictError, Dispatcher, Envelope, PreconditionFailedError
+from shared.commerce.events import OrderCancelled, OrderConfirmed, OrderPlaced, PaymentFailed, SurplusPaymentCaptured
+from shared.commerce.streams import ORDER
 from shared.envelope import EventEnvelope, EventMetadata
-from shared.events import (
-    DomainEvent,
-    OrderCancelled,
-    OrderConfirmed,
-    OrderPlaced,
-    PaymentFailed,
-    SurplusPaymentCaptured,
-    parse_event,
-)
+from shared.errors import DomainError
+from shared.events import DomainEvent, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +78,8 @@ def react(current: Watch | None, event: DomainEvent, version: int, timeout: time
 
 
 class WatchStore(Protocol):
+    """Where the saga keeps its watches (PostgreSQL, or the in-memory fake: one contract suite)."""
+
     async def get(self, order_id: str) -> Watch | None: ...
 
     async def save(self, watch: Watch) -> None:
@@ -95,17 +90,27 @@ class WatchStore(Protocol):
 
     async def finish(self, order_id: str, outcome: str) -> None: ...
 
+    async def waiting(self) -> int: ...
+
 
 class PaymentSaga:
-    def __init__(self, watches: WatchStore, store: EventStore, clock: Clock, timeout: timedelta) -> None:
+    def __init__(self, watches: WatchStore, dispatch: Dispatcher, clock: Clock, timeout: timedelta) -> None:
         self._watches = watches
-        self._store = store
+        self._dispatch = dispatch
         self._clock = clock
         self._timeout = timeout
 
+    @property
+    def max_tick_seconds(self) -> float:
+        """Deadlines are looked at least four times per timeout."""
+        return self._timeout.total_seconds() / 4
+
+    async def status(self) -> dict[str, object]:
+        return {"watching": await self._watches.waiting(), "timeout_seconds": self._timeout.total_seconds()}
+
     async def handle(self, env: EventEnvelope) -> None:
         """React to one event of the order topic (any order: redeliveries are harmless)."""
-        if env.stream_type != "order":
+        if env.stream_type != ORDER.name:
             return
         event = parse_event(env.event_type, env.schema_version, env.data)
         current = await self._watches.get(env.stream_id)
@@ -118,7 +123,7 @@ class PaymentSaga:
         settled = 0
         for watch in await self._watches.due(self._clock(), limit):
             try:
-                await dispatch(
+                await self._dispatch(
                     Envelope(
                         CancelOrder(reason=watch.reason),
                         idempotency_key=f"saga-payment-cancel:{watch.order_id}",
@@ -127,9 +132,7 @@ class PaymentSaga:
                         metadata=EventMetadata(
                             correlation_id=watch.order_id, causation_id=f"saga-payment:{watch.order_id}", actor=ACTOR
                         ),
-                    ),
-                    store=self._store,
-                    clock=self._clock,
+                    )
                 )
                 outcome = "CANCELLED"
                 CANCELLED.labels(watch.state.value.lower()).inc()

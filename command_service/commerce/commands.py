@@ -1,27 +1,22 @@
-"""Commands: imperative, validated requests (pydantic). Bad input never reaches the domain."""
+"""The commerce context's commands: imperative, validated requests (pydantic). Bad input
+never reaches the domain."""
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from shared.events import Address, PaymentMethod
+from command_service.handling import Command
+from shared.commerce.events import Address, PaymentMethod
+from shared.commerce.streams import SKU_PATTERN
+from shared.streams import ID_PATTERN
 
-SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 MAX_PRICE_PAISE = 100_000_000_00  # ₹10 crore: anything above is a typo, not a product
 MAX_STOCK = 10_000_000
 MAX_QUANTITY = 1_000
 MAX_ORDER_PAISE = 50 * MAX_QUANTITY * MAX_PRICE_PAISE * 2  # 50 lines at the dearest price, GST well inside
 _REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$"  # UPI transaction ids, card auth codes, AWB numbers
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    creates_aggregate: ClassVar[bool] = False
-    """True when the server picks the new aggregate's id (it is then not part of the request)."""
 
 
 class CreateProduct(Command):

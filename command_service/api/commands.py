@@ -1,0 +1,71 @@
+"""One way to write a command route: `CommandMeta` (a dependency: Idempotency-Key, If-Match,
+actor and correlation metadata) and `run_command` (dispatch, then the 2xx answer with the
+consistency token). A context's routes are a line or two each on top of these."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import uuid4
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from command_service.handling import Command, Envelope
+from shared.envelope import EventMetadata
+from shared.web import InvalidInputError
+
+_IF_MATCH = re.compile(r'^(?:W/)?"(\d+)"$')
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+@dataclass(frozen=True)
+class CommandMeta:
+    idempotency_key: str | None
+    expected_version: int | None
+    metadata: EventMetadata
+
+
+async def _command_meta(
+    request: Request,
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> CommandMeta:
+    if key is not None and not _KEY.match(key):
+        raise InvalidInputError("Idempotency-Key", "1 to 200 printable characters")
+    expected = None
+    if if_match is not None:
+        match = _IF_MATCH.match(if_match.strip())
+        if match is None:
+            raise InvalidInputError("If-Match", 'expected "<version>"')
+        expected = int(match.group(1))
+    command_id = str(uuid4())
+    metadata = EventMetadata(
+        correlation_id=request.headers.get("X-Correlation-Id") or command_id,
+        command_id=command_id,
+        actor=request.headers.get("X-Actor"),
+        traceparent=request.headers.get("traceparent"),
+    )
+    return CommandMeta(key, expected, metadata)
+
+
+Meta = Annotated[CommandMeta, Depends(_command_meta)]
+
+
+async def run_command(
+    request: Request, command: Command, meta: CommandMeta, *, target_id: str | None = None, status: int = 200
+) -> JSONResponse:
+    services = request.app.state.services()
+    envelope = Envelope(
+        command,
+        idempotency_key=meta.idempotency_key,
+        expected_version=meta.expected_version,
+        metadata=meta.metadata,
+        target_id=target_id,
+    )
+    outcome = await services.dispatch(envelope)
+    headers = {"X-Consistency-Token": outcome.token.encode(), "ETag": f'"{outcome.token.version}"'}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(outcome.body(), status_code=status, headers=headers)

@@ -1,0 +1,163 @@
+"""`Dispatcher`: every command goes through it the same way — idempotency, If-Match,
+bounded retry of concurrency conflicts, one atomic append.
+
+Handlers are plain `async def`s, the typed command first and what they need keyword-only,
+injected by parameter name (as cosmicpython's bootstrap does): `store`, `clock`, `load`
+(the aggregate loader), a context's own dependencies (its policy, its limits table), and,
+per request, `target_id` and `metadata`. A handler asking for a name nobody provides is
+refused when the dispatcher is built, not on its first request.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from command_service.event_store import (
+    ConcurrencyError,
+    ConsistencyToken,
+    DuplicateIdempotencyKeyError,
+    EventStore,
+    IdempotencyRecord,
+)
+from command_service.handling.decisions import Command, Decision, Envelope
+from command_service.handling.locks import StreamLocks
+
+Handler = Callable[..., Awaitable[Decision]]
+BoundHandler = Callable[[Envelope], Awaitable[Decision]]
+
+PER_REQUEST = ("target_id", "metadata")
+"""Names a handler may ask for that come with each request, not from the composition root."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    response: dict[str, Any]
+    token: ConsistencyToken
+    replayed: bool = False
+
+    def body(self) -> dict[str, Any]:
+        return {
+            **self.response,
+            "version": self.token.version,
+            "position": self.token.position,
+            "consistency_token": self.token.encode(),
+        }
+
+
+class IdempotencyKeyReusedError(Exception):
+    """The same Idempotency-Key came with a different request."""
+
+
+class PreconditionFailedError(Exception):
+    """If-Match named a version the stream is not at."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"stream {stream_id} is at version {actual}, If-Match said {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+class ConflictError(Exception):
+    """Still conflicting after the bounded number of retries."""
+
+
+def request_hash(env: Envelope) -> str:
+    target = None if env.command.creates_aggregate else env.target_id
+    body = {"command": type(env.command).__name__, "target": target, "data": env.command.model_dump(mode="json")}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def _token_at(store: EventStore, stream_id: str, version: int) -> ConsistencyToken:
+    """The token of the stream as the handler read it (the version it decided on)."""
+    last = await store.read_stream(stream_id, version, to_version=version) if version > 0 else []
+    return ConsistencyToken(stream_id, version, last[-1].position if last else 0)
+
+
+class MissingDependencyError(TypeError):
+    """A handler asks for a dependency that no one provides (raised at start-up)."""
+
+
+def inject(handler: Handler, dependencies: Mapping[str, Any]) -> BoundHandler:
+    """`handler` with its keyword-only parameters filled by name: from `dependencies` once,
+    and `target_id` / `metadata` from each request's envelope."""
+    wanted = [p.name for p in inspect.signature(handler).parameters.values() if p.kind is p.KEYWORD_ONLY]
+    missing = [name for name in wanted if name not in dependencies and name not in PER_REQUEST]
+    if missing:
+        raise MissingDependencyError(
+            f"handler {handler.__module__}.{handler.__qualname__} asks for {', '.join(missing)}; "
+            f"provided: {', '.join(sorted([*dependencies, *PER_REQUEST]))}"
+        )
+    bound = functools.partial(handler, **{name: dependencies[name] for name in wanted if name in dependencies})
+    per_request = [name for name in PER_REQUEST if name in wanted]
+    if not per_request:
+        return lambda env: bound(env.command)
+    if per_request == ["target_id"]:
+        return lambda env: bound(env.command, target_id=env.target_id)
+    return lambda env: bound(env.command, **{name: getattr(env, name) for name in per_request})
+
+
+class Dispatcher:
+    """Runs commands through their handlers (one per command type) and appends the decisions."""
+
+    def __init__(
+        self,
+        handlers: Mapping[type[Command], Handler],
+        *,
+        store: EventStore,
+        dependencies: Mapping[str, Any],
+        locks: StreamLocks | None = None,
+        max_attempts: int = 5,
+    ) -> None:
+        self.store = store
+        self._handlers = {command: inject(handler, dependencies) for command, handler in handlers.items()}
+        self._locks = locks or StreamLocks()
+        self._max_attempts = max_attempts
+
+    async def __call__(self, env: Envelope) -> Outcome:
+        """Run the command's handler and append its decision; raise the domain's error unchanged."""
+        handler = self._handlers[type(env.command)]
+        store, locks, max_attempts = self.store, self._locks, self._max_attempts
+        digest = request_hash(env)
+        contended: list[str] = []  # streams of the last conflicting attempt: lock them for the next
+        for _ in range(max_attempts):
+            async with locks.hold(contended):
+                if env.idempotency_key is not None:
+                    seen = await store.idempotency(env.idempotency_key)
+                    if seen is not None:
+                        if seen.request_hash != digest:
+                            raise IdempotencyKeyReusedError(env.idempotency_key)
+                        return Outcome(seen.response, seen.token, replayed=True)
+                decision = await handler(env)
+                primary = decision.streams[0]
+                if env.expected_version is not None and primary.expected_version != env.expected_version:
+                    raise PreconditionFailedError(primary.stream_id, env.expected_version, primary.expected_version)
+                if not any(s.events for s in decision.streams):
+                    # Nothing to record (e.g. a payment provider repeating itself): answer with where the
+                    # stream is. Nothing is appended, so no idempotency record either; deciding again
+                    # gives the same answer.
+                    token = await _token_at(store, primary.stream_id, primary.expected_version)
+                    return Outcome(decision.response, token)
+                names = [s.stream_id for s in decision.streams]
+                if not contended and locks.busy(names):
+                    contended = names  # others already queue for these streams: join the queue, don't race them
+                    continue
+                key = env.idempotency_key
+                record = IdempotencyRecord(key, digest, decision.response) if key else None
+                try:
+                    result = await store.append(decision.streams, record)
+                except ConcurrencyError as exc:
+                    if env.expected_version is not None and exc.stream_id == primary.stream_id:
+                        raise PreconditionFailedError(exc.stream_id, env.expected_version, exc.actual) from exc
+                    contended = names  # someone wrote first: reload and decide again, in line
+                    continue
+                except DuplicateIdempotencyKeyError:
+                    continue  # a concurrent twin won; the next round answers with its result
+                return Outcome(decision.response, result.token(primary.stream_id))
+        raise ConflictError(f"still conflicting after {max_attempts} attempts; retry the request")
