@@ -1,6 +1,7 @@
 """Composition root of the projector: the only place that creates the MongoDB client,
 the Kafka broker and producer. The service (`create_app`) and the CLI commands
-(`open_resources`) are both built here."""
+(`open_resources`) are both built here, each with the registry of projections it is
+given (tests pass one with a context of their own) or the default one, built once."""
 
 from __future__ import annotations
 
@@ -17,16 +18,13 @@ from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from projector_service import metrics
-from projector_service.dlq import DeadLetters, ensure_dlq_topic
-from projector_service.indexes import ensure_indexes
-from projector_service.parking import ParkingLot
-from projector_service.pointers import drop_due, live_collection
-from projector_service.processor import BatchProcessor
-from projector_service.projections import PROJECTIONS, Projection
+from projector_service.dead_letters import DeadLetters, ParkingLot, ensure_dlq_topic
+from projector_service.engine import Projection
+from projector_service.engine.batch import BatchProcessor
+from projector_service.live import StatusCollector, metrics, register
+from projector_service.read_models import drop_due, ensure_indexes, live_collection
+from projector_service.registry import ProjectorRegistry, default_registry
 from projector_service.settings import Settings
-from projector_service.status import StatusCollector
-from projector_service.subscribers import register
 from shared.kafka_admin import ensure_topics
 from shared.web import install_health
 
@@ -36,14 +34,18 @@ log = logging.getLogger(__name__)
 @dataclass
 class Resources:
     settings: Settings
+    registry: ProjectorRegistry
     db: AsyncDatabase[Any]
     lot: ParkingLot
     dead_letters: DeadLetters
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings, *, kafka: bool = True) -> AsyncIterator[Resources]:
+async def open_resources(
+    settings: Settings, *, kafka: bool = True, registry: ProjectorRegistry | None = None
+) -> AsyncIterator[Resources]:
     """MongoDB and (unless `kafka` is false) the dead-letter producer, for a CLI command."""
+    registry = registry if registry is not None else default_registry()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     dead_letters = DeadLetters(settings.kafka_bootstrap if kafka else None, settings.dlq_topic)
     try:
@@ -53,7 +55,7 @@ async def open_resources(settings: Settings, *, kafka: bool = True) -> AsyncIter
         db = client[settings.mongo_db]
         lot = ParkingLot(db)
         await lot.ensure_indexes()
-        yield Resources(settings, db, lot, dead_letters)
+        yield Resources(settings, registry, db, lot, dead_letters)
     finally:
         await dead_letters.stop()
         await client.close()
@@ -64,8 +66,8 @@ async def _housekeeping(
 ) -> None:
     """Refresh the lag gauges and drop retired collections whose grace period is over, every
     `status_interval_seconds`: one projection at a time, spread over the interval. Looking at all
-    of them at once (Kafka offsets and a peek, MongoDB counts) stalled the live batches of this
-    process for 150-300 ms every round (bench_freshness: p99 per 2 s spiked every 10 s)."""
+    of them at once (Kafka offsets and a peek, MongoDB counts) stalls the live batches of this
+    process for that long, every round: fresh views matter more than fresh gauges."""
     collector = StatusCollector(settings.kafka_bootstrap, settings.topic_prefix, settings.group_prefix, db)
     step = settings.status_interval_seconds / max(len(projections), 1)
     await collector.start()
@@ -86,17 +88,20 @@ async def _housekeeping(
         await collector.stop()
 
 
-def selected(settings: Settings) -> list[Projection]:
-    names = settings.projection_names or list(PROJECTIONS)
-    unknown = sorted(set(names) - set(PROJECTIONS))
+def selected(settings: Settings, registry: ProjectorRegistry) -> list[Projection]:
+    """The projections BAHI_PROJECTIONS names (all of them when it is empty)."""
+    known = registry.projections
+    names = settings.projection_names or list(known)
+    unknown = sorted(set(names) - set(known))
     if unknown:
         raise ValueError(f"BAHI_PROJECTIONS names unknown projections: {', '.join(unknown)}")
-    return [PROJECTIONS[name] for name in names]
+    return [known[name] for name in names]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, registry: ProjectorRegistry | None = None) -> FastAPI:
     settings = settings or Settings()
-    projections = selected(settings)
+    registry = registry if registry is not None else default_registry()
+    projections = selected(settings, registry)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
     lot = ParkingLot(db, empty_for=settings.parked_check_seconds)
@@ -114,7 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await ensure_dlq_topic(settings.kafka_bootstrap, settings.dlq_topic, settings.topic_partitions)
         await lot.ensure_indexes()
         for projection in projections:
-            await ensure_indexes(db, projection, await live_collection(db, projection.collection))
+            live = await live_collection(db, projection.collection)
+            await ensure_indexes(db, registry.indexes_for(projection), live)
         await dead_letters.start()
         await broker.start()
         housekeeping = asyncio.create_task(_housekeeping(settings, db, lot, projections))

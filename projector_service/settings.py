@@ -1,16 +1,12 @@
-"""Configuration of the projector and its CLI (rebuild, status, parked): read once, from the environment."""
+"""Configuration of the projector and its CLI (rebuild, status, parked): read once, from the
+environment (prefix `BAHI_`), by the composition root (`app`) or a CLI command. Kafka, MongoDB,
+the event store's URL (only `rebuild --from-store` reads it), host and log level are the shared
+settings (`shared.settings`); the rest is the projector's own."""
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from shared.settings import DatabaseSettings, KafkaSettings, MongoSettings
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BAHI_", extra="ignore")
-
-    kafka_bootstrap: str = "127.0.0.1:9092"
-    topic_prefix: str = "bahi"
-    topic_partitions: int = 3
-    mongo_url: str = "mongodb://127.0.0.1:27017"
-    mongo_db: str = "bahi"
+class Settings(KafkaSettings, MongoSettings, DatabaseSettings):
     group_prefix: str = "bahi.projector"
     batch_timeout_ms: int = 25
     batch_max_records: int = 1000
@@ -20,9 +16,7 @@ class Settings(BaseSettings):
     # Seconds a look that found nothing parked stands for the next batches (the parking lot's
     # `empty_for`; 0: look before every batch). Forgotten on a rebalance and on parking.
     parked_check_seconds: float = 1.0
-    host: str = "127.0.0.1"
     projector_port: int = 8003
-    log_level: str = "INFO"
     # Comma-separated names of the projections this process runs; empty: all of them.
     projections: str = ""
 
@@ -37,14 +31,12 @@ class Settings(BaseSettings):
 
     # Blue/green rebuilds.
     rebuild_batch_max_records: int = 20_000
-    # Documents a rebuild remembers instead of reading them back (~2-3 KB each in memory).
+    # Documents a rebuild remembers instead of reading them back (each is held in memory whole).
     rebuild_cache_docs: int = 100_000
     rebuild_grace_seconds: float = 60.0
     # A rebuild whose heartbeat is older than this died (SIGKILL, OOM): `status` reports it abandoned
     # and the next rebuild of its read model drops its target.
     rebuild_stale_seconds: float = 30.0
-    # Only `rebuild --from-store` reads the event store.
-    database_url: str = "postgresql://bahi@127.0.0.1:5432/bahi"
 
     # How often the running projector refreshes its lag gauges and drops retired collections.
     status_interval_seconds: float = 10.0

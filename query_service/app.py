@@ -10,14 +10,17 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
 from query_service.api import build_app
+from query_service.reads import DocumentLoader
+from query_service.registry import QueryRegistry, default_registry
 from query_service.settings import Settings
-from query_service.views import DocumentLoader
 from shared.read_models import CollectionResolver
 from shared.tuning import gc_tuned
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, registry: QueryRegistry | None = None) -> FastAPI:
+    """The API of every context in `registry` (default: `shared.contexts.CONTEXTS`)."""
     settings = settings or Settings()
+    registry = registry or default_registry()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongo_url, tz_aware=True, maxPoolSize=settings.mongo_pool_size
     )
@@ -43,4 +46,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def ready() -> None:
         await client.admin.command("ping")
 
-    return build_app(lifespan=lifespan, ready=ready)
+    return build_app(lifespan=lifespan, ready=ready, registry=registry)

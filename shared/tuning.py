@@ -4,13 +4,18 @@ Start-up leaves tens of thousands of long-lived objects (FastAPI routes, pydanti
 schemas, drivers); with CPython's default thresholds (a young collection every 700
 net allocations, a full one every few hundred young ones) the collector keeps
 walking them, and a service holding batches of events rescans the whole batch every
-~150 events. Measured: the query service's p99 at 64 connections 74 -> 26 ms
-(full collections of 40-50 ms, several a second, were most of it); decoding
-100,000 events in a rebuild 2.6 s -> 0.7 s.
+~150 events.
 
 `gc_tuned` freezes what exists at start-up out of the collector and collects young
 objects every `gen0` net allocations instead. Our code makes few reference cycles;
 those it makes are still collected.
+
+What it buys: the query service's tail latency no longer carries full collections
+over everything start-up made, and the relay and rebuilds decode batches of events
+without rescanning them over and over. Re-measure with `python -m tests.bench.bench_query`
+(the query service runs it; p99 of the order read), `python -m tests.bench.bench_rebuild`
+(the rebuild command runs it), `python -m tests.bench.bench_relay` (the relay process
+runs it) and `python -m tests.bench.bench_feed` (its *_gc passes, raw included).
 """
 
 from __future__ import annotations

@@ -43,9 +43,10 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     """jsonb as bytes both ways: orjson does the (de)serialising, once.
 
     Binary, not text: the text format lets asyncpg call `orjson.loads` with no Python
-    frame per value (1-8% more rows/s read), but every jsonb element of the appends'
-    arrays then goes as an escaped array literal: 10 events per command appended ~10%
-    slower (bench_append, raw asyncpg as much)."""
+    frame per value (reads slightly faster), but every jsonb element of the appends'
+    arrays then goes as an escaped array literal, which costs the appends of multi-event
+    commands more than reads gain (`python -m tests.bench.bench_append` and
+    `python -m tests.bench.bench_feed` re-measure both sides)."""
     await conn.set_type_codec(
         "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
     )

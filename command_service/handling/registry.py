@@ -37,7 +37,7 @@ class CommandRegistry:
             for router in manifest.routers:
                 for route in router.routes:
                     if isinstance(route, APIRoute):
-                        for method in sorted(route.methods):
+                        for method in sorted(route.methods or ()):
                             self.routes.claim(f"{method} {route.path}", manifest.name, route)
                 self.routers.append(router)
             for spec in manifest.process_managers:

@@ -6,38 +6,34 @@ transaction is older than every transaction still running
 (`pg_snapshot_xmin(pg_current_snapshot())`), so no row can later appear before
 the checkpoint. Writers take per-stream locks before their first write (see
 `bahi_append`), so within a stream the transaction order is the version order.
+
+`next_records` is the relay's hot path: rows go straight into Kafka records, with no
+`EventEnvelope` in between and the data left as PostgreSQL's JSON text, so the relay
+does no JSON decoding and re-encoding and builds no validated model per event.
+`tests/integration/test_relay.py` checks the records equal `shared.cloudevents.to_kafka`
+of the envelope; `python -m tests.bench.bench_relay` re-measures the relay against a raw
+aiokafka producer sending the same records.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import asyncpg
 
-from command_service.event_store.postgres import EVENT_COLUMNS
-from command_service.event_store.rows import collector_paused, envelopes
 from shared.cloudevents import KafkaRecord, kafka_record
-from shared.envelope import EventEnvelope
 
-_COLUMNS = f"{EVENT_COLUMNS}, tx_id::text::bigint AS tx"
-
-
-_NEXT = f"""SELECT {_COLUMNS} FROM bahi_events
-            WHERE (tx_id, position) > ($1::text::xid8, $2)
-              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY tx_id, position LIMIT $3"""
-
-
-# The relay's hot path: the event id, the data (JSON text) and the CloudEvents time as text
-# straight from PostgreSQL (the time as shared.cloudevents writes it: microseconds only when
-# not zero); no JSON decoding and re-encoding of the data per event.
+# The event id, the data (JSON text) and the CloudEvents time as text straight from
+# PostgreSQL (the time as shared.cloudevents writes it: microseconds only when not zero).
 _RECORD_COLUMNS = """event_id::text AS event_id, stream_id, stream_type, version, position, event_type,
     schema_version, data::text AS data, metadata, tx_id::text::bigint AS tx,
     to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
     || CASE WHEN date_part('microseconds', recorded_at)::int % 1000000 = 0 THEN ''
             ELSE to_char(recorded_at AT TIME ZONE 'UTC', '.US') END || 'Z' AS ce_time"""
-_NEXT_RECORDS = _NEXT.replace(f"SELECT {_COLUMNS}", f"SELECT {_RECORD_COLUMNS}")
+_NEXT_RECORDS = f"""SELECT {_RECORD_COLUMNS} FROM bahi_events
+            WHERE (tx_id, position) > ($1::text::xid8, $2)
+              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY tx_id, position LIMIT $3"""
 
 
 @dataclass(frozen=True, order=True)
@@ -50,12 +46,6 @@ class Checkpoint:
 class RecordBatch:
     records: list[tuple[str, KafkaRecord]]
     """(stream type, record) in commit order."""
-    end: Checkpoint
-
-
-@dataclass(frozen=True)
-class Batch:
-    events: list[EventEnvelope]
     end: Checkpoint
 
 
@@ -80,22 +70,9 @@ class CommittedFeed:
             checkpoint.position,
         )
 
-    async def next_batch(self, after: Checkpoint, limit: int) -> Batch:
-        with collector_paused():
-            rows = await self._conn.fetch(_NEXT, str(after.tx_id), after.position, limit)
-            # asyncio's wake-up handle holds the fetch's future, and with it this page of
-            # records, until the task's step ends: on a connection of its own (no pool
-            # release in between) that was the next fetch, so two pages of records were
-            # alive at once, the collector's young count never came back down, and every
-            # page started a collection. One yield ends the step (bench_feed: 45 young
-            # collections per 100,000 events -> 1; next_batch ~10% faster).
-            await asyncio.sleep(0)
-            if not rows:
-                return Batch([], after)
-            return Batch(envelopes(rows), Checkpoint(rows[-1]["tx"], rows[-1]["position"]))
-
     async def next_records(self, after: Checkpoint, limit: int, source: bytes) -> RecordBatch:
-        """The same rows as `next_batch`, straight into Kafka records (no envelope: the hot path)."""
+        """Up to `limit` committed events after `after`, in (transaction id, position) order, as
+        (stream type, Kafka record); `end` is the last one's checkpoint (`after` when none)."""
         rows = await self._conn.fetch(_NEXT_RECORDS, str(after.tx_id), after.position, limit)
         if not rows:
             return RecordBatch([], after)

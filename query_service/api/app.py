@@ -1,4 +1,5 @@
-"""The FastAPI application of the query service."""
+"""The FastAPI application of the query service: every context's routers (from the registry),
+the fast path for their plain reads, problem+json errors and the health endpoints."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from query_service.api import lists, routes
 from query_service.api.fast import FastReads
+from query_service.registry import QueryRegistry, default_registry
 from shared.web import NO_OTEL, Check, install_health, install_problem_handlers
 
 
-def build_app(*, lifespan: Any, ready: Check, fast_reads: bool = True) -> FastAPI:
+def build_app(
+    *, lifespan: Any, ready: Check, fast_reads: bool = True, registry: QueryRegistry | None = None
+) -> FastAPI:
+    registry = registry or default_registry()
     app = FastAPI(title="Bahi query service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
+    app.state.catalog = registry.catalog  # list reads map a token's stream to its stream type with it
     install_problem_handlers(app)
     if fast_reads:
-        app.add_middleware(FastReads)  # added before install_health's metrics: inside them
+        # Added before install_health's metrics: inside them, so they count these reads too.
+        app.add_middleware(FastReads, reads=dict(registry.plain_reads.items()))
     install_health(app, "query", ready)
-    app.include_router(routes.router)
-    app.include_router(lists.router)
+    for router in registry.routers:
+        app.include_router(router)
     return app

@@ -2,22 +2,15 @@
 
 A command answers with a consistency token `stream:version:position`. Given it
 (header `X-Consistency-Token`) or `min_version`, a read waits until its view's
-document reaches that version (`views.watch.VersionWatcher`), or the deadline
+document reaches that version (`reads.watch.VersionWatcher`), or the deadline
 passes; then it answers anyway and says so in `X-Consistency-Timeout: true`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TypeVar
-
-from pydantic import BaseModel
-
-V = TypeVar("V", bound=BaseModel)
 
 _TOKEN = re.compile(r"^(?P<stream>[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}):(?P<version>\d{1,18}):(?P<position>\d{1,18})$")
-_FIRST_DELAY = 0.002
-_MAX_DELAY = 0.02  # a freshness quantum: a view that caught up is seen within this
 
 
 class TokenError(ValueError):

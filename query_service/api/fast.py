@@ -1,32 +1,31 @@
-"""The two hottest reads, `GET /v1/orders/{id}` and `GET /v1/products/{sku}`, answered
-straight from ASGI when the request is plain: a valid id, no query string.
+"""The hottest reads, answered straight from ASGI when the request is plain: each context's
+plain reads (`QueryManifest.plain_reads`, e.g. `GET /v1/orders/{id}`), a `GET` of a valid
+key with no query string.
 
-Under load, FastAPI's machinery around those routes (router, route matching, the
-request object, dependency solving, its exception and exit-stack middleware) cost
-about a third of the query process's CPU per order read, more than the MongoDB
-read. The answer is the same: the same `order_response` / `product_response` the
-routes call, with `Conditions` taken from the same headers. Anything else (a query
-string such as `min_version`, an id the route would refuse, another method) goes on
-to FastAPI, which validates it and answers 422 as usual. `shared.web`'s request
-metrics sit outside this middleware and count these reads under their route.
+What it buys: under load, FastAPI's machinery around those routes (router, route matching,
+the request object, dependency solving, its exception and exit-stack middleware) costs
+the query process more CPU per read than the MongoDB read itself; this layer skips all of
+it. Measure it with `python -m tests.bench.bench_query` (a plain read against a FastAPI
+route behind the same middleware).
+
+The answer is the same: the same response function the route calls, with `Conditions`
+taken from the same headers. Anything else (a query string such as `min_version`, a key
+the route would refuse, another method or path) goes on to FastAPI, which validates it and
+answers 422 as usual. `shared.web`'s request metrics sit outside this middleware and count
+these reads under their route's path template.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from query_service.api.deps import Reads, reads_of
+from query_service.api.deps import reads_of
 from query_service.api.http import Conditions
-from query_service.api.routes import ID_PATTERN, order_response, product_response
-
-Answer = Callable[[Reads, str, Conditions], Awaitable[Response]]
-
-_ID = re.compile(ID_PATTERN)
+from query_service.manifest import Answer, PlainRead
 
 
 @dataclass(frozen=True)
@@ -36,23 +35,20 @@ class Matched:
     path: str
 
 
-_READS: dict[str, tuple[Matched, Answer]] = {
-    "/v1/orders/": (Matched("/v1/orders/{order_id}"), order_response),
-    "/v1/products/": (Matched("/v1/products/{sku}"), product_response),
-}
-
-
 class FastReads:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, reads: Mapping[str, PlainRead]) -> None:
         self.app = app
+        self._reads: dict[str, tuple[Matched, Answer, re.Pattern[str]]] = {
+            prefix: (Matched(read.path), read.respond, re.compile(read.key_pattern)) for prefix, read in reads.items()
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
             path: str = scope["path"]
-            prefix = path[: path.find("/", 4) + 1]  # "/v1/orders/" of "/v1/orders/ord-1"
-            read = _READS.get(prefix)
-            if read is not None and _ID.fullmatch(key := path[len(prefix) :]):
-                scope["route"], respond = read
+            prefix = path[: path.rfind("/") + 1]  # "/v1/orders/" of "/v1/orders/ord-1": a key has no "/"
+            read = self._reads.get(prefix)
+            if read is not None and read[2].fullmatch(key := path[len(prefix) :]):
+                scope["route"], respond, _ = read
                 response = await respond(reads_of(scope["app"].state), key, _conditions(scope))
                 await response(scope, receive, send)
                 return

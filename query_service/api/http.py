@@ -12,7 +12,7 @@ import orjson
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from query_service.views import Page
+from query_service.reads import Page
 from shared.web import invalid
 
 
@@ -65,8 +65,8 @@ class Conditions:
 def conditions(request: Request) -> Conditions | JSONResponse:
     """`min_version`, the consistency token and If-None-Match of a single-document read, or the
     422 naming what is wrong. Parsed here rather than declared as FastAPI parameters: those
-    cost ~40 µs of CPU per request (typing introspection per parameter), a fifth of a whole
-    read of an order; `CONDITION_PARAMETERS` documents them all the same."""
+    cost typing introspection per parameter on every request, a large share of a whole read
+    of one document; `CONDITION_PARAMETERS` documents them all the same."""
     if (bad := unknown_params(request, {"min_version"})) is not None:
         return bad
     raw = request.query_params.get("min_version")

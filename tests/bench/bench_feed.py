@@ -8,12 +8,13 @@ in turn, several rounds (the machine is shared: more short samples beat fewer lo
 - raw_read_all   the same, with the product's connection set-up (jsonb parsed by orjson);
 - read_all       PostgresEventStore.read_all (EventEnvelope per row, pages of 1000: the same
                  query, page size and jsonb decoding as raw_read_all, checked before the passes);
-- raw_committed  asyncpg records of the relay's committed-feed query ((tx_id, position)
-                 order under the snapshot fence, pages of 2000, the relay's batch size);
-- next_batch     the relay's CommittedFeed.next_batch (pages of 2000);
+- raw_committed  asyncpg records of the committed-feed query ((tx_id, position) order
+                 under the snapshot fence, pages of 2000, the relay's batch size): what
+                 the relay's fence and order cost against read_all's position order (the
+                 relay itself, rows -> Kafka records, is measured by bench_relay);
 - *_gc           the same code with the cyclic garbage collector tuned for the whole
-                 process (`gc_tuned`, as the relay and rebuild entry points may run), raw
-                 included, for a fair ratio.
+                 process (`shared.tuning.gc_tuned`, as the rebuild and query service entry
+                 points run it), raw included, for a fair ratio.
 
 read_all builds each envelope from the row without re-running pydantic's model machinery
 (command_service/event_store/rows.py); the per-row table compares it with validation.
@@ -52,19 +53,16 @@ import asyncpg
 
 from command_service.event_store.postgres import EVENT_COLUMNS, PostgresEventStore
 from command_service.event_store.rows import envelope, envelopes
-from command_service.relay.feed import Checkpoint, CommittedFeed
 from shared.envelope import EventEnvelope, EventMetadata
+from shared.tuning import gc_tuned
 from tests.bench.common import Report, Timer, bahi_pool, fmt, fresh_database, run
 from tests.bench.data import COLUMNS, COMMITTED, READ_ALL, populate
-from tests.bench.proto_feed import gc_tuned
 
 Pass = Callable[[], Awaitable[int]]
 PROFILED_EVENTS = 50_000
 
 
 def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: PostgresEventStore) -> dict[str, Pass]:
-    feed = CommittedFeed(conn, "bench")
-
     async def raw_text_read_all() -> int:
         # asyncpg's default codecs: jsonb arrives as str, never parsed.
         n, after = 0, 0
@@ -94,13 +92,6 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
             tx, after = str(rows[-1]["tx"]), rows[-1]["position"]
         return n
 
-    async def next_batch() -> int:
-        n, checkpoint = 0, Checkpoint()
-        while (batch := await feed.next_batch(checkpoint, 2000)).events:
-            n += len(batch.events)
-            checkpoint = batch.end
-        return n
-
     async def raw_read_all_gc() -> int:
         with gc_tuned():
             return await raw_read_all()
@@ -109,19 +100,13 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
         with gc_tuned():
             return await read_all()
 
-    async def next_batch_gc() -> int:
-        with gc_tuned():
-            return await next_batch()
-
     return {
         "raw_text_read_all": raw_text_read_all,
         "raw_read_all": raw_read_all,
         "read_all": read_all,
         "raw_committed": raw_committed,
-        "next_batch": next_batch,
         "raw_read_all_gc": raw_read_all_gc,
         "read_all_gc": read_all_gc,
-        "next_batch_gc": next_batch_gc,
     }
 
 
@@ -240,7 +225,7 @@ async def measure(args: argparse.Namespace, profile: str) -> dict[str, Any]:
     return result
 
 
-def summarize(report: Report, profile: str, result: dict[str, Any]) -> tuple[float, float]:
+def summarize(report: Report, profile: str, result: dict[str, Any]) -> float:
     best, cpu = result["best"], result["cpu"]
     if costs := result.get("row_to_envelope_us"):
         print("\n== row -> envelope, per row (rows already fetched, pages of 1000)")
@@ -249,18 +234,16 @@ def summarize(report: Report, profile: str, result: dict[str, Any]) -> tuple[flo
     print(f"\n== {profile}: best of rounds (events/s); this process's CPU per event (median of rounds), and as a ratio")
     for name, value in best.items():
         print(f"   {name:<20} {fmt(value):>9}   {cpu[name]:6.2f} us/event ({cpu['raw_read_all'] / cpu[name]:.2f}x raw)")
-    ratio_all = best["read_all"] / best["raw_read_all"]
-    ratio_batch = best["next_batch"] / best["raw_committed"]
+    ratio_all: float = best["read_all"] / best["raw_read_all"]
     print(f"   read_all / raw      {ratio_all:.2f}x")
-    print(f"   next_batch / raw    {ratio_batch:.2f}x")
-    for name in ("read_all", "read_all_gc", "next_batch", "next_batch_gc"):
-        raw_name = "raw_committed" if name.startswith("next") else "raw_read_all"
-        print(f"   by CPU per event: {name} {cpu[raw_name] / cpu[name]:.2f}x {raw_name}")
+    for name in ("read_all", "read_all_gc"):
+        print(f"   by CPU per event: {name} {cpu['raw_read_all'] / cpu[name]:.2f}x raw_read_all")
     print(f"   raw with gc_tuned vs raw: {best['raw_read_all_gc'] / best['raw_read_all']:.2f}x")
     print(f"   both gc_tuned: read_all {best['read_all_gc'] / best['raw_read_all_gc']:.2f}x raw")
     print(f"   raw without jsonb parsing vs raw: {best['raw_text_read_all'] / best['raw_read_all']:.2f}x")
-    report.figure(profile, result | {"read_all_vs_raw": ratio_all, "next_batch_vs_raw": ratio_batch})
-    return ratio_all, ratio_batch
+    print(f"   committed-feed query vs read_all's: {best['raw_committed'] / best['raw_read_all']:.2f}x")
+    report.figure(profile, result | {"read_all_vs_raw": ratio_all})
+    return ratio_all
 
 
 async def main(args: argparse.Namespace) -> Report:
@@ -274,21 +257,19 @@ async def main(args: argparse.Namespace) -> Report:
     heads = []
     for profile, result in results.items():
         best = result["best"]
-        ratio_all, ratio_batch = ratios[profile]
+        ratio_all = ratios[profile]
         if profile == "issue":
             # Issue 3's target, on rows where raw asyncpg pages read what the issue measured.
             report.target("read_all (issue's rows)", best["read_all"], 300_000)
-            report.target("CommittedFeed.next_batch (issue's rows)", best["next_batch"], 300_000)
         else:
             report.note(
                 f"realistic rows: raw asyncpg pages themselves read {fmt(best['raw_read_all'])}/s "
                 f"({fmt(best['raw_text_read_all'])}/s without parsing jsonb); read_all is "
-                f"{ratio_all:.2f}x raw, next_batch {ratio_batch:.2f}x"
+                f"{ratio_all:.2f}x raw"
             )
         heads.append(
             f"{profile} rows: read_all {fmt(best['read_all'])} events/s ({ratio_all:.2f}x raw "
-            f"{fmt(best['raw_read_all'])}), next_batch {fmt(best['next_batch'])} ({ratio_batch:.2f}x raw "
-            f"{fmt(best['raw_committed'])})"
+            f"{fmt(best['raw_read_all'])})"
         )
     report.finish("; ".join(heads))
     return report

@@ -62,14 +62,14 @@ def serve(port: int, db: str) -> None:
 
 async def seed(db: Any) -> list[str]:
     """Order views as the projector writes them (the real projection over real events)."""
-    from projector_service.projections import PROJECTIONS
-    from projector_service.runner import apply_batch
+    from projector_service.engine.apply import apply_batch
+    from projector_service.registry import default_registry
     from tests.unit.test_orders_projections import lifecycle
     from tests.unit.test_projections import stored
 
     ids = [f"ord-{uuid.uuid4().hex}" for _ in range(ORDERS)]
     events = [e for order_id in ids for e in stored(order_id, "order", lifecycle(order_id)[:4])]
-    await apply_batch(db["order_view"], PROJECTIONS["order_view"], events)
+    await apply_batch(db["order_view"], default_registry().projections["order_view"], events)
     return ids
 
 

@@ -35,11 +35,11 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient, InsertOne, ReplaceOne
 
-from projector_service.dlq import DeadLetters
-from projector_service.parking import ParkingLot
-from projector_service.projections import PROJECTIONS
+from projector_service.dead_letters.dlq import DeadLetters
+from projector_service.dead_letters.parking import ParkingLot
 from projector_service.rebuild import RebuildOptions, rebuild
-from projector_service.sources import KafkaSource
+from projector_service.rebuild.sources import KafkaSource
+from projector_service.registry import default_registry
 from shared.cloudevents import to_kafka
 from shared.contexts import catalog
 from shared.envelope import EventEnvelope
@@ -48,6 +48,9 @@ from shared.streams import topic_for
 from shared.tuning import gc_tuned
 from tests.bench.common import KAFKA, RESULTS_DIR, Report, Timer, fmt, run, unique_prefix
 from tests.unit.test_projector_lifecycles import history
+
+REGISTRY = default_registry()
+PROJECTIONS = REGISTRY.projections
 
 MONGO_URL = os.environ.get("BAHI_MONGO_URL", f"mongodb://127.0.0.1:{os.environ.get('MONGO_PORT', '27017')}")
 PROJECTION = "order_view"
@@ -124,7 +127,13 @@ async def main(args: argparse.Namespace) -> Report:
         options = RebuildOptions(batch_max_records=args.batch, grace_seconds=3600)
         with gc_tuned(), Timer() as whole:  # as `python -m projector_service rebuild` runs it
             result = await rebuild(
-                db, projection, source, lot=ParkingLot(db), dead_letters=DeadLetters(None, "-"), options=options
+                db,
+                projection,
+                source,
+                indexes=REGISTRY.indexes_for(projection),
+                lot=ParkingLot(db),
+                dead_letters=DeadLetters(None, "-"),
+                options=options,
             )
         rebuild_rate = len(events) / result.seconds_to_switch
         assert result.events == len(events) and result.parked == 0, result

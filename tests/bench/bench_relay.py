@@ -4,15 +4,11 @@ N events (default 100,000; realistic OrderPlaced payloads, 10 per stream, 3 part
 are appended first. Then, each on its own fresh topics:
 
 - raw     one producer (the relay's settings: idempotent, acks=all) sends the very
-          records the relay would send (same topic, key, value, headers, built before
-          the clock starts) and awaits every acknowledgement;
+          records the relay sends (CommittedFeed.next_records: same topic, key, value,
+          headers, built before the clock starts) and awaits every acknowledgement;
 - relay   the real command_service.relay.Relay + Publisher, from start until its
-          checkpoint reaches the last committed position;
-- proto_* prototypes of the relay loop (not the product), each one change at a time,
-          from the same committed-feed query, with the same checkpoint rule (saved only
-          after the broker acknowledged the batch) — see `proto_relay` and `Proto`;
-          with --extra also the harness check (proto_loop) and variants of proto_all
-          that measured no gain.
+          checkpoint reaches the last committed position, with the collector tuned as
+          the relay process runs it (command_service.relay.app.serve).
 
 Every run checks the topics' end offsets add up to N. Target (issue 3): relay >= 30,000
 events/s and >= 0.7x raw.
@@ -27,32 +23,40 @@ import cProfile
 import gc
 import io
 import pstats
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from command_service.event_store.postgres import envelope, init_connection
-from command_service.relay import Relay
+from command_service.event_store.postgres import init_connection
+from command_service.relay import CommittedFeed, Relay
+from command_service.relay.app import RELAY_GEN0
+from command_service.relay.feed import Checkpoint
 from command_service.relay.publisher import Publisher, create_producer
-from shared.cloudevents import to_kafka
 from shared.contexts import catalog
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
+from shared.tuning import gc_tuned
 from tests.bench.common import KAFKA, Report, Timer, bahi_pool, fmt, fresh_database, run, unique_prefix
-from tests.bench.data import COMMITTED, populate
-from tests.bench.proto_feed import gc_tuned
-from tests.bench.proto_relay import (
-    DIRECT,
-    PARTITIONS,
-    SOURCE,
-    Proto,
-    Record,
-    proto_relay,
-    record_from_row,
-    started,
-)
+from tests.bench.data import populate
+
+PARTITIONS = 3
+SOURCE = "/bahi/command-service"
+BATCH = 2000
+"""The relay's default batch size."""
+
+Record = tuple[str, bytes, bytes, list[tuple[str, bytes]]]
+"""(stream type, key, value, headers)."""
+
+
+@contextlib.asynccontextmanager
+async def started(producer: AIOKafkaProducer) -> AsyncIterator[AIOKafkaProducer]:
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
 
 
 async def end_offsets(prefix: str) -> int:
@@ -85,18 +89,19 @@ async def fresh_topics(tag: str) -> str:
 
 
 async def product_records(dsn: str, count: int) -> list[Record]:
-    """What the relay sends, built by the product's own functions: (stream type, key, value, headers)."""
+    """What the relay sends, read as the relay reads it (CommittedFeed.next_records)."""
     conn = await asyncpg.connect(dsn)
+    records: list[Record] = []
     try:
         await init_connection(conn)
-        rows = await conn.fetch(COMMITTED, "0", 0, count)
+        feed = CommittedFeed(conn, "bench")
+        after = Checkpoint()
+        while len(records) < count and (batch := await feed.next_records(after, BATCH, SOURCE.encode())).records:
+            records += [(stream_type, r.key, r.value, r.headers) for stream_type, r in batch.records]
+            after = batch.end
     finally:
         await conn.close()
-    records = []
-    for row in rows:
-        record = to_kafka(envelope(row), SOURCE)
-        records.append((row["stream_type"], record.key, record.value, record.headers))
-    return records
+    return records[:count]
 
 
 async def run_raw(dsn: str, prefix: str, count: int) -> Timer:
@@ -131,7 +136,7 @@ async def run_relay(
         relay = Relay(dsn, Publisher(producer, prefix=prefix, source=SOURCE), name=prefix, poll_seconds=0.5)
         profiler = cProfile.Profile() if profile else None
         # The relay process runs with the collector tuned (command_service.relay.app.serve).
-        with gc_tuned(), Timer() as t:
+        with gc_tuned(RELAY_GEN0), Timer() as t:
             if profiler:
                 profiler.enable()
             task = asyncio.create_task(relay.run())
@@ -147,28 +152,6 @@ async def run_relay(
     return t, profiler
 
 
-# --- prototypes ---------------------------------------------------------------------
-
-
-PROTOTYPES: dict[str, Proto] = {
-    "proto_gc": Proto(gc=True),
-    "proto_direct": Proto(direct=True),
-    "proto_send_batch": Proto(send_batch=True),
-    "proto_window2": Proto(window=2),
-    "proto_direct_gc": Proto(direct=True, gc=True),
-    "proto_direct_batch_gc": Proto(direct=True, send_batch=True, gc=True),
-    "proto_all": Proto(direct=True, send_batch=True, gc=True, window=2),
-}
-PROPOSAL = "proto_all"
-EXTRA: dict[str, Proto] = {
-    "proto_loop": Proto(),  # the product's loop in this harness, unchanged: is the harness fair?
-    "proto_all_linger0": Proto(direct=True, send_batch=True, gc=True, window=2, linger_ms=0),
-    "proto_all_10k": Proto(direct=True, send_batch=True, gc=True, window=2, batch_size=10_000),
-    "proto_all_window4": Proto(direct=True, send_batch=True, gc=True, window=4),
-}
-"""With --extra: the harness check and the changes that measured no gain, kept to re-check."""
-
-
 async def main(args: argparse.Namespace) -> Report:
     report = Report(
         "bench_relay" + ("" if args.loop == "asyncio" else f"_{args.loop}"),
@@ -180,11 +163,6 @@ async def main(args: argparse.Namespace) -> Report:
             with Timer() as t:
                 await populate(pool, args.events)
             last = await pool.fetchval("SELECT max(position) FROM bahi_events")
-            # The prototype's records are the product's, byte for byte.
-            expected = await product_records(dsn, 2000)
-            direct = await pool.fetch(DIRECT, "0", 0, 2000)
-            assert [record_from_row(row, SOURCE.encode()) for row in direct] == expected
-            del expected, direct
         finally:
             await pool.close()
         print(f"relay: {args.events:,} events appended in {t.elapsed:.1f}s; {args.rounds} rounds", flush=True)
@@ -193,16 +171,6 @@ async def main(args: argparse.Namespace) -> Report:
         for rnd in range(1, args.rounds + 1):
             plan.append((rnd, "raw", lambda prefix: run_raw(dsn, prefix, args.events)))
             plan.append((rnd, "relay", lambda prefix: _relay_timer(dsn, prefix, last)))
-            if args.no_prototypes:
-                continue
-            # The proposal every round, the single changes (and extras) in the first only.
-            protos = {PROPOSAL: PROTOTYPES[PROPOSAL]}
-            if rnd == 1:
-                protos = PROTOTYPES | EXTRA if args.extra else PROTOTYPES
-            plan.extend(
-                (rnd, name, lambda prefix, proto=proto: proto_relay(dsn, prefix, last, proto))
-                for name, proto in protos.items()
-            )
         # Fresh topics for every run, made up front: a partition's leader is not always
         # ready the instant the topic exists (NotLeaderForPartition, then a retry).
         prefixes: list[str] = []
@@ -235,13 +203,6 @@ async def main(args: argparse.Namespace) -> Report:
         )
     ratio = best["relay"] / best["raw"]
     report.figure("relay_vs_raw", ratio)
-    if PROPOSAL in best:
-        report.figure(
-            "proposal_vs_raw",
-            best[PROPOSAL] / best["raw"],
-            f"   {PROPOSAL} (direct rows -> records, send_batch per partition, gc tuned, 2 batches in flight): "
-            f"{best[PROPOSAL] / best['raw']:.2f}x raw, {best[PROPOSAL] / best['relay']:.2f}x the relay",
-        )
     report.target("relay", best["relay"], 30_000)
     report.target("relay vs raw aiokafka", ratio, 0.7, "x")
     report.finish(f"relay {fmt(best['relay'])} events/s ({ratio:.2f}x raw aiokafka {fmt(best['raw'])})")
@@ -279,8 +240,6 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--no-prototypes", action="store_true")
-    parser.add_argument("--extra", action="store_true", help="also the harness check and the other prototypes")
     parser.add_argument("--profile", action="store_true", help="also profile one relay run (cProfile)")
     parser.add_argument(
         "--loop", choices=("asyncio", "uvloop"), default="asyncio", help="event loop (the relay runs asyncio's)"

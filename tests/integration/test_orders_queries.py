@@ -16,13 +16,13 @@ import pytest
 from prometheus_client import REGISTRY
 from pymongo import AsyncMongoClient
 
-from projector_service.projections import INDEXES, PROJECTIONS
-from projector_service.runner import apply_batch
+from projector_service.engine.apply import apply_batch
+from projector_service.registry import default_registry
 from query_service.api import build_app
+from query_service.commerce.views.search import SearchFilters, build_query
+from query_service.reads import DocumentLoader
+from query_service.reads.loader import BATCH_IDS
 from query_service.settings import Settings
-from query_service.views import DocumentLoader
-from query_service.views.loader import BATCH_IDS
-from query_service.views.search import SearchFilters, build_query
 from shared.commerce.events import (
     Address,
     OrderCancelled,
@@ -39,6 +39,9 @@ from shared.events import DomainEvent
 from shared.read_models import CollectionResolver
 from tests.conftest import Infra, unique
 from tests.unit.test_projections import stored
+
+PROJECTOR = default_registry()
+PROJECTIONS, INDEXES = PROJECTOR.projections, PROJECTOR.indexes
 
 pytestmark = pytest.mark.integration
 
@@ -314,7 +317,7 @@ async def test_plain_order_and_product_reads_answer_as_the_fastapi_routes_do(
         def broken(_: object) -> None:
             raise RuntimeError("the FastAPI route ran")
 
-        monkeypatch.setattr("query_service.api.routes.conditions", broken)
+        monkeypatch.setattr("query_service.commerce.routes.conditions", broken)
         assert (await fast.get(f"/v1/orders/{order_id}")).status_code == 200
         assert (await fast.get("/v1/products/TEA")).status_code == 200
         with pytest.raises(RuntimeError, match="the FastAPI route ran"):
@@ -440,7 +443,7 @@ async def test_a_missing_index_slows_a_query_but_does_not_break_it(db: Any) -> N
 
 
 async def test_waiters_are_released_when_the_view_catches_up_and_only_then(db: Any) -> None:
-    from query_service.views.watch import VersionWatcher
+    from query_service.reads import VersionWatcher
 
     watcher = VersionWatcher(db, CollectionResolver(db))
     events = order(7776, "cust-w")  # placed and confirmed: two events

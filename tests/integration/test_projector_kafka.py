@@ -1,5 +1,5 @@
 """The projector against real Kafka and the MongoDB stand-in: the same batch twice leaves
-every view byte for byte the same; side effects never fire in replay mode.
+every view byte for byte the same.
 
 Also the helpers the other projector tests share: producing histories to Kafka,
 checksums of whole collections, waiting for conditions with a deadline, running
@@ -28,15 +28,15 @@ from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient
 
-from projector_service import effects
-from projector_service.dlq import DeadLetters
-from projector_service.parking import ParkingLot
-from projector_service.pointers import live_collection
-from projector_service.processor import BatchProcessor
-from projector_service.projections import PROJECTIONS, Projection
+from projector_service.dead_letters.dlq import DeadLetters
+from projector_service.dead_letters.parking import ParkingLot
+from projector_service.engine import Projection
+from projector_service.engine.batch import BatchProcessor
+from projector_service.engine.records import Incoming, from_record, from_store
+from projector_service.read_models.pointers import live_collection
 from projector_service.rebuild import RebuildOptions, RebuildResult, rebuild
-from projector_service.records import Incoming, from_record, from_store
-from projector_service.sources import KafkaSource
+from projector_service.rebuild.sources import KafkaSource
+from projector_service.registry import default_registry
 from shared.cloudevents import to_kafka
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
@@ -45,6 +45,9 @@ from tests.conftest import Infra, fresh_infra
 from tests.kafka_helpers import consume_until
 from tests.processes import ROOT, service_env
 from tests.unit.test_projector_lifecycles import expected_views, history
+
+REGISTRY = default_registry()
+PROJECTIONS = REGISTRY.projections
 
 pytestmark = [pytest.mark.integration]
 
@@ -161,7 +164,13 @@ async def rebuild_all(db: Any, infra: Infra) -> list[RebuildResult]:
         lot, dead = ParkingLot(db), DeadLetters(None, "unused")
         results.append(
             await rebuild(
-                db, projection, source, lot=lot, dead_letters=dead, options=RebuildOptions(grace_seconds=3600)
+                db,
+                projection,
+                source,
+                indexes=REGISTRY.indexes_for(projection),
+                lot=lot,
+                dead_letters=dead,
+                options=RebuildOptions(grace_seconds=3600),
             )
         )
     return results
@@ -221,27 +230,6 @@ async def test_the_same_batch_twice_leaves_every_view_byte_for_byte_the_same(kaf
         for start in range(0, len(items), 37):
             await processor.process(items[start : start + 37], small)
         assert await checksum(mongo, small) == first[processor.projection.name]
-
-
-async def test_side_effects_fire_live_and_never_in_replay(
-    kafka_infra: Infra, mongo: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[tuple[bool, int]] = []
-
-    async def notify(events: Sequence[EventEnvelope]) -> None:
-        seen.append((effects.replaying(), len(events)))
-
-    monkeypatch.setitem(effects.SIDE_EFFECTS, "order_view", [notify])
-    events = history(5, products=2, seed=12, tag="se")
-    items = [from_store(env) for env in events]
-    order_events = sum(env.stream_type == "order" for env in events)
-    lot, dead = ParkingLot(mongo), DeadLetters(None, "unused")
-    replay = BatchProcessor(mongo, PROJECTIONS["order_view"], lot=lot, dead_letters=dead, replaying=True)
-    await replay.process(items, "side_effects_replay")
-    assert seen == []
-    live = BatchProcessor(mongo, PROJECTIONS["order_view"], lot=lot, dead_letters=dead)
-    await live.process(items, "side_effects_live")
-    assert seen == [(False, order_events)] and order_events > 0
 
 
 def _buggy(bad_orders: dict[str, str]) -> Projection:

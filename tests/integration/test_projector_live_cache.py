@@ -18,17 +18,19 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from projector_service.dlq import DeadLetters
-from projector_service.parking import FAILED, PARKED, Entry, ParkingLot
-from projector_service.pointers import switch
-from projector_service.processor import BatchProcessor
-from projector_service.projections import PROJECTIONS
-from projector_service.records import from_store
-from projector_service.subscribers import LookAgainAtParked
+from projector_service.dead_letters.dlq import DeadLetters
+from projector_service.dead_letters.parking import FAILED, PARKED, Entry, ParkingLot
+from projector_service.engine.batch import BatchProcessor
+from projector_service.engine.records import from_store
+from projector_service.live.subscribers import LookAgainAtParked
+from projector_service.read_models.pointers import switch
+from projector_service.registry import default_registry
 from shared.read_models import versioned
 from tests.conftest import fresh_infra
 from tests.integration.test_projector_kafka import checksum, database
 from tests.unit.test_projector_lifecycles import history
+
+PROJECTIONS = default_registry().projections
 
 pytestmark = [pytest.mark.integration]
 
@@ -73,7 +75,7 @@ async def test_stale_cached_documents_fail_their_guard_and_are_read_again() -> N
             plain = BatchProcessor(db, projection, lot=lot, dead_letters=dead)
             for i, start in enumerate(range(0, len(items), 25)):  # the streams change hands every batch
                 await (cached if i % 3 != 1 else plain).process_live(items[start : start + 25])
-            reference = BatchProcessor(db, projection, lot=lot, dead_letters=dead, replaying=True)
+            reference = BatchProcessor(db, projection, lot=lot, dead_letters=dead)
             await reference.process(items, f"{name}_reference")
             assert await checksum(db, projection.collection) == await checksum(db, f"{name}_reference"), name
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
-from projector_service.projections import PROJECTIONS
-from projector_service.runner import apply_batch
+from projector_service.engine.apply import apply_batch
+from projector_service.registry import default_registry
 from shared.commerce.events import ProductCreated, StockReserved
 from tests.conftest import unique
 from tests.unit.test_projections import order_events, stored
+
+PROJECTIONS = default_registry().projections
 
 pytestmark = pytest.mark.integration
 

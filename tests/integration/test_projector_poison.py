@@ -18,10 +18,10 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from projector_service.parking import FAILED, HELD, ParkingLot
-from projector_service.pointers import live_collection, pending_drops, schedule_drop
-from projector_service.projections import PROJECTIONS
-from projector_service.redrive import redrive
+from projector_service.dead_letters.parking import FAILED, HELD, ParkingLot
+from projector_service.dead_letters.redrive import redrive
+from projector_service.read_models.pointers import live_collection, pending_drops, schedule_drop
+from projector_service.registry import default_registry
 from shared.cloudevents import to_kafka
 from shared.events import EVENTS
 from shared.kafka_admin import ensure_topics
@@ -32,6 +32,8 @@ from tests.conftest import Infra, fresh_infra
 from tests.integration.test_projector_kafka import cli, database, expected_versions, versions, wait_until
 from tests.kafka_helpers import consume_until, header
 from tests.unit.test_projector_lifecycles import history
+
+PROJECTIONS = default_registry().projections
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

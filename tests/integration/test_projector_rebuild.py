@@ -25,13 +25,12 @@ import orjson
 import pytest
 
 from command_service.event_store.postgres import create_schema, init_connection
-from projector_service import rebuilds
-from projector_service.dlq import DeadLetters
-from projector_service.parking import ParkingLot
-from projector_service.pointers import live_collection
-from projector_service.projections import PROJECTIONS
-from projector_service.rebuild import EmptyHistoryError, RebuildOptions, RebuildResult, rebuild
-from projector_service.sources import KafkaSource
+from projector_service.dead_letters.dlq import DeadLetters
+from projector_service.dead_letters.parking import ParkingLot
+from projector_service.read_models.pointers import live_collection
+from projector_service.rebuild import EmptyHistoryError, RebuildOptions, RebuildResult, ledger, rebuild
+from projector_service.rebuild.sources import KafkaSource
+from projector_service.registry import default_registry
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
@@ -47,6 +46,9 @@ from tests.integration.test_projector_kafka import (
     wait_until,
 )
 from tests.unit.test_projector_lifecycles import history
+
+REGISTRY = default_registry()
+PROJECTIONS = REGISTRY.projections
 
 pytestmark = [pytest.mark.integration]
 
@@ -73,7 +75,8 @@ async def rebuild_now(
     source = KafkaSource(infra.kafka, topics, f"test.{name}.{random.getrandbits(32)}")
     options = RebuildOptions(batch_max_records=batch, grace_seconds=3600)
     lot, dead_letters = ParkingLot(db), DeadLetters(None, "unused")
-    return await rebuild(db, projection, source, lot=lot, dead_letters=dead_letters, options=options)
+    indexes = REGISTRY.indexes_for(projection)
+    return await rebuild(db, projection, source, indexes=indexes, lot=lot, dead_letters=dead_letters, options=options)
 
 
 def during_count(reads: list[float], started: float, finished: float) -> int:
@@ -149,8 +152,8 @@ async def test_rebuild_under_load_answers_every_read_and_switches_to_the_same_vi
             assert await live_collection(db, "order_view") == "order_view__v1"
             assert await checksum(db, "order_view__v1") == before
             assert "order_view" not in await db.list_collection_names()  # dropped after the grace period
-            [record] = [r async for r in db[rebuilds.REBUILDS].find({"projection": "order_view"})]
-            assert record["state"] == rebuilds.SWITCHED and record["consumed"] >= len(events)
+            [record] = [r async for r in db[ledger.REBUILDS].find({"projection": "order_view"})]
+            assert record["state"] == ledger.SWITCHED and record["consumed"] >= len(events)
             assert "order_view__v1" in out.decode() and "events/s" in err.decode()
     finally:
         query.stop()
@@ -225,14 +228,14 @@ async def test_a_second_rebuild_of_a_read_model_is_refused_and_a_missing_topic_s
 ) -> None:
     async with database(own_infra) as db:
         now = datetime.now(UTC)
-        await db[rebuilds.REBUILDS].insert_one(
+        await db[ledger.REBUILDS].insert_one(
             {"_id": "order_view__v9", "projection": "order_view", "collection": "order_view__v9",
-             "state": rebuilds.RUNNING, "started_at": now, "heartbeat": now, "phase": "catching up",
+             "state": ledger.RUNNING, "started_at": now, "heartbeat": now, "phase": "catching up",
              "consumed": 1, "total": 2},
         )  # fmt: skip
         refused = cli(own_infra, "rebuild", "order_view")
         assert refused.returncode == 1 and "order_view__v9" in refused.stderr
-        await db[rebuilds.REBUILDS].update_one(
+        await db[ledger.REBUILDS].update_one(
             {"_id": "order_view__v9"}, {"$set": {"heartbeat": now - timedelta(minutes=5)}}
         )
         missing = f"no-such-{own_infra.topic_prefix}.order.events"
@@ -244,7 +247,7 @@ async def test_a_second_rebuild_of_a_read_model_is_refused_and_a_missing_topic_s
         with pytest.raises(EmptyHistoryError):  # the topics exist but lost their history
             await rebuild_now(db, own_infra, "order_view")
         assert await live_collection(db, "order_view") == "order_view"
-        failed = [r async for r in db[rebuilds.REBUILDS].find({"projection": "order_view", "state": rebuilds.FAILED})]
+        failed = [r async for r in db[ledger.REBUILDS].find({"projection": "order_view", "state": ledger.FAILED})]
         errors = ["abandoned", "LookupError", "LookupError", "EmptyHistoryError"]  # v9 cleaned up by the next one
         assert [r["error"].split(":")[0] for r in failed] == errors
         assert not {r["collection"] for r in failed} & set(await db.list_collection_names())

@@ -19,20 +19,22 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from projector_service import rebuilds
-from projector_service.dlq import DeadLetters
-from projector_service.kafka_groups import DELETED, FAILED, GONE, NOT_EMPTY, ConsumerGroups
-from projector_service.parking import ParkingLot
-from projector_service.pointers import live_collection
-from projector_service.projections import PROJECTIONS
-from projector_service.rebuild import Progress, RebuildAbandonedError, RebuildOptions, rebuild
-from projector_service.sources import KafkaSource
+from projector_service.dead_letters.dlq import DeadLetters
+from projector_service.dead_letters.parking import ParkingLot
+from projector_service.read_models.pointers import live_collection
+from projector_service.rebuild import Progress, RebuildAbandonedError, RebuildOptions, ledger, rebuild
+from projector_service.rebuild.kafka_groups import DELETED, FAILED, GONE, NOT_EMPTY, ConsumerGroups
+from projector_service.rebuild.sources import KafkaSource
+from projector_service.registry import default_registry
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
 from tests import processes
 from tests.conftest import Infra, fresh_infra
 from tests.integration.test_projector_kafka import cli, database, expected_versions, produce, versions, wait_until
 from tests.unit.test_projector_lifecycles import history
+
+REGISTRY = default_registry()
+PROJECTIONS = REGISTRY.projections
 
 pytestmark = [pytest.mark.integration]
 
@@ -73,7 +75,7 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
         try:
 
             async def some_committed() -> bool:  # applied, and its group's offsets on the broker
-                record = await db[rebuilds.REBUILDS].find_one({"projection": "order_view"})
+                record = await db[ledger.REBUILDS].find_one({"projection": "order_view"})
                 if record is None or record["consumed"] == 0:
                     return False
                 return record["group"] in await consumer_groups(own_infra.kafka)
@@ -85,8 +87,8 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
             log.close()
         assert killed.returncode == -signal.SIGKILL
 
-        [record] = [r async for r in db[rebuilds.REBUILDS].find({"projection": "order_view"})]
-        assert record["state"] == rebuilds.RUNNING and 0 < record["consumed"] < len(events), record
+        [record] = [r async for r in db[ledger.REBUILDS].find({"projection": "order_view"})]
+        assert record["state"] == ledger.RUNNING and 0 < record["consumed"] < len(events), record
         assert record["collection"] == "order_view__v1"
         assert await db["order_view__v1"].estimated_document_count() > 0  # it had written when it died
         assert await live_collection(db, "order_view") == "order_view"  # ... and never switched
@@ -96,7 +98,7 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
 
         async def reported_abandoned() -> bool:
             stale_after = timedelta(seconds=STALE_SECONDS)
-            return bool(await rebuilds.abandoned(db, "order_view", stale_after=stale_after))
+            return bool(await ledger.abandoned(db, "order_view", stale_after=stale_after))
 
         await wait_until(reported_abandoned, timeout=30, what="the heartbeat to go stale")
         shown = cli(own_infra, "status", "--json", BAHI_REBUILD_STALE_SECONDS=stale)
@@ -112,13 +114,13 @@ async def test_a_killed_rebuild_is_reported_abandoned_and_the_next_rebuild_clean
         assert "cleaned up the abandoned rebuild into order_view__v1" in again.stderr
         assert f"consumer group {group}: deleted" in again.stderr
         assert "order_view__v1" not in await db.list_collection_names()
-        died = await db[rebuilds.REBUILDS].find_one({"_id": "order_view__v1"})
-        assert died is not None and died["state"] == rebuilds.FAILED and died["error"].startswith("abandoned:")
+        died = await db[ledger.REBUILDS].find_one({"_id": "order_view__v1"})
+        assert died is not None and died["state"] == ledger.FAILED and died["error"].startswith("abandoned:")
         assert died["group_cleanup"] == DELETED
         assert await live_collection(db, "order_view") == "order_view__v2"
         assert await versions(db, PROJECTIONS["order_view"]) == expected_versions(events)["order_view"]
-        done = await db[rebuilds.REBUILDS].find_one({"_id": "order_view__v2"})
-        assert done is not None and done["state"] == rebuilds.SWITCHED and done["consumed"] == len(events)
+        done = await db[ledger.REBUILDS].find_one({"_id": "order_view__v2"})
+        assert done is not None and done["state"] == ledger.SWITCHED and done["consumed"] == len(events)
         assert done["group_cleanup"] == DELETED  # after its handover nothing reads under it
         left = await consumer_groups(own_infra.kafka)
         assert group not in left and done["group"] not in left
@@ -132,9 +134,9 @@ async def test_a_slow_rebuild_cleaned_up_by_another_process_stops_before_its_swi
 
         def on_progress(progress: Progress) -> None:  # what another process's clean_up writes
             if progress.consumed > 0 and not declared:
-                failed = {"$set": {"state": rebuilds.FAILED, "error": "abandoned: test"}}
+                failed = {"$set": {"state": ledger.FAILED, "error": "abandoned: test"}}
                 declared.append(
-                    asyncio.ensure_future(db[rebuilds.REBUILDS].update_one({"_id": "order_view__v1"}, failed))
+                    asyncio.ensure_future(db[ledger.REBUILDS].update_one({"_id": "order_view__v1"}, failed))
                 )
 
         projection = PROJECTIONS["order_view"]
@@ -144,14 +146,15 @@ async def test_a_slow_rebuild_cleaned_up_by_another_process_stops_before_its_swi
         options = RebuildOptions(batch_max_records=50, stale_seconds=1.0)
         with pytest.raises(RebuildAbandonedError):
             await rebuild(
-                db, projection, source, lot=ParkingLot(db), dead_letters=DeadLetters(None, "-"), options=options,
-                on_progress=on_progress, groups=ConsumerGroups(own_infra.kafka),
+                db, projection, source, indexes=REGISTRY.indexes_for(projection), lot=ParkingLot(db),
+                dead_letters=DeadLetters(None, "-"), options=options, on_progress=on_progress,
+                groups=ConsumerGroups(own_infra.kafka),
             )  # fmt: skip
         assert declared and declared[0].done()
         assert await live_collection(db, "order_view") == "order_view"
         assert "order_view__v1" not in await db.list_collection_names()
-        record = await db[rebuilds.REBUILDS].find_one({"_id": "order_view__v1"})
-        assert record is not None and record["state"] == rebuilds.FAILED
+        record = await db[ledger.REBUILDS].find_one({"_id": "order_view__v1"})
+        assert record is not None and record["state"] == ledger.FAILED
         assert record["group_cleanup"] == DELETED  # it had committed batches under it
         assert group not in await consumer_groups(own_infra.kafka)
 

@@ -16,14 +16,16 @@ from command_service.event_store.postgres import PostgresEventStore, init_connec
 from command_service.relay import CommittedFeed, Relay
 from command_service.relay.feed import Checkpoint
 from command_service.relay.publisher import Publisher, create_producer
-from shared.cloudevents import from_kafka, to_kafka
-from shared.envelope import EventMetadata, NewEvent
+from shared.cloudevents import KafkaRecord, from_kafka, to_kafka
+from shared.envelope import EventEnvelope, EventMetadata, NewEvent
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
 from tests.conftest import Infra, unique
 from tests.kafka_helpers import consume_until, header
 
 pytestmark = pytest.mark.integration
+
+SOURCE = b"/bahi/test"
 
 
 def event(n: int) -> NewEvent:
@@ -75,7 +77,7 @@ async def test_every_event_reaches_its_topic_keyed_by_stream_with_cloudevents_he
         assert header(record, "ce_specversion") == "1.0"
         assert header(record, "ce_subject") == record.key.decode()
         assert header(record, "content-type") == "application/json"
-        assert header(record, "ce_type") == "in.bahi.OrderPlaced"
+        assert header(record, "ce_type") == "in.bahi.commerce.OrderPlaced"
         for name in (
             "ce_id",
             "ce_source",
@@ -92,8 +94,16 @@ async def test_every_event_reaches_its_topic_keyed_by_stream_with_cloudevents_he
         assert len({r.partition for r in mine if r.key.decode() == sid}) == 1
 
 
+def record_header(record: KafkaRecord, name: str) -> str:
+    values = [value.decode() for key, value in record.headers if key == name]
+    assert len(values) == 1, (name, record.headers)
+    return values[0]
+
+
 async def test_a_late_commit_is_not_skipped(infra: Infra, pg_pool: asyncpg.Pool) -> None:
-    """A takes position p, B takes p+1 and commits first, A commits later."""
+    """A takes position p, B takes p+1 and commits first, A takes p+2 and commits later: the feed
+    holds B back until A commits, then reads A's events before B's (transaction order, not position
+    order), and its checkpoint never passes an event it has not returned."""
     conn_a = await asyncpg.connect(infra.pg_dsn)
     conn_b = await asyncpg.connect(infra.pg_dsn)
     reader = await asyncpg.connect(infra.pg_dsn)
@@ -102,7 +112,7 @@ async def test_a_late_commit_is_not_skipped(infra: Infra, pg_pool: asyncpg.Pool)
     try:
         feed = CommittedFeed(reader, unique("feed-"))
         start = Checkpoint()
-        while (batch := await feed.next_batch(start, 10_000)).events:
+        while (batch := await feed.next_records(start, 10_000, SOURCE)).records:
             start = batch.end  # skip what earlier tests committed
 
         a, b = unique("a-"), unique("b-")
@@ -118,13 +128,34 @@ async def test_a_late_commit_is_not_skipped(infra: Infra, pg_pool: asyncpg.Pool)
             "SELECT position FROM bahi_events WHERE position > $1 ORDER BY position", start.position
         )
         assert [r["position"] for r in naive] == [result_b.positions[b]]
-        # The committed feed holds B back while A's transaction runs.
-        held = await feed.next_batch(start, 10_000)
-        assert held.events == []
+        # The committed feed holds B back while A's transaction runs, and its checkpoint stays put.
+        held = await feed.next_records(start, 10_000, SOURCE)
+        assert held.records == []
+        assert held.end == start
 
+        # A writes again, after B: A's transaction now holds positions on both sides of B's.
+        result_a2 = await PostgresEventStore(conn_a).append([AppendStream(a, "order", 1, [event(3)])])
+        assert result_a2.positions[a] > result_b.positions[b]
+        assert (await feed.next_records(start, 10_000, SOURCE)).records == []
         await tx_a.commit()
-        released = await feed.next_batch(start, 10_000)
-        assert [e.stream_id for e in released.events] == [a, b]
+        released = await feed.next_records(start, 10_000, SOURCE)
+        assert [(stream_type, record.key.decode()) for stream_type, record in released.records] == [
+            ("order", a),
+            ("order", a),
+            ("order", b),
+        ]
+        assert [int(record_header(record, "ce_position")) for _, record in released.records] == [
+            result_a.positions[a],
+            result_a2.positions[a],
+            result_b.positions[b],
+        ]
+        assert [int(record_header(record, "ce_streamversion")) for _, record in released.records] == [1, 2, 1]
+        # The checkpoint is the last record's (transaction id, position), and nothing follows it.
+        tx_b = await reader.fetchval(
+            "SELECT tx_id::text::bigint FROM bahi_events WHERE position = $1", result_b.positions[b]
+        )
+        assert released.end == Checkpoint(tx_b, result_b.positions[b])
+        assert (await feed.next_records(released.end, 10_000, SOURCE)).records == []
     finally:
         for conn in (conn_a, conn_b, reader):
             await conn.close()
@@ -174,19 +205,27 @@ async def test_the_relay_hot_path_writes_exactly_what_to_kafka_writes(infra: Inf
     await init_connection(conn)
     try:
         feed = CommittedFeed(conn, unique("feed-"))
-        envelopes: list = []
-        records: list = []
+        records: list[tuple[str, KafkaRecord]] = []
         after = Checkpoint()
-        while (batch := await feed.next_batch(after, 5000)).events:
-            envelopes += batch.events
-            records += (await feed.next_records(after, 5000, b"/bahi/test")).records
+        while (batch := await feed.next_records(after, 5000, SOURCE)).records:
+            records += batch.records
             after = batch.end
+        in_commit_order = await conn.fetch("SELECT event_id::text AS id FROM bahi_events ORDER BY tx_id, position")
     finally:
         await conn.close()
+    assert [record_header(r, "ce_id") for _, r in records] == [row["id"] for row in in_commit_order]
+    # Every stored event (all committed by now) once, each record matched to its envelope by id.
+    envelopes: dict[str, EventEnvelope] = {}
+    position = 0
+    while page := await store.read_all(position, 5000):
+        envelopes |= {str(e.event_id): e for e in page}
+        position = page[-1].position
     assert len(records) == len(envelopes) >= 3
-    for envelope_, (stream_type, record) in zip(envelopes, records, strict=True):
+    assert {record_header(r, "ce_id") for _, r in records} == set(envelopes)
+    for stream_type, record in records:
+        envelope_ = envelopes[record_header(record, "ce_id")]
         assert stream_type == envelope_.stream_type
-        expected = to_kafka(envelope_, "/bahi/test")
+        expected = to_kafka(envelope_, SOURCE.decode())
         assert (record.key, record.headers) == (expected.key, expected.headers)
         assert orjson.loads(record.value) == orjson.loads(expected.value) == envelope_.data
     assert any(dict(r.headers)["ce_time"] == b"2026-01-01T00:00:00Z" for _, r in records)

@@ -1,14 +1,14 @@
 """The command API with the in-memory store: status codes and problem+json."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from command_service.api import build_app
-from command_service.bootstrap import ReadyCheck, Services
+from command_service.bootstrap import services_for
 from command_service.event_store.memory import InMemoryEventStore
+from command_service.handling import default_registry
 from command_service.settings import Settings
 
 PRODUCT = {"sku": "P-1", "name": "Phone", "category": "electronics", "price_paise": 1_499_900, "stock": 2}
@@ -26,8 +26,8 @@ def order(qty: int = 1) -> dict[str, object]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    services = Services(InMemoryEventStore(), lambda: datetime.now(UTC), Settings(), ReadyCheck(None))
-    app = build_app(lambda: services)
+    services = services_for(InMemoryEventStore(), settings=Settings())
+    app = build_app(lambda: services, default_registry())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
         yield c
 

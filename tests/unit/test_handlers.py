@@ -12,9 +12,9 @@ from command_service.handling import (
     Envelope,
     IdempotencyKeyReusedError,
     PreconditionFailedError,
-    dispatch,
 )
 from shared.commerce.events import PaymentMethod
+from tests.support.commands import dispatch
 
 
 def clock() -> datetime:

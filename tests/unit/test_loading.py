@@ -88,16 +88,13 @@ async def test_state_as_of_a_version_and_a_moment() -> None:
 async def test_command_handling_loads_a_hot_product_from_its_snapshot() -> None:
     """Cold start (no in-memory cache): the handlers' load uses the product snapshot policy."""
     from command_service.commerce.domain import product as product_domain
-    from command_service.handling import configure_snapshots, load
+    from tests.support.commands import loader
 
-    configure_snapshots(product_every=3, order_every=50)
-    try:
-        store = await seeded(5)
-        state, version = await load(store, "product-P", product_domain.Product(sku="P"), product_domain.evolve)
-        assert (state.reserved, version) == (5, 6)
-        snapshot = await store.latest_snapshot("product-P")
-        assert snapshot is not None and snapshot.version == 6 and snapshot.state["reserved"] == 5
-        restored = product_domain.Product(**snapshot.state)
-        assert restored == state
-    finally:
-        configure_snapshots(product_every=100, order_every=50)
+    store = await seeded(5)
+    load = loader(store, snapshot_every_product=3)
+    state, version = await load("product-P", product_domain.Product(sku="P"), product_domain.evolve)
+    assert (state.reserved, version) == (5, 6)
+    snapshot = await store.latest_snapshot("product-P")
+    assert snapshot is not None and snapshot.version == 6 and snapshot.state["reserved"] == 5
+    restored = product_domain.Product(**snapshot.state)
+    assert restored == state

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from projector_service.projections import PROJECTIONS
-from projector_service.runner import fold
-from query_service.views.orders import OrderView
+from projector_service.engine.apply import fold
+from projector_service.registry import default_registry
+from query_service.commerce.views.orders import OrderView
 from shared.commerce.events import (
     OrderCancelled,
     OrderConfirmed,
@@ -25,6 +25,8 @@ from shared.commerce.events import (
 from shared.events import DomainEvent
 from tests.unit.test_orders_projections import T, placed
 from tests.unit.test_projections import stored
+
+PROJECTIONS = default_registry().projections
 
 IDS = {"order_id": "ord-late01", "customer_id": "cust-9"}
 

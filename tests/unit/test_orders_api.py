@@ -4,14 +4,14 @@ problem+json naming the field or the current status, tokens, idempotency."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from command_service.api import build_app
-from command_service.bootstrap import ReadyCheck, Services
+from command_service.bootstrap import services_for
 from command_service.event_store.memory import InMemoryEventStore
+from command_service.handling import default_registry
 from command_service.settings import Settings
 
 PRODUCT = {"sku": "P-1", "name": "Phone", "category": "books", "price_paise": 1000, "stock": 5}
@@ -21,9 +21,9 @@ ORDER = {"customer_id": "c-1", "items": [{"sku": "P-1", "quantity": 2}], "shippi
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    services = Services(InMemoryEventStore(), lambda: datetime.now(UTC), Settings(), ReadyCheck(None))
+    services = services_for(InMemoryEventStore(), settings=Settings())
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=build_app(lambda: services)), base_url="http://t"
+        transport=httpx.ASGITransport(app=build_app(lambda: services, default_registry())), base_url="http://t"
     ) as c:
         assert (await c.post("/v1/products", json=PRODUCT)).status_code == 201
         yield c

@@ -26,8 +26,9 @@ from command_service.commerce.domain import IllegalTransitionError, OrderStatus,
 from command_service.commerce.domain import order as order_domain
 from command_service.commerce.domain import product as product_domain
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handling import Envelope, Policy, PreconditionFailedError, dispatch, load
+from command_service.handling import Envelope, PreconditionFailedError
 from shared.commerce.events import PaymentMethod
+from tests.support.commands import dispatch, load
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
 ADDRESS = ShippingAddress(name="Asha", line1="12 MG Road", city="Pune", state="MH", pincode="411001")
@@ -101,7 +102,7 @@ async def test_return_window_comes_from_the_policy(store: InMemoryEventStore) ->
     await run(store, order(PaymentMethod.COD), "ord-1", clock)
     await run(store, ShipOrder(courier="x", tracking_id="y"), "ord-1", clock)
     await dispatch(
-        Envelope(DeliverOrder(), target_id="ord-1"), store=store, clock=clock, policy=Policy(timedelta(hours=1))
+        Envelope(DeliverOrder(), target_id="ord-1"), store=store, clock=clock, return_window=timedelta(hours=1)
     )
     clock.now = T0 + timedelta(hours=2)
     with pytest.raises(Exception, match="could be returned until"):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from projector_service.projections import INDEXES, PROJECTIONS
-from projector_service.runner import fold
+from projector_service.engine.apply import fold
+from projector_service.registry import default_registry
 from shared.commerce.events import (
     Address,
     OrderCancelled,
@@ -32,6 +32,9 @@ from shared.commerce.events import (
 from shared.commerce.read_models import id_key, search_tokens, sort_key, term_clauses
 from shared.events import DomainEvent
 from tests.unit.test_projections import stored
+
+REGISTRY = default_registry()
+PROJECTIONS, INDEXES = REGISTRY.projections, REGISTRY.indexes
 
 T = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 

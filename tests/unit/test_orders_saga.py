@@ -16,10 +16,11 @@ from command_service.commerce.commands import (
 from command_service.commerce.payment_saga import PaymentSaga, WatchState, react
 from command_service.commerce.payment_saga.watches import InMemoryWatchStore
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handling import Envelope, dispatch
+from command_service.handling import Envelope
 from shared.commerce.events import PaymentMethod
 from shared.envelope import EventEnvelope
 from shared.events import parse_event
+from tests.support.commands import dispatch, dispatcher
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
 TIMEOUT = timedelta(minutes=15)
@@ -63,7 +64,7 @@ async def released(store: InMemoryEventStore) -> int:
 async def test_an_unpaid_order_is_cancelled_once_after_the_timeout_even_across_restarts() -> None:
     store, clock = await setup()
     watches = InMemoryWatchStore()
-    saga = PaymentSaga(watches, store, clock, TIMEOUT)
+    saga = PaymentSaga(watches, dispatcher(store, clock), clock, TIMEOUT)
     await feed(saga, store)
     clock.now = T0 + TIMEOUT - timedelta(seconds=1)
     assert await saga.tick() == 0  # not yet
@@ -74,7 +75,7 @@ async def test_an_unpaid_order_is_cancelled_once_after_the_timeout_even_across_r
     assert cancelled.event_type == "OrderCancelled" and "payment not received" in cancelled.data["reason"]
     assert cancelled.metadata.actor == "saga:payment"
 
-    restarted = PaymentSaga(watches, store, clock, TIMEOUT)  # same state, events redelivered
+    restarted = PaymentSaga(watches, dispatcher(store, clock), clock, TIMEOUT)  # same state, events redelivered
     await feed(restarted, store)
     assert await restarted.tick() == 0
     assert await released(store) == 1
@@ -83,13 +84,13 @@ async def test_an_unpaid_order_is_cancelled_once_after_the_timeout_even_across_r
 async def test_a_crash_between_cancelling_and_recording_it_cancels_only_once() -> None:
     store, clock = await setup()
     watches = InMemoryWatchStore()
-    saga = PaymentSaga(watches, store, clock, TIMEOUT)
+    saga = PaymentSaga(watches, dispatcher(store, clock), clock, TIMEOUT)
     await feed(saga, store)
     clock.now = T0 + TIMEOUT
     lost = dict(watches.watches)  # the saga's state as it was before the tick...
     await saga.tick()
     watches.watches = lost  # ...because the crash lost the "done" mark
-    assert await PaymentSaga(watches, store, clock, TIMEOUT).tick() == 1
+    assert await PaymentSaga(watches, dispatcher(store, clock), clock, TIMEOUT).tick() == 1
     assert await released(store) == 1
     assert [e.event_type for e in await store.read_stream("ord-1")].count("OrderCancelled") == 1
 
@@ -98,7 +99,7 @@ async def test_a_failed_payment_is_cancelled_at_once() -> None:
     store, clock = await setup()
     failed = RecordPayment(status="failed", amount_paise=236, provider_reference="upi-9", reason="bank declined")
     await dispatch(Envelope(failed, target_id="ord-1"), store=store, clock=clock)
-    saga = PaymentSaga(InMemoryWatchStore(), store, clock, TIMEOUT)
+    saga = PaymentSaga(InMemoryWatchStore(), dispatcher(store, clock), clock, TIMEOUT)
     await feed(saga, store)
     assert await saga.tick() == 1
     assert "bank declined" in (await store.read_stream("ord-1"))[-1].data["reason"]
@@ -106,7 +107,7 @@ async def test_a_failed_payment_is_cancelled_at_once() -> None:
 
 async def test_a_paid_order_is_left_alone_even_if_the_saga_lags() -> None:
     store, clock = await setup()
-    saga = PaymentSaga(InMemoryWatchStore(), store, clock, TIMEOUT)
+    saga = PaymentSaga(InMemoryWatchStore(), dispatcher(store, clock), clock, TIMEOUT)
     await feed(saga, store)  # the saga saw the placement only
     paid = RecordPayment(status="captured", amount_paise=200, provider_reference="upi-1")
     await dispatch(Envelope(paid, target_id="ord-1"), store=store, clock=clock)
@@ -122,7 +123,7 @@ async def test_a_paid_order_is_left_alone_even_if_the_saga_lags() -> None:
 async def test_cod_orders_are_not_watched() -> None:
     store, clock = await setup(PaymentMethod.COD)
     watches = InMemoryWatchStore()
-    await feed(PaymentSaga(watches, store, clock, TIMEOUT), store)
+    await feed(PaymentSaga(watches, dispatcher(store, clock), clock, TIMEOUT), store)
     assert watches.watches == {}
 
 
@@ -138,7 +139,7 @@ async def test_react_ignores_redeliveries() -> None:
 async def test_a_capture_after_the_saga_cancelled_is_left_to_the_refund() -> None:
     store, clock = await setup()
     watches = InMemoryWatchStore()
-    saga = PaymentSaga(watches, store, clock, TIMEOUT)
+    saga = PaymentSaga(watches, dispatcher(store, clock), clock, TIMEOUT)
     await feed(saga, store)
     clock.now = T0 + TIMEOUT
     assert await saga.tick() == 1

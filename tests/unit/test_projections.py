@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from command_service.handling import new_events
-from projector_service.projections import PROJECTIONS
-from projector_service.runner import fold, group_by_document
+from projector_service.engine.apply import fold, group_by_document
+from projector_service.registry import default_registry
 from shared.commerce.events import (
     Address,
     OrderConfirmed,
@@ -17,6 +17,8 @@ from shared.commerce.events import (
 )
 from shared.envelope import EventEnvelope, EventMetadata
 from shared.events import DomainEvent
+
+PROJECTIONS = default_registry().projections
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 

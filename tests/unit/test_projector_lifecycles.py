@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from projector_service.projections import PROJECTIONS
-from projector_service.runner import fold, group_by_document
+from projector_service.engine.apply import fold, group_by_document
+from projector_service.registry import default_registry
 from shared.commerce.events import (
     Address,
     OrderCancelled,
@@ -35,6 +35,8 @@ from shared.commerce.events import (
 )
 from shared.envelope import EventEnvelope, EventMetadata
 from shared.events import DomainEvent
+
+PROJECTIONS = default_registry().projections
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 CITIES = [

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from projector_service.readahead import ReadAhead
-from projector_service.records import Coordinates, Incoming
+from projector_service.engine.records import Coordinates, Incoming
+from projector_service.rebuild.readahead import ReadAhead
 
 
 def incoming(offset: int) -> Incoming:

@@ -1,21 +1,19 @@
 """The projector's pure parts: decoding records, planning a batch around parked streams,
-the rebuild's document cache, the replay flag, the CLI's surface. No I/O."""
+the rebuild's document cache, the CLI's surface. No I/O."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
 from typer.testing import CliRunner
 
-from projector_service import effects
 from projector_service.cli import app
-from projector_service.documents import DocCache
-from projector_service.parking import FAILED, HELD, Head, is_held, item_id
-from projector_service.processor import plan, rejected_entries
-from projector_service.records import Coordinates, Incoming, decode, from_record, from_store, redecode
+from projector_service.dead_letters.parking import FAILED, HELD, Head, is_held, item_id
+from projector_service.engine.batch import plan, rejected_entries
+from projector_service.engine.documents import DocCache
+from projector_service.engine.records import Coordinates, Incoming, decode, from_record, from_store, redecode
 from shared.cloudevents import NotACloudEventError, from_kafka, to_kafka
 from shared.envelope import EventEnvelope
 from tests.unit.test_projector_lifecycles import history
@@ -127,25 +125,6 @@ def test_the_rebuild_cache_answers_misses_only_while_complete() -> None:
     cache.disable()
     cache.put([{"_id": "z", "version": 1}])
     assert cache.split(["z"]) == ({}, ["z"])
-
-
-def test_side_effects_fire_only_outside_replay(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-
-    async def handler(events: Sequence[EventEnvelope]) -> None:
-        calls.append(len(events))
-
-    monkeypatch.setitem(effects.SIDE_EFFECTS, "order_view", [handler])
-
-    async def both() -> None:
-        with effects.replay_mode(True):
-            assert effects.replaying()
-            assert await effects.fire("order_view", EVENTS[:3]) == 0
-        assert not effects.replaying()
-        assert await effects.fire("order_view", EVENTS[:3]) == 1
-
-    asyncio.run(both())
-    assert calls == [3]
 
 
 def test_the_cli_lists_its_commands_and_refuses_unknown_projections() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from query_service.views.loader import DocumentLoader
+from query_service.reads.loader import DocumentLoader
 from shared.read_models import POINTERS, CollectionResolver
 
 

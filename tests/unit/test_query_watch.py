@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from query_service.views.watch import VersionWatcher
+from query_service.reads.watch import VersionWatcher
 
 
 class _Docs:

@@ -58,12 +58,13 @@ async def test_requests_are_counted_by_route_template_and_status() -> None:
 def test_fastapi_native_telemetry_is_off_in_the_http_services() -> None:
     """On, it would look up the global OpenTelemetry providers on every request."""
     from command_service.api.app import build_app
+    from command_service.handling import default_registry
     from query_service.app import create_app
     from query_service.settings import Settings
 
     def no_services() -> Any:
         raise AssertionError("not used")
 
-    for app in (create_app(Settings(mongo_url="mongodb://127.0.0.1:1")), build_app(no_services)):
+    for app in (create_app(Settings(mongo_url="mongodb://127.0.0.1:1")), build_app(no_services, default_registry())):
         config = app._telemetry
         assert (config["tracing"], config["metrics"], config["logs"]) == (False, False, False)

@@ -12,6 +12,8 @@ from command_service.commerce.domain.errors import IllegalTransitionError
 from shared.commerce.events import SurplusCause
 from shared.commerce.streams import OrderStatus
 
+__all__ = ["SURPLUS_CAPTURE", "TERMINAL", "TRANSITIONS", "OrderStatus", "allowed_next", "require"]
+
 S = OrderStatus
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
