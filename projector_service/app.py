@@ -115,7 +115,10 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
+        stream_types = {t for projection in projections for t in projection.stream_types}
+        await ensure_topics(
+            settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions, stream_types=stream_types
+        )
         await ensure_dlq_topic(settings.kafka_bootstrap, settings.dlq_topic, settings.topic_partitions)
         await lot.ensure_indexes()
         for projection in projections:

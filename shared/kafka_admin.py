@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
@@ -15,9 +16,13 @@ from shared.streams import topic_for
 log = logging.getLogger(__name__)
 
 
-async def ensure_topics(bootstrap: str, prefix: str, partitions: int, *, attempts: int = 60) -> list[str]:
-    """Create the event topics that are missing. Waits (with backoff) for a broker that is down."""
-    names = [topic_for(stream_type, prefix) for stream_type in catalog().stream_types]
+async def ensure_topics(
+    bootstrap: str, prefix: str, partitions: int, *, stream_types: Iterable[str] | None = None, attempts: int = 60
+) -> list[str]:
+    """Create the event topics that are missing: those of `stream_types` (default: every stream
+    type of `shared.contexts.CONTEXTS`). Waits (with backoff) for a broker that is down."""
+    types = list(catalog().stream_types) if stream_types is None else list(stream_types)
+    names = [topic_for(stream_type, prefix) for stream_type in types]
     delay = 0.2
     for attempt in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)

@@ -81,7 +81,12 @@ async def tick_forever(manager: ProcessManager, name: str, every: float) -> None
 
 async def serve(settings: Settings, registry: CommandRegistry | None = None) -> None:
     registry = registry or default_registry()
-    await ensure_topics(settings.kafka_bootstrap, settings.topic_prefix, settings.topic_partitions)
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        settings.topic_prefix,
+        settings.topic_partitions,
+        stream_types=registry.catalog.stream_types,
+    )
     pool = await open_pool(settings.database_url, min_size=1, max_size=5)
     await create_schema(pool)
     context_settings = registry.settings()
