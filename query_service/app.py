@@ -17,8 +17,13 @@ from shared.read_models import CollectionResolver
 from shared.tuning import gc_tuned
 
 
-def create_app(settings: Settings | None = None, registry: QueryRegistry | None = None) -> FastAPI:
-    """The API of every context in `registry` (default: `shared.contexts.CONTEXTS`)."""
+def create_app(
+    settings: Settings | None = None, registry: QueryRegistry | None = None, *, fast_reads: bool = True
+) -> FastAPI:
+    """The API of every context in `registry` (default: `shared.contexts.CONTEXTS`).
+
+    `fast_reads=False` leaves every read to FastAPI's router (`query_service.api.fast` off):
+    what tests.bench.bench_query measures the fast path against."""
     settings = settings or Settings()
     registry = registry or default_registry()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
@@ -46,4 +51,4 @@ def create_app(settings: Settings | None = None, registry: QueryRegistry | None 
     async def ready() -> None:
         await client.admin.command("ping")
 
-    return build_app(lifespan=lifespan, ready=ready, registry=registry)
+    return build_app(lifespan=lifespan, ready=ready, fast_reads=fast_reads, registry=registry)

@@ -1,15 +1,12 @@
 """Fixtures for every test level. Integration fixtures give each test session its own
 PostgreSQL database, MongoDB database and Kafka topic prefix on the infrastructure
-that `make test` started (deploy/local/infra.sh), so runs never see each other's data."""
+that `make test` started (deploy/local/infra.sh), so runs never see each other's data
+(the helpers behind them are in tests/support/infra.py)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,60 +14,12 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from command_service.event_store.postgres import create_schema, open_pool
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Infra:
-    pg_admin_dsn: str
-    pg_dsn: str
-    kafka: str
-    mongo_url: str
-    mongo_db: str
-    topic_prefix: str
-
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+from tests.support.infra import Infra, fresh_infra
 
 
 @pytest.fixture(scope="session")
 def run_id() -> str:
     return uuid.uuid4().hex[:10]
-
-
-@asynccontextmanager
-async def fresh_infra(name: str) -> AsyncIterator[Infra]:
-    """A PostgreSQL database, a MongoDB database and a topic prefix of our own, dropped afterwards."""
-    pg_port = _env("PGPORT", "5432")
-    admin_dsn = f"postgresql://bahi@127.0.0.1:{pg_port}/postgres"
-    database = f"bahi_test_{name}"
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await conn.close()
-    mongo_url = f"mongodb://127.0.0.1:{_env('MONGO_PORT', '27017')}"
-    value = Infra(
-        pg_admin_dsn=admin_dsn,
-        pg_dsn=f"postgresql://bahi@127.0.0.1:{pg_port}/{database}",
-        kafka=f"127.0.0.1:{_env('KAFKA_PORT', '9092')}",
-        mongo_url=mongo_url,
-        mongo_db=database,
-        topic_prefix=f"test{name}",
-    )
-    try:
-        yield value
-    finally:
-        conn = await asyncpg.connect(admin_dsn)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        finally:
-            await conn.close()
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
-        await client.drop_database(value.mongo_db)
-        await client.close()
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +41,3 @@ async def mongo(infra: Infra) -> AsyncIterator[Any]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url, tz_aware=True)
     yield client[infra.mongo_db]
     await client.close()
-
-
-def unique(prefix: str = "") -> str:
-    return f"{prefix}{uuid.uuid4().hex[:12]}"

@@ -23,9 +23,10 @@ from command_service.event_store.ports import (
     Snapshot,
     StoredIdempotency,
 )
-from command_service.event_store.rows import collector_paused, envelopes
 from command_service.event_store.rows import envelope as envelope
+from command_service.event_store.rows import envelopes
 from shared.envelope import EventEnvelope
+from shared.tuning import collector_paused
 
 EVENT_COLUMNS = (
     "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
@@ -61,7 +62,7 @@ async def open_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
     transaction (`pg_advisory_xact_lock`), cursors live inside transactions, nothing
     runs `SET`, and the relay's leader lock and LISTEN are on its own connection, not a
     pooled one. So a release only does asyncpg's client-side part, which still rolls back
-    a transaction left open (tests/integration/test_pool.py)."""
+    a transaction left open (tests/integration/event_store/test_pool.py)."""
     pool = await asyncpg.create_pool(
         dsn, min_size=min_size, max_size=max_size, init=init_connection, reset=_keep_session
     )

@@ -27,7 +27,6 @@ rows) the cost per row of this path next to pydantic's validated and constructed
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any, NoReturn
@@ -36,6 +35,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from shared.envelope import EventEnvelope, EventMetadata
+from shared.tuning import collector_paused
 
 if not (EventEnvelope.model_config.get("frozen") and EventMetadata.model_config.get("frozen")):
     raise RuntimeError("rows.py shares model_fields_set between envelopes: only sound for frozen models")
@@ -122,40 +122,8 @@ def envelopes(rows: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
         values = (row[: len(FIELDS)] for row in rows)  # ... and more columns after them: one tuple at a time
     else:
         values = [tuple(row[name] for name in FIELDS) for row in rows]
-    if not gc.isenabled():
+    with collector_paused():
         return [_build(v) for v in values]
-    gc.disable()
-    try:
-        return [_build(v) for v in values]
-    finally:
-        gc.enable()
-
-
-def collector_paused() -> _CollectorPaused:
-    """The cyclic collector off while a page is fetched and built (see the module's docstring)."""
-    return _CollectorPaused()
-
-
-class _CollectorPaused:
-    """A class, not a `@contextmanager` generator: a generator's exit allocates (its
-    StopIteration) right after the collector is back on, and the page's allocations have
-    the young count far over its threshold, so a young collection ran at once, with the
-    page's rows and the caller's previous page still alive: every page paid a scan of
-    both pages and promoted them. Here nothing is allocated between switching the
-    collector back on and the return, by which time the rows are gone and a reader that
-    drops its previous page for the new one is back under the threshold: a page read
-    starts no collection of its own (tests/unit/test_collector_pause.py checks that;
-    `python -m tests.bench.bench_feed` re-measures read_all against raw pages)."""
-
-    __slots__ = ("_was_enabled",)
-
-    def __enter__(self) -> None:
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *_: object) -> None:
-        if self._was_enabled:
-            gc.enable()
 
 
 def _build(row: Any) -> EventEnvelope:

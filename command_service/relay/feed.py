@@ -10,7 +10,7 @@ the checkpoint. Writers take per-stream locks before their first write (see
 `next_records` is the relay's hot path: rows go straight into Kafka records, with no
 `EventEnvelope` in between and the data left as PostgreSQL's JSON text, so the relay
 does no JSON decoding and re-encoding and builds no validated model per event.
-`tests/integration/test_relay.py` checks the records equal `shared.cloudevents.to_kafka`
+`tests/integration/relay/test_relay.py` checks the records equal `shared.cloudevents.to_kafka`
 of the envelope; `python -m tests.bench.bench_relay` re-measures the relay against a raw
 aiokafka producer sending the same records.
 """

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from projector_service.engine.batch import BatchProcessor
 from projector_service.rebuild import ledger
 from projector_service.rebuild.readahead import ReadAhead
 from projector_service.rebuild.sources import Source
+from shared.tuning import freeze_survivors
 
 log = logging.getLogger(__name__)
 _CHUNK = 2000  # records read and decoded at a time, between two looks at the database's replies
@@ -80,9 +80,8 @@ class Run:
                 self.parked += report.parked
                 self.applied += len(items)
                 # The documents remembered (and the records read ahead) live on: without this, each
-                # collection of the collector's older generations walks them all again, a large share
-                # of a rebuild's CPU. Frozen objects are still freed when unreferenced.
-                gc.freeze()
+                # collection of the collector's older generations walks them all again.
+                freeze_survivors()
                 await self.source.commit(items)
                 self._progress()
                 if self._abandoned:

@@ -14,10 +14,22 @@ in turn, several rounds (the machine is shared: more short samples beat fewer lo
                  relay itself, rows -> Kafka records, is measured by bench_relay);
 - *_gc           the same code with the cyclic garbage collector tuned for the whole
                  process (`shared.tuning.gc_tuned`, as the rebuild and query service entry
-                 points run it), raw included, for a fair ratio.
+                 points run it), raw included, for a fair ratio;
+- read_all_validated       read_all building each envelope with pydantic's validation
+                 (`EventEnvelope.model_validate(dict(row))` of the same fetched rows) instead of
+                 rows.py's trusted rows; everything else as read_all (query, pages, the
+                 collector paused): what the trusted rows buy;
+- read_all_unpaused        read_all with the cyclic collector left running while a page is
+                 fetched and built (`collector_paused` a no-op both in read_all and in
+                 `envelopes`): what the collector pause buys;
+- read_all_fetch_unpaused  the pause in read_all alone a no-op (`envelopes` still pauses while
+                 it builds, as read_all did before the fetch was paused too): its share of it.
 
 read_all builds each envelope from the row without re-running pydantic's model machinery
 (command_service/event_store/rows.py); the per-row table compares it with validation.
+Each special path must buy at least 10% in the same run: targets `trusted rows vs
+validated` and `collector paused vs not` >= 1.10x (best-of-rounds rates), on both kinds
+of rows.
 
 Every pass but raw_text_read_all uses the connection set-up of the product (jsonb
 parsed by orjson), so the only difference between raw and product is what the product
@@ -46,11 +58,15 @@ import io
 import pstats
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+import types
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import asyncpg
 
+from command_service.event_store import postgres
+from command_service.event_store import rows as rows_module
 from command_service.event_store.postgres import EVENT_COLUMNS, PostgresEventStore
 from command_service.event_store.rows import envelope, envelopes
 from shared.envelope import EventEnvelope, EventMetadata
@@ -60,6 +76,34 @@ from tests.bench.data import COLUMNS, COMMITTED, READ_ALL, populate
 
 Pass = Callable[[], Awaitable[int]]
 PROFILED_EVENTS = 50_000
+SPECIAL_PATH_TARGET = 1.10
+"""A special path stays only if it buys at least 10% over the path it replaces, in the same run."""
+
+
+@contextmanager
+def swapped(module: types.ModuleType, name: str, value: object) -> Iterator[None]:
+    """`module.name` is `value` for the block (one pass), restored afterwards."""
+    saved = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, saved)
+
+
+def swappable() -> list[object]:
+    """What the passes swap for one pass each: read_all's row builder and both collector pauses."""
+    return [postgres.envelopes, postgres.collector_paused, rows_module.collector_paused]
+
+
+def validated_envelopes(page: Sequence[asyncpg.Record]) -> list[EventEnvelope]:
+    """The path rows.py replaces: every row through pydantic's validation."""
+    return [EventEnvelope.model_validate(dict(row)) for row in page]
+
+
+def no_pause() -> nullcontext[None]:
+    """`collector_paused` as a no-op."""
+    return nullcontext()
 
 
 def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: PostgresEventStore) -> dict[str, Pass]:
@@ -100,6 +144,18 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
         with gc_tuned():
             return await read_all()
 
+    async def read_all_validated() -> int:
+        with swapped(postgres, "envelopes", validated_envelopes):
+            return await read_all()
+
+    async def read_all_unpaused() -> int:
+        with swapped(postgres, "collector_paused", no_pause), swapped(rows_module, "collector_paused", no_pause):
+            return await read_all()
+
+    async def read_all_fetch_unpaused() -> int:
+        with swapped(postgres, "collector_paused", no_pause):
+            return await read_all()
+
     return {
         "raw_text_read_all": raw_text_read_all,
         "raw_read_all": raw_read_all,
@@ -107,6 +163,21 @@ def passes(conn: asyncpg.Connection, text_conn: asyncpg.Connection, store: Postg
         "raw_committed": raw_committed,
         "raw_read_all_gc": raw_read_all_gc,
         "read_all_gc": read_all_gc,
+        "read_all_validated": read_all_validated,
+        "read_all_unpaused": read_all_unpaused,
+        "read_all_fetch_unpaused": read_all_fetch_unpaused,
+    }
+
+
+def special_paths(best: dict[str, float], cpu: dict[str, float]) -> dict[str, float]:
+    """What each special path of read_all buys, as ratios of best-of-rounds rates (and of CPU per event)."""
+    return {
+        "trusted_rows_vs_validated": best["read_all"] / best["read_all_validated"],
+        "collector_paused_vs_not": best["read_all"] / best["read_all_unpaused"],
+        "fetch_pause_vs_build_pause_only": best["read_all"] / best["read_all_fetch_unpaused"],
+        "cpu_trusted_rows_vs_validated": cpu["read_all_validated"] / cpu["read_all"],
+        "cpu_collector_paused_vs_not": cpu["read_all_unpaused"] / cpu["read_all"],
+        "cpu_fetch_pause_vs_build_pause_only": cpu["read_all_fetch_unpaused"] / cpu["read_all"],
     }
 
 
@@ -188,17 +259,19 @@ async def measure(args: argparse.Namespace, profile: str) -> dict[str, Any]:
                 runs: dict[str, list[float]] = {}
                 cpu_us: dict[str, list[float]] = {}
                 all_passes = passes(conn, text_conn, store)
+                product = swappable()
                 for rnd in range(args.rounds):
                     print(f"-- {profile} round {rnd + 1}", flush=True)
                     for name, read in all_passes.items():
                         with Timer() as t:
                             n = await read()
                         assert n == args.events, (name, n)
+                        assert gc.isenabled() and swappable() == product, name  # each pass restores the product
                         value = t.run(n).rate
                         runs.setdefault(name, []).append(value)
                         cpu_us.setdefault(name, []).append(t.cpu / n * 1e6)
                         print(
-                            f"   {name:<20} {fmt(value):>9} events/s  ({t.elapsed:.2f}s, "
+                            f"   {name:<23} {fmt(value):>9} events/s  ({t.elapsed:.2f}s, "
                             f"client CPU {t.cpu / n * 1e6:.2f} us/event)",
                             flush=True,
                         )
@@ -233,7 +306,7 @@ def summarize(report: Report, profile: str, result: dict[str, Any]) -> float:
             print(f"   {name:<34} {cost:5.2f} us/row  ({fmt(1e6 / cost)} rows/s)")
     print(f"\n== {profile}: best of rounds (events/s); this process's CPU per event (median of rounds), and as a ratio")
     for name, value in best.items():
-        print(f"   {name:<20} {fmt(value):>9}   {cpu[name]:6.2f} us/event ({cpu['raw_read_all'] / cpu[name]:.2f}x raw)")
+        print(f"   {name:<23} {fmt(value):>9}   {cpu[name]:6.2f} us/event ({cpu['raw_read_all'] / cpu[name]:.2f}x raw)")
     ratio_all: float = best["read_all"] / best["raw_read_all"]
     print(f"   read_all / raw      {ratio_all:.2f}x")
     for name in ("read_all", "read_all_gc"):
@@ -242,7 +315,22 @@ def summarize(report: Report, profile: str, result: dict[str, Any]) -> float:
     print(f"   both gc_tuned: read_all {best['read_all_gc'] / best['raw_read_all_gc']:.2f}x raw")
     print(f"   raw without jsonb parsing vs raw: {best['raw_text_read_all'] / best['raw_read_all']:.2f}x")
     print(f"   committed-feed query vs read_all's: {best['raw_committed'] / best['raw_read_all']:.2f}x")
-    report.figure(profile, result | {"read_all_vs_raw": ratio_all})
+    special = special_paths(best, cpu)
+    print(f"== {profile}: read_all's special paths, same run, same rows (best-of-rounds rates; by CPU per event)")
+    print(
+        f"   trusted rows vs validated: {special['trusted_rows_vs_validated']:.2f}x "
+        f"(by CPU {special['cpu_trusted_rows_vs_validated']:.2f}x)"
+    )
+    print(
+        f"   collector paused vs not: {special['collector_paused_vs_not']:.2f}x "
+        f"(by CPU {special['cpu_collector_paused_vs_not']:.2f}x)"
+    )
+    print(
+        f"   of which pausing the fetch too (collector_paused) vs the build only: "
+        f"{special['fetch_pause_vs_build_pause_only']:.2f}x "
+        f"(by CPU {special['cpu_fetch_pause_vs_build_pause_only']:.2f}x)"
+    )
+    report.figure(profile, result | {"read_all_vs_raw": ratio_all, "special_paths": special})
     return ratio_all
 
 
@@ -267,6 +355,16 @@ async def main(args: argparse.Namespace) -> Report:
                 f"({fmt(best['raw_text_read_all'])}/s without parsing jsonb); read_all is "
                 f"{ratio_all:.2f}x raw"
             )
+        special = report.figures[profile]["special_paths"]
+        report.target(
+            f"trusted rows vs validated ({profile} rows)",
+            special["trusted_rows_vs_validated"],
+            SPECIAL_PATH_TARGET,
+            "x",
+        )
+        report.target(
+            f"collector paused vs not ({profile} rows)", special["collector_paused_vs_not"], SPECIAL_PATH_TARGET, "x"
+        )
         heads.append(
             f"{profile} rows: read_all {fmt(best['read_all'])} events/s ({ratio_all:.2f}x raw "
             f"{fmt(best['raw_read_all'])})"

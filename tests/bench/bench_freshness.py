@@ -30,9 +30,9 @@ from aiokafka import AIOKafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.streams import topic_for
-from tests import processes
 from tests.bench.load import HttpPool, LoadResult
-from tests.conftest import fresh_infra
+from tests.support import processes
+from tests.support.infra import fresh_infra
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SKUS = 50

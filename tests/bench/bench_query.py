@@ -5,8 +5,14 @@ httptools, one worker, no access log), in the same run, 127.0.0.1 only.
 Also measures, in the same run, the MongoDB stand-in alone (`find_one` at 32 tasks,
 and `$in` queries of 16 ids as the query service's coalescing loader sends them), and
 the CPU used by the query process, the MongoDB server and this load driver during
-each phase: that says what bounds the order read. Targets: at least 0.5x the hello
-rate, p99 at most 15 ms. Prints its figure last; saves tests/bench/results/bench_query.json.
+each phase: that says what bounds the order read.
+
+The fast path (`query_service.api.fast.FastReads`) is measured against the route it
+bypasses in the same run: the same order reads, through a second query-service process
+built with `fast_reads=False` (FastAPI's router answers them) on the next port, with the
+same uvicorn settings, data, connections and duration. Targets: at least 0.5x the hello
+rate, p99 at most 15 ms, the fast path at least 1.10x the routed rate. Prints its figure
+last; saves tests/bench/results/bench_query.json.
 
     .venv/bin/python -m tests.bench.bench_query [--seconds 10] [--connections 64]
 """
@@ -28,28 +34,31 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from tests.bench.common import Target
 from tests.bench.load import cpu_seconds, listening_pid, run_load
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MONGO_URL = os.environ.get("BAHI_MONGO_URL", f"mongodb://127.0.0.1:{os.environ.get('MONGO_PORT', '27017')}")
 ORDERS = 2000
+FAST_PATH_TARGET = 1.10
+"""The fast path stays only if it buys at least 10% over the routed read, in the same run."""
 
 
-def serve(port: int, db: str) -> None:
+def serve(port: int, db: str, *, fast_reads: bool = True) -> None:
     """The query service's own app, plus /hello, served exactly as `python -m query_service` does.
 
     /hello is a FastAPI route (an APIRouter included into the app, behind the same middleware).
     The order read is answered as in production: a plain `GET /v1/orders/{id}` is served by
     `query_service.api.fast.FastReads` in front of FastAPI's router (same middleware outside
     it, same response as the route's), so hello pays FastAPI's routing and the order read
-    does not. Before FastReads the order read cost ~130 us of the query process's CPU here."""
+    does not. With `fast_reads=False` (the routed server) FastAPI's route answers it."""
     from fastapi import APIRouter
 
     from query_service.app import create_app
     from query_service.settings import Settings
     from shared.web import serve as serve_http
 
-    app = create_app(Settings(mongo_url=MONGO_URL, mongo_db=db, port=port))
+    app = create_app(Settings(mongo_url=MONGO_URL, mongo_db=db, port=port), fast_reads=fast_reads)
     router = APIRouter()
 
     @router.get("/hello")
@@ -64,8 +73,7 @@ async def seed(db: Any) -> list[str]:
     """Order views as the projector writes them (the real projection over real events)."""
     from projector_service.engine.apply import apply_batch
     from projector_service.registry import default_registry
-    from tests.unit.test_orders_projections import lifecycle
-    from tests.unit.test_projections import stored
+    from tests.support.views import lifecycle, stored
 
     ids = [f"ord-{uuid.uuid4().hex}" for _ in range(ORDERS)]
     events = [e for order_id in ids for e in stored(order_id, "order", lifecycle(order_id)[:4])]
@@ -158,35 +166,53 @@ def verdict(hello: dict[str, Any], order: dict[str, Any], cpus: int) -> str:
     return f"latency, not CPU (nothing saturated); {costs}"
 
 
+def start_server(port: int, db: str, *, routed: bool) -> subprocess.Popen[bytes]:
+    """A query-service process of its own (this module's --serve), same settings either way."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.bench_query", "--serve", str(port), "--db", db]
+        + (["--routed"] if routed else []),
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL, tz_aware=True)
     name = f"bench_query_{uuid.uuid4().hex[:8]}"
     db = client[name]
-    server: subprocess.Popen[bytes] | None = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         ids = await seed(db)
         mongo_pid = listening_pid(int(MONGO_URL.rsplit(":", 1)[1].split("/")[0]))
         stand_in = await mongo_read_rates(db, ids, mongo_pid)
         print(f"mongo stand-in alone: {json.dumps(stand_in)}", flush=True)
         port = int(args.port)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "tests.bench.bench_query", "--serve", str(port), "--db", name],
-            cwd=Path(__file__).resolve().parents[2],
-        )
+        routed_port = int(args.routed_port) if args.routed_port else port + 1
+        # Two processes of the same app, one with the fast path and one without, both up
+        # before any phase: each phase loads one of them while the other sits idle.
+        servers.append(server := start_server(port, name, routed=False))
+        servers.append(routed_server := start_server(routed_port, name, routed=True))
         wait_ready(f"http://127.0.0.1:{port}")
+        wait_ready(f"http://127.0.0.1:{routed_port}")
         pids = {"query": server.pid, "mongo": mongo_pid}
         hello = await phase(port, ["/hello"], pids, args)
         print(f"hello:          {json.dumps(hello)}", flush=True)
-        order = await phase(port, [f"/v1/orders/{i}" for i in ids], pids, args)
+        order_paths = [f"/v1/orders/{i}" for i in ids]
+        order = await phase(port, order_paths, pids, args)
         order["ids_per_mongo_query"] = batch_sizes(port)
         print(f"GET order view: {json.dumps(order)}", flush=True)
+        routed = await phase(routed_port, order_paths, {"query": routed_server.pid, "mongo": mongo_pid}, args)
+        routed["ids_per_mongo_query"] = batch_sizes(routed_port)
+        print(f"routed (fast_reads=False): {json.dumps(routed)}", flush=True)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        for running in servers:
+            running.terminate()
+        for running in servers:
+            running.wait(timeout=30)
         await client.drop_database(name)
         await client.close()
     ratio = order["rate_per_s"] / hello["rate_per_s"] if hello["rate_per_s"] else 0.0
+    fast_ratio = order["rate_per_s"] / routed["rate_per_s"] if routed["rate_per_s"] else 0.0
+    fast_target = Target("fast path vs routed", fast_ratio, FAST_PATH_TARGET, "x")
     # Little's law: 64 closed-loop connections all under 15 ms means at least 64 / 0.015 requests/s.
     needed = args.connections / 0.015
     return {
@@ -197,7 +223,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "mongo_stand_in": stand_in,
         "hello": hello,
         "order": order,
+        "routed_order": routed,
         "ratio_to_hello": round(ratio, 3),
+        "fast_path_vs_routed": round(fast_ratio, 3),
         "targets": [
             {"label": "order/hello rate", "value": ratio, "threshold": 0.5, "unit": "x", "met": ratio >= 0.5},
             {
@@ -207,6 +235,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 "unit": "ms",
                 "at_most": True,
                 "met": order["p99_ms"] <= 15,
+            },
+            {
+                "label": fast_target.label,
+                "value": fast_target.value,
+                "threshold": fast_target.threshold,
+                "unit": fast_target.unit,
+                "met": fast_target.met,
             },
         ],
         "p99_le_15ms_needs": {
@@ -226,11 +261,13 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--port", default="18702")
+    parser.add_argument("--routed-port", help="the fast_reads=False server's port (default: --port + 1)")
     parser.add_argument("--serve")
     parser.add_argument("--db")
+    parser.add_argument("--routed", action="store_true", help="with --serve: the app with fast_reads=False")
     args = parser.parse_args()
     if args.serve:
-        serve(int(args.serve), args.db)
+        serve(int(args.serve), args.db, fast_reads=not args.routed)
         return
     import uvloop
 
@@ -246,7 +283,14 @@ def cli() -> None:
         f"at p99 {need['hello_p99_ms']} ms"
     )
     print(f"results: {RESULTS / 'bench_query.json'}")
-    order = report["order"]
+    order, routed = report["order"], report["routed_order"]
+    print(
+        f"fast path: {order['rate_per_s']:,.0f}/s vs routed {routed['rate_per_s']:,.0f}/s = "
+        f"{report['fast_path_vs_routed']:.2f}x (p99 {order['p99_ms']} ms vs {routed['p99_ms']} ms; query CPU "
+        f"{order['query_cpu_us_per_request']} vs {routed['query_cpu_us_per_request']} us/request)"
+    )
+    fast = next(t for t in report["targets"] if t["label"] == "fast path vs routed")
+    print(Target(fast["label"], fast["value"], fast["threshold"], fast["unit"]).line())
     print(
         f"bench_query: GET /v1/orders/{{id}} {order['rate_per_s']:,.0f}/s = {report['ratio_to_hello']:.2f}x hello "
         f"({report['hello']['rate_per_s']:,.0f}/s), p99 {order['p99_ms']} ms at {report['config']['connections']} "

@@ -47,7 +47,7 @@ from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
 from shared.tuning import gc_tuned
 from tests.bench.common import KAFKA, RESULTS_DIR, Report, Timer, fmt, run, unique_prefix
-from tests.unit.test_projector_lifecycles import history
+from tests.support.histories import history
 
 REGISTRY = default_registry()
 PROJECTIONS = REGISTRY.projections

@@ -25,7 +25,7 @@ from command_service.event_store.postgres import PostgresEventStore
 from shared.commerce.events import OrderConfirmed
 from shared.envelope import EventEnvelope, EventMetadata, NewEvent
 from shared.events import current_schema_version, parse_event
-from tests.conftest import unique
+from tests.support.infra import unique
 
 
 def event(n: int = 0) -> NewEvent:

@@ -17,7 +17,7 @@ from command_service.event_store import NO_STREAM, AppendStream
 from command_service.event_store.postgres import EVENT_COLUMNS, PostgresEventStore
 from command_service.event_store.rows import envelope, envelopes
 from shared.envelope import EventEnvelope, EventMetadata, NewEvent
-from tests.conftest import unique
+from tests.support.infra import unique
 
 pytestmark = pytest.mark.integration
 

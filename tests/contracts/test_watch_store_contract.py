@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from command_service.commerce.payment_saga import InMemoryWatchStore, PostgresWatchStore, Watch, WatchState, WatchStore
-from tests.conftest import unique
+from tests.support.infra import unique
 
 T0 = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 

@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests import processes
-from tests.conftest import Infra, fresh_infra, unique
+from tests.support import processes
+from tests.support.infra import Infra, fresh_infra, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 

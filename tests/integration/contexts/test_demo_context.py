@@ -32,10 +32,10 @@ from query_service.registry import QueryRegistry
 from query_service.settings import Settings as QuerySettings
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
-from tests.conftest import fresh_infra
-from tests.kafka_helpers import consume_until
 from tests.support.demo import command, projector, query
 from tests.support.demo.shared import TALLY, TALLY_VIEW
+from tests.support.infra import fresh_infra
+from tests.support.kafka import consume_until
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,116 @@
+"""Start Bahi's services as separate OS processes for end-to-end and crash tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.infra import ROOT
+
+LOGS = ROOT / ".local" / "logs" / "tests"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Service:
+    name: str
+    module: str
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(default=LOGS)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Service:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOGS / f"{self.name}-{self.port}.log"
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> Service:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {self.tail()}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name} not ready after {timeout}s: {self.tail()}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def service_env(infra: object, **extra: str) -> dict[str, str]:
+    return {
+        "BAHI_DATABASE_URL": infra.pg_dsn,  # type: ignore[attr-defined]
+        "BAHI_KAFKA_BOOTSTRAP": infra.kafka,  # type: ignore[attr-defined]
+        "BAHI_TOPIC_PREFIX": infra.topic_prefix,  # type: ignore[attr-defined]
+        "BAHI_MONGO_URL": infra.mongo_url,  # type: ignore[attr-defined]
+        "BAHI_MONGO_DB": infra.mongo_db,  # type: ignore[attr-defined]
+        "BAHI_HOST": "127.0.0.1",
+        **extra,
+    }
+
+
+def command(infra: object) -> Service:
+    port = free_port()
+    return Service("command", "command_service", port, service_env(infra, BAHI_PORT=str(port)))
+
+
+def relay(infra: object, name: str = "main", **env: str) -> Service:
+    port = free_port()
+    return Service(
+        "relay",
+        "command_service.relay",
+        port,
+        service_env(infra, BAHI_RELAY_PORT=str(port), BAHI_RELAY_NAME=name, **env),
+    )
+
+
+def projector(infra: object) -> Service:
+    port = free_port()
+    return Service("projector", "projector_service", port, service_env(infra, BAHI_PROJECTOR_PORT=str(port)))
+
+
+def query(infra: object) -> Service:
+    port = free_port()
+    return Service("query", "query_service", port, service_env(infra, BAHI_PORT=str(port)))
