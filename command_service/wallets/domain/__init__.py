@@ -1,0 +1,73 @@
+"""The pure wallet domain: state and evolve, the decisions (lifecycle, movements, holds), the
+rules and idempotency of movement ids. Imports only the standard library, pydantic and
+`shared` (checked by import-linter once the context is wired in)."""
+
+from command_service.wallets.domain.errors import (
+    CaptureExceedsHoldError,
+    ClosingError,
+    HoldExpiredError,
+    HoldNotDueError,
+    IdempotencyMismatchError,
+    IllegalWalletTransitionError,
+    InvalidMovementError,
+    KycUpgradeError,
+    PaymentNotFoundError,
+    PaymentStateError,
+    PolicyRefusedError,
+    WalletAlreadyExistsError,
+    WalletNotFoundError,
+)
+from command_service.wallets.domain.evolve import evolve, evolve_owner, fold
+from command_service.wallets.domain.holds import decide_capture, decide_expire, decide_void
+from command_service.wallets.domain.idempotency import key
+from command_service.wallets.domain.lifecycle import (
+    TRANSITIONS,
+    decide_close,
+    decide_freeze,
+    decide_open,
+    decide_unfreeze,
+    decide_upgrade_kyc,
+)
+from command_service.wallets.domain.movements import decide_pay, decide_refund, decide_top_up, decide_transfer
+from command_service.wallets.domain.state import Movement, Payment, Wallet, WalletOwner
+from shared.wallets.streams import WALLET
+
+STREAM_TYPE = WALLET.name
+
+__all__ = [
+    "STREAM_TYPE",
+    "TRANSITIONS",
+    "CaptureExceedsHoldError",
+    "ClosingError",
+    "HoldExpiredError",
+    "HoldNotDueError",
+    "IdempotencyMismatchError",
+    "IllegalWalletTransitionError",
+    "InvalidMovementError",
+    "KycUpgradeError",
+    "Movement",
+    "Payment",
+    "PaymentNotFoundError",
+    "PaymentStateError",
+    "PolicyRefusedError",
+    "Wallet",
+    "WalletAlreadyExistsError",
+    "WalletNotFoundError",
+    "WalletOwner",
+    "decide_capture",
+    "decide_close",
+    "decide_expire",
+    "decide_freeze",
+    "decide_open",
+    "decide_pay",
+    "decide_refund",
+    "decide_top_up",
+    "decide_transfer",
+    "decide_unfreeze",
+    "decide_upgrade_kyc",
+    "decide_void",
+    "evolve",
+    "evolve_owner",
+    "fold",
+    "key",
+]

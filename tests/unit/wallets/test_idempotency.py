@@ -1,0 +1,88 @@
+"""Movement ids are idempotency keys: the same id and body answers the first result and appends
+nothing; another body is a 409 naming the field; a refused id records nothing and is decided
+again when retried."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from command_service.handling import Command
+from command_service.wallets import commands as c
+from command_service.wallets import domain
+from shared.wallets import policy as ppi
+from shared.wallets.values import KycLevel, TopupSource
+from tests.support.wallets import Clock, WalletWorld, rupees
+
+RECEIVER_CUSTOMER = "cust-r"
+
+
+async def setup() -> tuple[WalletWorld, str, str]:
+    world = WalletWorld()
+    wallet_id = await world.open("cust-1", KycLevel.FULL)
+    receiver = await world.open(RECEIVER_CUSTOMER, KycLevel.FULL)
+    await world.top_up(wallet_id, rupees(5_000), topup_id="t-0")
+    await world.pay(wallet_id, rupees(1_000), payment_id="p-0")
+    return world, wallet_id, receiver
+
+
+def movements(receiver: str) -> list[tuple[Command, dict[str, Any], str, str]]:
+    """(command, a change to its body, the field the 409 names, the id field)."""
+    return [
+        (
+            c.TopUpWallet(topup_id="t-1", amount_paise=100, source=TopupSource.UPI, reference="r"),
+            {"source": TopupSource.CARD},
+            "source",
+            "topup_id",
+        ),
+        (c.PayFromWallet(payment_id="p-1", merchant_id="m-1", amount_paise=100), {"hold": True}, "hold", "payment_id"),
+        (
+            c.TransferFromWallet(transfer_id="x-1", to_wallet_id=receiver, amount_paise=100, note="dinner"),
+            {"note": "lunch"},
+            "note",
+            "transfer_id",
+        ),
+        (
+            c.RefundToWallet(refund_id="r-1", payment_id="p-0", amount_paise=100),
+            {"amount_paise": 101},
+            "amount_paise",
+            "refund_id",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(4), ids=["topup", "payment", "transfer", "refund"])
+async def test_the_same_id_and_body_answers_the_first_result_and_appends_nothing(index: int) -> None:
+    world, wallet_id, receiver = await setup()
+    command, change, field, id_field = movements(receiver)[index]
+    first = await world.run(command, wallet_id)
+    count = await world.event_count()
+    world.clock.advance(hours=1)
+    await world.top_up(wallet_id, 7, topup_id="t-later")  # the wallet moved on since
+    count += 1
+    again = await world.run(command, wallet_id)
+    assert again.response == first.response
+    assert await world.event_count() == count
+    with pytest.raises(domain.IdempotencyMismatchError) as caught:
+        await world.run(command.model_copy(update=change), wallet_id)
+    assert caught.value.status == 409
+    assert caught.value.extra == {"field": field, id_field: getattr(command, id_field)}
+    assert await world.event_count() == count
+
+
+async def test_a_refused_id_records_nothing_and_a_retry_is_decided_again() -> None:
+    clock = Clock(datetime(2025, 3, 31, 18, 0, tzinfo=UTC))  # 23:30 IST on 31 March
+    world = WalletWorld(clock=clock)
+    wallet_id = await world.open()
+    await world.top_up(wallet_id, rupees(10_000))
+    await world.pay(wallet_id, rupees(10_000))
+    count = await world.event_count()
+    with pytest.raises(domain.PolicyRefusedError) as caught:
+        await world.top_up(wallet_id, rupees(500), topup_id="t-retry")
+    assert caught.value.extra["rule"] == ppi.MIN_KYC_LOADS_PER_MONTH
+    assert await world.event_count() == count
+    clock.advance(minutes=30)  # 1 April in India: a new month of loads
+    outcome = await world.top_up(wallet_id, rupees(500), topup_id="t-retry")
+    assert outcome.response["balance_paise"] == rupees(500)
