@@ -1,0 +1,147 @@
+"""The wallets context's single reads: a wallet (also a plain read, `PLAIN_READS`), its balance at
+a moment, and a merchant's settlement for an IST day. Each answers with an ETag and honours
+If-None-Match; the wallet and its balance wait (bounded) for a consistency token of the wallet's
+stream (or `min_version` for the wallet); unknown or malformed parameters are a 422 naming them."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from query_service.api.consistency import TokenError, min_version_for
+from query_service.api.deps import DbDep, Reads, ReadsDep, ResolverDep
+from query_service.api.http import CONDITION_PARAMETERS, Conditions, answer, conditions, unknown_params
+from query_service.manifest import PlainRead
+from query_service.wallets import params
+from query_service.wallets.views import (
+    BalanceView,
+    BeforeOpening,
+    SettlementView,
+    WalletView,
+    balance_as_of,
+    get_settlement,
+    get_wallet,
+)
+from shared.streams import ID_PATTERN
+from shared.wallets.read_models import WALLET_BALANCE_HISTORY, WALLET_VIEW, entry_id
+from shared.web import invalid, problem
+
+router = APIRouter(prefix="/v1")
+
+Id = Annotated[str, Path(pattern=ID_PATTERN)]
+_PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: If-None-Match named the current ETag"},
+    404: {"description": "Not found", **_PROBLEM},
+    422: {"description": "Invalid parameter, named in `field`", **_PROBLEM},
+}
+_TOKEN_DOC = CONDITION_PARAMETERS[1:]  # the token and If-None-Match (min_version is the wallet read's only)
+
+
+def _content_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+@router.get(
+    "/wallets/{wallet_id}",
+    response_model=WalletView,
+    responses=RESPONSES,
+    openapi_extra={"parameters": CONDITION_PARAMETERS},
+)
+async def read_wallet(request: Request, wallet_id: Id, reads: ReadsDep) -> Response:
+    if isinstance(given := conditions(request), Response):
+        return given
+    return await wallet_response(reads, wallet_id, given)
+
+
+async def wallet_response(reads: Reads, wallet_id: str, given: Conditions) -> Response:
+    """GET /v1/wallets/{wallet_id} once its inputs are parsed (the route's, and `api.fast.FastReads`')."""
+    try:
+        wanted = min_version_for(wallet_id, given.token, given.min_version)  # a wallet's stream id is its id
+    except TokenError as exc:
+        return invalid("X-Consistency-Token", str(exc))
+    timed_out = False
+    if wanted is not None:
+        timed_out = not await reads.watcher.wait(WALLET_VIEW, wallet_id, wanted, reads.wait_seconds)
+    view = await get_wallet(reads.loader, wallet_id)
+    if view is None:
+        return problem(404, "Not found", f"wallet {wallet_id} not found")
+    return answer(view.model_dump_json().encode(), f'"{view.version}"', timed_out, given.if_none_match)
+
+
+PLAIN_READS: dict[str, PlainRead] = {"/v1/wallets/": PlainRead("/v1/wallets/{wallet_id}", wallet_response, ID_PATTERN)}
+
+AsOf = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="RFC 3339 date-time with its offset (e.g. 2025-03-31T18:30:00Z); omitted: the latest balance",
+    ),
+]
+
+
+@router.get(
+    "/wallets/{wallet_id}/balance",
+    response_model=BalanceView,
+    responses=RESPONSES,
+    openapi_extra={"parameters": _TOKEN_DOC},
+)
+async def read_balance(
+    request: Request, wallet_id: Id, db: DbDep, resolver: ResolverDep, reads: ReadsDep, as_of: AsOf = None
+) -> Response:
+    """The balance after the wallet's last event at or before `as_of`; a moment before the wallet
+    was opened is a 404 saying when it was."""
+    if (bad := unknown_params(request, {"as_of"})) is not None:
+        return bad
+    try:
+        moment = params.moment("as_of", as_of) if as_of is not None else None
+        token = request.headers.get("x-consistency-token")
+        wanted = min_version_for(wallet_id, token, None)
+    except params.InputError as exc:
+        return invalid(exc.field, exc.message)
+    except TokenError as exc:
+        return invalid("X-Consistency-Token", str(exc))
+    timed_out = False
+    if wanted is not None:
+        doc_id = entry_id(wallet_id, wanted)
+        timed_out = not await reads.watcher.wait(WALLET_BALANCE_HISTORY, doc_id, wanted, reads.wait_seconds)
+    try:
+        view = await balance_as_of(db, resolver, wallet_id, moment)
+    except BeforeOpening as before:
+        opened = before.opened_at.isoformat()
+        detail = f"wallet {wallet_id} did not exist at {as_of}: it was opened at {opened}"
+        return problem(404, "Not found", detail, field="as_of", opened_at=opened)
+    if view is None:
+        return problem(404, "Not found", f"wallet {wallet_id} not found")
+    body = view.model_dump_json().encode()
+    return answer(body, _content_etag(body), timed_out, request.headers.get("if-none-match"))
+
+
+Day = Annotated[str | None, Query(max_length=10, description="The IST business day, YYYY-MM-DD")]
+
+
+@router.get(
+    "/merchants/{merchant_id}/settlements",
+    response_model=SettlementView,
+    responses=RESPONSES,
+    openapi_extra={"parameters": CONDITION_PARAMETERS[2:]},
+)
+async def read_settlement(
+    request: Request, merchant_id: Id, db: DbDep, resolver: ResolverDep, date: Day = None
+) -> Response:
+    """A merchant's captured, refunded and net money for one IST day (404 if nothing settled)."""
+    if (bad := unknown_params(request, {"date"})) is not None:
+        return bad
+    if date is None:
+        return invalid("date", "required: the IST business day, YYYY-MM-DD")
+    try:
+        day = params.day("date", date)
+    except params.InputError as exc:
+        return invalid(exc.field, exc.message)
+    view = await get_settlement(db, resolver, merchant_id, day)
+    if view is None:
+        return problem(404, "Not found", f"no settlement for merchant {merchant_id} on {day.isoformat()}")
+    body = view.model_dump_json().encode()
+    return answer(body, _content_etag(body), False, request.headers.get("if-none-match"))

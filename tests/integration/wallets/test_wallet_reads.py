@@ -1,0 +1,112 @@
+"""A wallet and its balance at a moment over HTTP, against the real MongoDB stand-in: the view
+with its ETag and consistency waits (plain read and FastAPI route alike), the balance as of
+several moments from the history (one indexed query), a moment before the wallet existed (404
+saying when it opened), moments without a timezone and unknown parameters (422 naming them)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.wallets.read_models import WALLET_BALANCE_HISTORY, time_key
+from tests.integration.wallets.conftest import Project
+from tests.support.wallet_views import T0, Book, rupees
+
+pytestmark = pytest.mark.integration
+
+
+def z(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+async def test_the_wallet_view_with_etag_and_consistency(client: httpx.AsyncClient, project: Project) -> None:
+    book = Book().open().top_up(rupees(900)).hold(rupees(100), "p-1")
+    await project(book.stored())
+    url = f"/v1/wallets/{book.wallet_id}"
+    plain = await client.get(url)
+    assert plain.status_code == 200 and plain.headers["etag"] == '"3"'
+    body = plain.json()
+    assert (body["balance_paise"], body["held_paise"], body["available_paise"]) == (
+        rupees(900),
+        rupees(100),
+        rupees(800),
+    )
+    assert body["headroom"]["month"] == "2025-03" and body["open_holds"][0]["payment_id"] == "p-1"
+    assert "_loads" not in body and "_id" not in body
+    assert (await client.get(url, headers={"If-None-Match": '"3"'})).status_code == 304
+    waited = await client.get(url, params={"min_version": 3})
+    assert waited.status_code == 200 and "x-consistency-timeout" not in waited.headers
+    ahead = await client.get(url, headers={"X-Consistency-Token": f"{book.wallet_id}:4:99"})
+    assert ahead.status_code == 200 and ahead.headers["x-consistency-timeout"] == "true"
+    other = await client.get(url, headers={"X-Consistency-Token": "wal-other:9:99"})
+    assert "x-consistency-timeout" not in other.headers
+    bad = await client.get(url, params={"min_version": "x"})
+    assert bad.status_code == 422 and bad.json()["field"] == "min_version"
+    unknown = await client.get(url, params={"verbose": "1"})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "verbose"
+    missing = await client.get("/v1/wallets/wal-nobody")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_balance_as_of_several_moments(client: httpx.AsyncClient, project: Project) -> None:
+    book = Book(at=T0).open()
+    book.top_up(rupees(500), at=T0 + timedelta(hours=1)).pay(rupees(200), at=T0 + timedelta(hours=2))
+    book.top_up(rupees(50), at=T0 + timedelta(hours=2))  # the same moment: the later version wins
+    await project(book.stored())
+    url = f"/v1/wallets/{book.wallet_id}/balance"
+
+    async def balance(moment: Any) -> dict[str, Any]:
+        answer = await client.get(url, params={"as_of": z(moment)})
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    assert (await balance(T0))["balance_paise"] == 0  # at the opening itself
+    assert (await balance(T0 + timedelta(minutes=59)))["balance_paise"] == 0
+    exact = await balance(T0 + timedelta(hours=1))
+    assert (exact["balance_paise"], exact["version"], exact["event"]) == (rupees(500), 2, "WalletToppedUp")
+    assert (await balance(T0 + timedelta(hours=2)))["balance_paise"] == rupees(350)
+    later = await balance(T0 + timedelta(days=30))
+    assert later["balance_paise"] == rupees(350) and later["version"] == 4
+    ist = await client.get(url, params={"as_of": "2025-03-03T12:30:00+05:30"})  # 07:00 UTC: after the top-up
+    assert ist.json()["balance_paise"] == rupees(500) and ist.json()["as_of"] == "2025-03-03T07:00:00Z"
+    latest = await client.get(url)
+    assert latest.json()["balance_paise"] == rupees(350) and latest.json()["as_of"] is None
+    assert (await client.get(url, headers={"If-None-Match": latest.headers["etag"]})).status_code == 304
+
+
+async def test_balance_before_the_wallet_existed_and_refused_moments(
+    client: httpx.AsyncClient, project: Project
+) -> None:
+    book = Book(at=T0).open().top_up(rupees(5))
+    await project(book.stored())
+    url = f"/v1/wallets/{book.wallet_id}/balance"
+    before = await client.get(url, params={"as_of": z(T0 - timedelta(microseconds=1))})
+    assert before.status_code == 404 and before.headers["content-type"] == "application/problem+json"
+    assert "did not exist" in before.json()["detail"] and before.json()["opened_at"].startswith("2025-03-03T06:00:00")
+    unknown = await client.get("/v1/wallets/wal-never/balance", params={"as_of": z(T0)})
+    assert unknown.status_code == 404 and "not found" in unknown.json()["detail"]
+    naive = await client.get(url, params={"as_of": "2025-03-03T10:00:00"})
+    assert naive.status_code == 422 and naive.json()["field"] == "as_of" and "timezone" in naive.json()["detail"]
+    extra = await client.get(url, params={"as_of": z(T0), "at": "x"})
+    assert extra.status_code == 422 and extra.json()["field"] == "at"
+    ahead = await client.get(url, headers={"X-Consistency-Token": f"{book.wallet_id}:3:9"})
+    assert ahead.headers["x-consistency-timeout"] == "true" and ahead.json()["balance_paise"] == rupees(5)
+    current = await client.get(url, headers={"X-Consistency-Token": f"{book.wallet_id}:2:9"})
+    assert "x-consistency-timeout" not in current.headers
+
+
+async def test_balance_as_of_runs_on_the_index(wallet_db: Any) -> None:
+    query = {"wallet_id": "wal-x", "sort_key": {"$lt": time_key(T0) + "}"}}
+    plan = (
+        await wallet_db[WALLET_BALANCE_HISTORY]
+        .find(query)
+        .sort("sort_key", -1)
+        .hint("by_wallet_time")
+        .limit(1)
+        .explain()
+    )
+    assert "COLLSCAN" not in str(plan)
