@@ -201,7 +201,7 @@ async def test_the_saga_cancels_unpaid_and_failed_orders_once_even_across_a_rest
     sku = api.product(stock=3)
     unpaid = api.place(sku, "UPI").json()["order_id"]
     failed = api.place(sku, "NETBANKING").json()["order_id"]
-    paid_late = api.place(sku, "WALLET").json()["order_id"]
+    paid_late = api.place(sku, "CARD").json()["order_id"]
     api.step(
         failed,
         "payment",

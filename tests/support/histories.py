@@ -16,7 +16,8 @@ from typing import Any
 from uuid import UUID
 
 from projector_service.engine.apply import fold, group_by_document
-from projector_service.registry import default_registry
+from projector_service.projections.commerce import MANIFEST as COMMERCE
+from projector_service.registry import ProjectorRegistry
 from shared.commerce.events import (
     Address,
     OrderCancelled,
@@ -36,7 +37,9 @@ from shared.commerce.events import (
 from shared.envelope import EventEnvelope, EventMetadata
 from shared.events import DomainEvent
 
-PROJECTIONS = default_registry().projections
+REGISTRY = ProjectorRegistry([COMMERCE])
+"""The projections these histories feed (commerce's): the other contexts' views stay empty here."""
+PROJECTIONS = REGISTRY.projections
 
 START = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 CITIES = [

@@ -29,15 +29,15 @@ from projector_service.engine import Projection
 from projector_service.read_models.pointers import live_collection
 from projector_service.rebuild import RebuildOptions, RebuildResult, rebuild
 from projector_service.rebuild.sources import KafkaSource
-from projector_service.registry import default_registry
 from shared.cloudevents import to_kafka
 from shared.envelope import EventEnvelope
 from shared.streams import topic_for
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import expected_views
 from tests.support.infra import ROOT, Infra
 from tests.support.processes import service_env
 
-REGISTRY = default_registry()
+REGISTRY = COMMERCE_REGISTRY
 PROJECTIONS = REGISTRY.projections
 
 

@@ -24,18 +24,18 @@ import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from projector_service.registry import default_registry
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
 from tests.support import processes
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import history
 from tests.support.infra import Infra, fresh_infra
 from tests.support.projector import assert_equal_to_rebuild, cli, database, produce, versions, wait_current, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-PROJECTIONS = default_registry().projections
+PROJECTIONS = COMMERCE_REGISTRY.projections
 
 
 @pytest.fixture

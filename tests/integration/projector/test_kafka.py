@@ -16,16 +16,16 @@ from projector_service.dead_letters.parking import ParkingLot
 from projector_service.engine import Projection
 from projector_service.engine.batch import BatchProcessor
 from projector_service.engine.records import Incoming, from_record, from_store
-from projector_service.registry import default_registry
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import history
 from tests.support.infra import Infra, fresh_infra
 from tests.support.kafka import consume_until
 from tests.support.projector import checksum, expected_versions, produce
 
-REGISTRY = default_registry()
+REGISTRY = COMMERCE_REGISTRY
 PROJECTIONS = REGISTRY.projections
 
 pytestmark = [pytest.mark.integration]

@@ -24,13 +24,13 @@ from projector_service.engine.batch import BatchProcessor
 from projector_service.engine.records import from_store
 from projector_service.live.subscribers import LookAgainAtParked
 from projector_service.read_models.pointers import switch
-from projector_service.registry import default_registry
 from shared.read_models import versioned
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import history
 from tests.support.infra import fresh_infra
 from tests.support.projector import checksum, database
 
-PROJECTIONS = default_registry().projections
+PROJECTIONS = COMMERCE_REGISTRY.projections
 
 pytestmark = [pytest.mark.integration]
 

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from projector_service.engine.apply import apply_batch
-from projector_service.registry import default_registry
 from shared.commerce.events import ProductCreated, StockReserved
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.infra import unique
 from tests.support.views import order_events, stored
 
-PROJECTIONS = default_registry().projections
+PROJECTIONS = COMMERCE_REGISTRY.projections
 
 pytestmark = pytest.mark.integration
 

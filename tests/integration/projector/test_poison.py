@@ -21,19 +21,19 @@ from aiokafka import AIOKafkaProducer
 from projector_service.dead_letters.parking import FAILED, HELD, ParkingLot
 from projector_service.dead_letters.redrive import redrive
 from projector_service.read_models.pointers import live_collection, pending_drops, schedule_drop
-from projector_service.registry import default_registry
 from shared.cloudevents import to_kafka
 from shared.events import EVENTS
 from shared.kafka_admin import ensure_topics
 from shared.read_models import POINTERS
 from shared.streams import topic_for
 from tests.support import processes
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import history
 from tests.support.infra import Infra, fresh_infra
 from tests.support.kafka import consume_until, header
 from tests.support.projector import cli, database, expected_versions, versions, wait_until
 
-PROJECTIONS = default_registry().projections
+PROJECTIONS = COMMERCE_REGISTRY.projections
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

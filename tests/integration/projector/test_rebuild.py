@@ -30,16 +30,16 @@ from projector_service.dead_letters.parking import ParkingLot
 from projector_service.read_models.pointers import live_collection
 from projector_service.rebuild import EmptyHistoryError, RebuildOptions, RebuildResult, ledger, rebuild
 from projector_service.rebuild.sources import KafkaSource
-from projector_service.registry import default_registry
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
 from tests.support import processes
+from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import history
 from tests.support.infra import Infra, fresh_infra
 from tests.support.projector import checksum, cli, database, expected_versions, produce, versions, wait_until
 
-REGISTRY = default_registry()
+REGISTRY = COMMERCE_REGISTRY
 PROJECTIONS = REGISTRY.projections
 
 pytestmark = [pytest.mark.integration]
