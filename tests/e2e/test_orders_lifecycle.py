@@ -49,15 +49,8 @@ def bahi(e2e_infra: Infra) -> Iterator[dict[str, processes.Service]]:
         processes.query(e2e_infra),
         saga(e2e_infra),
     ]
-    for service in services:
-        service.start()
-    try:
-        for service in services:
-            service.wait_ready(90)
-        yield {s.name: s for s in services}
-    finally:
-        for service in services:
-            service.stop()
+    with processes.running(services) as running:
+        yield running
 
 
 class Api:

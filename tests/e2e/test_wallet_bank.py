@@ -43,15 +43,8 @@ def bahi(bank_infra: Infra) -> Iterator[dict[str, processes.Service]]:
         processes.projector(bank_infra),
         processes.query(bank_infra),
     ]
-    for service in services:
-        service.start()
-    try:
-        for service in services:
-            service.wait_ready(90)
-        yield {s.name: s for s in services}
-    finally:
-        for service in services:
-            service.stop()
+    with processes.running(services) as running:
+        yield running
 
 
 async def open_funded(client: httpx.AsyncClient) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,3 +116,17 @@ def projector(infra: object) -> Service:
 def query(infra: object) -> Service:
     port = free_port()
     return Service("query", "query_service", port, service_env(infra, BAHI_PORT=str(port)))
+
+
+@contextlib.contextmanager
+def running(services: list[Service], timeout: float = 90) -> Iterator[dict[str, Service]]:
+    """Every service started, each ready (its /readyz answers), by name; all stopped afterwards."""
+    for service in services:
+        service.start()
+    try:
+        for service in services:
+            service.wait_ready(timeout)
+        yield {s.name: s for s in services}
+    finally:
+        for service in services:
+            service.stop()

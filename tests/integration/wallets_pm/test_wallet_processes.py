@@ -46,15 +46,8 @@ def bahi(wallet_infra: Infra) -> Iterator[dict[str, processes.Service]]:
     command = processes.command(wallet_infra)
     command.env["BAHI_HOLD_TIMEOUT_SECONDS"] = str(HOLD_TIMEOUT)  # the holds placed over HTTP
     services = [command, processes.relay(wallet_infra), runner(wallet_infra)]
-    for service in services:
-        service.start()
-    try:
-        for service in services:
-            service.wait_ready(90)
-        yield {s.name: s for s in services}
-    finally:
-        for service in services:
-            service.stop()
+    with processes.running(services) as running:
+        yield running
 
 
 class Api:
