@@ -120,6 +120,11 @@ class Dispatcher:
         self._locks = locks or StreamLocks()
         self._max_attempts = max_attempts
 
+    @property
+    def command_types(self) -> list[type[Command]]:
+        """The commands this dispatcher runs (every context's, as its registry merged them)."""
+        return list(self._handlers)
+
     async def __call__(self, env: Envelope) -> Outcome:
         """Run the command's handler and append its decision; raise the domain's error unchanged."""
         handler = self._handlers[type(env.command)]

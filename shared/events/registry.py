@@ -77,22 +77,22 @@ class EventRegistry:
 
 
 class _DefaultRegistry(EventRegistry):
-    """The process-wide registry: loads the contexts' events the first time it is asked."""
+    """The process-wide registry: loads the contexts' events the first time it is read."""
 
-    _loading = False
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded = False
 
     def _ensure(self) -> None:
-        if not self._loaded and not self._loading:
-            self._loading = True
+        if not self._loaded:
+            self._loaded = True  # first, so the catalogue's own `add` calls do not come back here
+            from shared.contexts import catalog  # here, not at import: contexts import this module
+
             try:
-                from shared.contexts import catalog  # here, not at import: contexts import this module
-
                 catalog()
-            finally:
-                self._loading = False
-            self._loaded = True
-
-    _loaded = False
+            except BaseException:
+                self._loaded = False  # the next reader tries again (and sees the same error)
+                raise
 
     @property
     def models(self) -> dict[str, type[DomainEvent]]:

@@ -143,14 +143,19 @@ async def test_concurrent_transfers_conserve_money(bahi: dict[str, processes.Ser
 
 async def caught_up(reads: httpx.AsyncClient, heads: dict[str, int]) -> list[dict[str, Any]]:
     """The wallet views once each has applied its stream up to the head the command side showed
-    (`min_version`: the query service waits, bounded, and says if it gave up)."""
+    (`min_version`: the query service waits, bounded, and says when it gave up). Asked again for
+    as long as the view moves: only 20 bounded waits in a row without progress fail."""
     views = []
     for wallet, version in heads.items():
-        for _ in range(20):  # each wait is bounded by the query service; the projector is catching up
+        stalled, seen = 0, -1
+        while True:
             view = await reads.get(f"/v1/wallets/{wallet}", params={"min_version": version})
             if view.status_code == 200 and "X-Consistency-Timeout" not in view.headers:
                 break
-        assert view.status_code == 200 and view.json()["version"] >= version, view.text
+            now = int(view.json().get("version", 0)) if view.status_code == 200 else 0
+            stalled, seen = (0, now) if now > seen else (stalled + 1, seen)
+            assert stalled < 20, f"{wallet}: its view stopped at version {seen}, the stream is at {version}"
+        assert view.json()["version"] >= version, view.text
         views.append(view.json())
     return views
 

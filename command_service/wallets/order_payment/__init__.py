@@ -7,13 +7,11 @@ The flow and its state machine are in `flow.py`; how it reaches commerce without
 (commerce's `RecordPayment`, sent by name) in `named.py`.
 """
 
-from command_service.handling import default_registry
 from command_service.sagas.spec import ProcessManagerSpec, Resources
 from command_service.wallets.order_payment.flow import OrderPayment, Step, next_step
 from command_service.wallets.order_payment.manager import OrderPaymentManager
 from command_service.wallets.order_payment.named import NamedCommands, UnknownCommandError
 from command_service.wallets.order_payment.postgres import PostgresOrderPaymentStore
-from command_service.wallets.order_payment.settings import OrderPaymentSettings
 from command_service.wallets.order_payment.steps import RECORD_PAYMENT
 from command_service.wallets.order_payment.store import InMemoryOrderPaymentStore, OrderPaymentStore
 from shared.commerce.streams import ORDER
@@ -23,14 +21,14 @@ from shared.wallets.streams import WALLET
 async def build(resources: Resources) -> OrderPaymentManager:
     payments = PostgresOrderPaymentStore(resources.pool)
     await payments.create_schema()
-    commerce = NamedCommands(default_registry().commands, resources.dispatch, needed=[RECORD_PAYMENT])
+    commerce = NamedCommands(resources.dispatch.command_types, resources.dispatch, needed=[RECORD_PAYMENT])
     return OrderPaymentManager(
         payments,
         resources.dispatch,
         commerce,
         resources.store,
         resources.clock,
-        merchant_id=OrderPaymentSettings().wallet_order_merchant_id,
+        merchant_id=resources.settings.wallet_order_merchant_id,
         hold_timeout=resources.settings.hold_timeout,
     )
 
