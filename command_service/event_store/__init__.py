@@ -10,8 +10,10 @@ from command_service.event_store.ports import (
     DuplicateIdempotencyKeyError,
     EventStore,
     IdempotencyRecord,
+    Records,
     Snapshot,
     StoredIdempotency,
+    records_of,
 )
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "DuplicateIdempotencyKeyError",
     "EventStore",
     "IdempotencyRecord",
+    "Records",
     "Snapshot",
     "StoredIdempotency",
+    "records_of",
 ]

@@ -37,10 +37,10 @@ from command_service.event_store.ports import (
 
 log = logging.getLogger(__name__)
 
-_CALL = "SELECT * FROM bahi_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+_CALL = "SELECT * FROM bahi_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
 
-Single = Callable[[Sequence[AppendStream], IdempotencyRecord | None], Awaitable[AppendResult]]
-_Pending = tuple[Sequence[AppendStream], IdempotencyRecord | None, "asyncio.Future[AppendResult]"]
+Single = Callable[[Sequence[AppendStream], Sequence[IdempotencyRecord]], Awaitable[AppendResult]]
+_Pending = tuple[Sequence[AppendStream], Sequence[IdempotencyRecord], "asyncio.Future[AppendResult]"]
 
 
 class GroupCommitter:
@@ -62,7 +62,7 @@ class GroupCommitter:
         self._pending: list[_Pending] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def append(self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None) -> AppendResult:
+    async def append(self, streams: Sequence[AppendStream], idempotency: Sequence[IdempotencyRecord]) -> AppendResult:
         future: asyncio.Future[AppendResult] = asyncio.get_running_loop().create_future()
         self._pending.append((streams, idempotency, future))
         self._start_flusher()
@@ -85,19 +85,18 @@ class GroupCommitter:
         events = 0
         for item in self._pending:
             ids = {s.stream_id for s in item[0]}
-            key = item[1].key if item[1] else None
+            own = {r.key for r in item[1]}
             size = sum(len(s.events) for s in item[0])
             if (
                 len(batch) < self._max_batch
                 and (not batch or events + size <= self._max_batch_events)
                 and not ids & streams
-                and (key is None or key not in keys)
+                and not own & keys
             ):
                 batch.append(item)
                 streams |= ids
                 events += size
-                if key is not None:
-                    keys.add(key)
+                keys |= own
             else:
                 rest.append(item)
         self._pending = rest
@@ -142,14 +141,17 @@ class GroupCommitter:
 
 
 def _arguments(batch: list[_Pending]) -> list[Any]:
-    c_key, c_hash, c_resp, c_stream = [], [], [], []
+    c_stream: list[str] = []
+    k_cmd, k_key, k_hash, k_resp = [], [], [], []
     s_cmd, s_ids, s_types, s_expected, s_count = [], [], [], [], []
     e_stream, e_ids, e_types, e_schema, e_data, e_meta = [], [], [], [], [], []
-    for c, (streams, idem, _) in enumerate(batch, start=1):
-        c_key.append(idem.key if idem else None)
-        c_hash.append(idem.request_hash if idem else None)
-        c_resp.append(idem.response if idem else None)
-        c_stream.append(streams[0].stream_id if idem else None)
+    for c, (streams, records, _) in enumerate(batch, start=1):
+        c_stream.append(streams[0].stream_id)
+        for record in records:
+            k_cmd.append(c)
+            k_key.append(record.key)
+            k_hash.append(record.request_hash)
+            k_resp.append(record.response)
         for stream in sorted(streams, key=lambda s: s.stream_id):
             s_cmd.append(c)
             s_ids.append(stream.stream_id)
@@ -165,10 +167,11 @@ def _arguments(batch: list[_Pending]) -> list[Any]:
                 e_data.append(event.data)
                 e_meta.append(event.metadata.model_dump(exclude_none=True))
     return [
-        c_key,
-        c_hash,
-        c_resp,
         c_stream,
+        k_cmd,
+        k_key,
+        k_hash,
+        k_resp,
         s_cmd,
         s_ids,
         s_types,
@@ -193,12 +196,12 @@ def _resolve(batch: list[_Pending], rows: list[asyncpg.Record]) -> None:
             positions.setdefault(row["cmd"], {})[row["stream_id"]] = row["last_position"]
         else:
             rejected[row["cmd"]] = row["detail"]
-    for c, (_, idem, future) in enumerate(batch, start=1):
+    for c, (_, _, future) in enumerate(batch, start=1):
         if future.done():
             continue
         if c in rejected:
-            if rejected[c] == "duplicate" and idem is not None:
-                future.set_exception(DuplicateIdempotencyKeyError(idem.key))
+            if rejected[c].startswith("duplicate:"):
+                future.set_exception(DuplicateIdempotencyKeyError(rejected[c].removeprefix("duplicate:")))
             else:
                 detail = json.loads(rejected[c])
                 future.set_exception(ConcurrencyError(detail["stream_id"], detail["expected"], detail["actual"]))

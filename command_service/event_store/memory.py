@@ -12,9 +12,10 @@ from command_service.event_store.ports import (
     ConcurrencyError,
     ConsistencyToken,
     DuplicateIdempotencyKeyError,
-    IdempotencyRecord,
+    Records,
     Snapshot,
     StoredIdempotency,
+    records_of,
 )
 from shared.envelope import EventEnvelope
 
@@ -28,16 +29,18 @@ class InMemoryEventStore:
         self._snapshots: dict[str, Snapshot] = {}
         self._lock = asyncio.Lock()
 
-    async def append(
-        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
-    ) -> AppendResult:
+    async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
+        records = records_of(idempotency)
         async with self._lock:
             for stream in streams:
                 actual = len(self._streams.get(stream.stream_id, ()))
                 if stream.expected_version >= 0 and actual != stream.expected_version:
                     raise ConcurrencyError(stream.stream_id, stream.expected_version, actual)
-            if idempotency is not None and idempotency.key in self._idempotency:
-                raise DuplicateIdempotencyKeyError(idempotency.key)
+            for record in records:
+                if record.key in self._idempotency:
+                    raise DuplicateIdempotencyKeyError(record.key)
+            if len({r.key for r in records}) != len(records):
+                raise DuplicateIdempotencyKeyError(records[-1].key)
             new_ids = [str(e.event_id) for s in streams for e in s.events]
             if len(set(new_ids)) != len(new_ids) or self._event_ids.intersection(new_ids):
                 raise ValueError("duplicate event id")
@@ -64,11 +67,11 @@ class InMemoryEventStore:
                     self._event_ids.add(str(event.event_id))
                     versions[stream.stream_id] = stored.version
                     positions[stream.stream_id] = stored.position
-            if idempotency is not None:
-                primary = streams[0].stream_id
-                self._idempotency[idempotency.key] = StoredIdempotency(
-                    idempotency.request_hash,
-                    idempotency.response,
+            primary = streams[0].stream_id
+            for record in records:
+                self._idempotency[record.key] = StoredIdempotency(
+                    record.request_hash,
+                    record.response,
                     ConsistencyToken(primary, versions[primary], positions[primary]),
                 )
             return AppendResult(versions=versions, positions=positions)

@@ -32,6 +32,19 @@ class IdempotencyRecord:
     response: dict[str, Any] = field(default_factory=dict)
 
 
+Records = IdempotencyRecord | Sequence[IdempotencyRecord] | None
+"""What an append records with its first stream's events: none, one or several keys (a
+request's Idempotency-Key and a ledger's movement id), all or nothing."""
+
+
+def records_of(idempotency: Records) -> tuple[IdempotencyRecord, ...]:
+    if idempotency is None:
+        return ()
+    if isinstance(idempotency, IdempotencyRecord):
+        return (idempotency,)
+    return tuple(idempotency)
+
+
 @dataclass(frozen=True)
 class ConsistencyToken:
     stream_id: str
@@ -83,7 +96,8 @@ class ConcurrencyError(Exception):
 
 
 class DuplicateIdempotencyKeyError(Exception):
-    """Another transaction recorded this idempotency key first; nothing was appended."""
+    """Another transaction recorded this idempotency key (one of the append's) first; nothing
+    was appended."""
 
     def __init__(self, key: str) -> None:
         super().__init__(f"idempotency key {key!r} already used")
@@ -91,10 +105,9 @@ class DuplicateIdempotencyKeyError(Exception):
 
 
 class EventStore(Protocol):
-    async def append(
-        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
-    ) -> AppendResult:
-        """Append to every stream, each at its expected version, all or nothing."""
+    async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
+        """Append to every stream, each at its expected version, and record the idempotency
+        keys, all or nothing."""
         ...
 
     async def read_stream(

@@ -20,8 +20,10 @@ from command_service.event_store.ports import (
     ConsistencyToken,
     DuplicateIdempotencyKeyError,
     IdempotencyRecord,
+    Records,
     Snapshot,
     StoredIdempotency,
+    records_of,
 )
 from command_service.event_store.rows import envelope as envelope
 from command_service.event_store.rows import envelopes
@@ -100,18 +102,17 @@ class PostgresEventStore:
             GroupCommitter(pool, self._append_one) if group_commit and isinstance(pool, asyncpg.Pool) else None
         )
 
-    async def append(
-        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
-    ) -> AppendResult:
+    async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
+        records = records_of(idempotency)
         if self._group is None:
-            result = await self._append_one(streams, idempotency)
+            result = await self._append_one(streams, records)
         else:
-            result = await self._group.append(streams, idempotency)
+            result = await self._group.append(streams, records)
         if self._notifier is not None:
             self._notifier.poke()
         return result
 
-    async def _append_one(self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None) -> AppendResult:
+    async def _append_one(self, streams: Sequence[AppendStream], records: Sequence[IdempotencyRecord]) -> AppendResult:
         # A fixed lock order across writers: no deadlock between multi-stream appends.
         ordered = sorted(streams, key=lambda s: s.stream_id)
         e_stream, e_ids, e_types, e_schema, e_data, e_meta = [], [], [], [], [], []
@@ -135,13 +136,13 @@ class PostgresEventStore:
                 e_schema,
                 e_data,
                 e_meta,
-                idempotency.key if idempotency else None,
-                idempotency.request_hash if idempotency else None,
-                idempotency.response if idempotency else None,
-                streams[0].stream_id if idempotency else None,
+                [r.key for r in records],
+                [r.request_hash for r in records],
+                [r.response for r in records],
+                streams[0].stream_id,
             )
         except asyncpg.PostgresError as exc:
-            raise _translate(exc, idempotency) from exc
+            raise _translate(exc, records) from exc
         return AppendResult(
             versions={row["stream_id"]: row["version"] for row in rows},
             positions={row["stream_id"]: row["last_position"] for row in rows},
@@ -213,14 +214,12 @@ class PostgresEventStore:
         )
 
 
-def _translate(exc: asyncpg.PostgresError, idempotency: IdempotencyRecord | None) -> Exception:
+def _translate(exc: asyncpg.PostgresError, records: Sequence[IdempotencyRecord]) -> Exception:
     if exc.sqlstate == "BH409":
         detail = json.loads(exc.detail or "{}")
         return ConcurrencyError(detail["stream_id"], detail["expected"], detail["actual"])
-    if (
-        isinstance(exc, asyncpg.UniqueViolationError)
-        and idempotency is not None
-        and exc.table_name == "bahi_idempotency"
-    ):
-        return DuplicateIdempotencyKeyError(idempotency.key)
+    if isinstance(exc, asyncpg.UniqueViolationError) and records and exc.table_name == "bahi_idempotency":
+        # "Key (key)=(<the key>) already exists."
+        taken = next((r.key for r in records if f"=({r.key})" in (exc.detail or "")), records[0].key)
+        return DuplicateIdempotencyKeyError(taken)
     return exc

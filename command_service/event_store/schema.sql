@@ -56,10 +56,14 @@ CREATE TABLE IF NOT EXISTS bahi_relay_checkpoint (
 -- taken BEFORE the first write, so the transaction id (assigned at the first
 -- write) of a later writer to a stream is always greater than an earlier one's:
 -- ordering the feed by (tx_id, position) keeps every stream in version order.
+-- Its idempotency records (an Idempotency-Key header's, a ledger's movement ids) are written
+-- with the events of the first stream, all or nothing.
+DROP FUNCTION IF EXISTS bahi_append(
+    text[], text[], bigint[], int[], uuid[], text[], int[], jsonb[], jsonb[], text, text, jsonb, text);
 CREATE OR REPLACE FUNCTION bahi_append(
     s_ids text[], s_types text[], s_expected bigint[],
     e_stream int[], e_ids uuid[], e_types text[], e_schema int[], e_data jsonb[], e_meta jsonb[],
-    idem_key text, idem_hash text, idem_response jsonb, idem_stream text
+    idem_keys text[], idem_hashes text[], idem_responses jsonb[], idem_stream text
 ) RETURNS TABLE (stream_id text, version bigint, last_position bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -103,9 +107,10 @@ BEGIN
         SELECT ins.stream_id, max(ins.version), max(ins.position) FROM ins GROUP BY ins.stream_id
     LOOP
         IF stream_id = idem_stream THEN
-            -- A concurrent twin with the same key fails here and rolls back whole.
+            -- A concurrent twin with one of these keys fails here and rolls back whole.
             INSERT INTO bahi_idempotency (key, request_hash, response, stream_id, version, position)
-            VALUES (idem_key, idem_hash, idem_response, idem_stream, version, last_position);
+            SELECT k.key, k.hash, k.response, idem_stream, version, last_position
+            FROM unnest(idem_keys, idem_hashes, idem_responses) AS k(key, hash, response);
         END IF;
         RETURN NEXT;
     END LOOP;
@@ -119,23 +124,29 @@ $$;
 -- caller never puts two commands on one stream or with one key in a batch, so the
 -- checks are independent and set-based. Locks: streams in byte order (as bahi_append),
 -- then keys, before the first write (the relay's per-stream order relies on it).
+-- c_stream: each command's first stream (its keys' stream); k_*: the keys, k_cmd naming
+-- the command of each (a command has none, one or several).
+DROP FUNCTION IF EXISTS bahi_append_batch(
+    text[], text[], jsonb[], text[], int[], text[], text[], bigint[], int[],
+    int[], uuid[], text[], int[], jsonb[], jsonb[]);
 CREATE OR REPLACE FUNCTION bahi_append_batch(
-    c_idem_key text[], c_idem_hash text[], c_idem_response jsonb[], c_idem_stream text[],
+    c_stream text[], k_cmd int[], k_key text[], k_hash text[], k_response jsonb[],
     s_cmd int[], s_ids text[], s_types text[], s_expected bigint[], s_count int[],
     e_stream int[], e_ids uuid[], e_types text[], e_schema int[], e_data jsonb[], e_meta jsonb[]
 ) RETURNS TABLE (cmd int, stream_id text, version bigint, last_position bigint, status text, detail text)
 LANGUAGE plpgsql AS $$
 DECLARE
-    n_cmds int := cardinality(c_idem_key);
+    n_cmds int := cardinality(c_stream);
     cur bigint[];
-    ok boolean[];
-    why text[] := array_fill(NULL::text, ARRAY[cardinality(c_idem_key)]);
+    ok boolean[] := array_fill(true, ARRAY[cardinality(c_stream)]);
+    taken boolean[];
+    why text[] := array_fill(NULL::text, ARRAY[cardinality(c_stream)]);
     j int;
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended(x.id, 0))
     FROM (SELECT DISTINCT u.id COLLATE "C" AS id FROM unnest(s_ids) AS u(id) ORDER BY 1) AS x;
     PERFORM pg_advisory_xact_lock(7140003, hashtext(x.k))
-    FROM (SELECT DISTINCT u.k COLLATE "C" AS k FROM unnest(c_idem_key) AS u(k) WHERE u.k IS NOT NULL ORDER BY 1) AS x;
+    FROM (SELECT DISTINCT u.k COLLATE "C" AS k FROM unnest(k_key) AS u(k) ORDER BY 1) AS x;
 
     -- One primary-key probe per stream and per key (a subquery each, not a join): the plan
     -- is cached per session, and a join planned while the tables were small became a
@@ -143,10 +154,13 @@ BEGIN
     -- within seconds of a fresh store, until an ANALYZE).
     SELECT array_agg(coalesce((SELECT s.version FROM bahi_streams s WHERE s.stream_id = u.id), 0) ORDER BY u.i)
     INTO cur FROM unnest(s_ids) WITH ORDINALITY AS u(id, i);
-    SELECT array_agg(NOT EXISTS (SELECT FROM bahi_idempotency k WHERE k.key = u.key) ORDER BY u.c)
-    INTO ok FROM unnest(c_idem_key) WITH ORDINALITY AS u(key, c);
-    FOR j IN 1..n_cmds LOOP
-        IF NOT ok[j] THEN why[j] := 'duplicate'; END IF;
+    SELECT array_agg(EXISTS (SELECT FROM bahi_idempotency k WHERE k.key = u.key) ORDER BY u.i)
+    INTO taken FROM unnest(k_key) WITH ORDINALITY AS u(key, i);
+    FOR j IN 1..coalesce(cardinality(k_key), 0) LOOP
+        IF taken[j] AND ok[k_cmd[j]] THEN
+            ok[k_cmd[j]] := false;
+            why[k_cmd[j]] := 'duplicate:' || k_key[j];
+        END IF;
     END LOOP;
     FOR j IN 1..cardinality(s_ids) LOOP
         IF ok[s_cmd[j]] AND s_expected[j] >= 0 AND cur[j] <> s_expected[j] THEN
@@ -177,13 +191,13 @@ BEGIN
         FROM ins GROUP BY ins.stream_id
     ), idem AS (
         INSERT INTO bahi_idempotency (key, request_hash, response, stream_id, version, position)
-        SELECT c_idem_key[c], c_idem_hash[c], c_idem_response[c], p.stream_id, p.version, p.last_position
-        FROM generate_subscripts(c_idem_key, 1) AS c JOIN per_stream p ON p.stream_id = c_idem_stream[c]
-        WHERE ok[c] AND c_idem_key[c] IS NOT NULL
+        SELECT k_key[k], k_hash[k], k_response[k], p.stream_id, p.version, p.last_position
+        FROM generate_subscripts(k_key, 1) AS k JOIN per_stream p ON p.stream_id = c_stream[k_cmd[k]]
+        WHERE ok[k_cmd[k]]
     )
     SELECT s_cmd[i], p.stream_id, p.version, p.last_position, 'ok', NULL::text
     FROM generate_subscripts(s_ids, 1) AS i JOIN per_stream p ON p.stream_id = s_ids[i]
     UNION ALL
-    SELECT c, NULL, NULL, NULL, 'rejected', why[c] FROM generate_subscripts(c_idem_key, 1) AS c WHERE NOT ok[c];
+    SELECT c, NULL, NULL, NULL, 'rejected', why[c] FROM generate_subscripts(c_stream, 1) AS c WHERE NOT ok[c];
 END;
 $$;

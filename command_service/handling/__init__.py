@@ -17,6 +17,7 @@ from command_service.handling.dispatch import (
 from command_service.handling.loading import AggregateType, Loader
 from command_service.handling.locks import StreamLocks
 from command_service.handling.manifest import CommandManifest
+from command_service.handling.movements import MovementId, MovementIdReusedError
 from command_service.handling.registry import CommandRegistry, default_registry
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "IdempotencyKeyReusedError",
     "Loader",
     "MissingDependencyError",
+    "MovementId",
+    "MovementIdReusedError",
     "Outcome",
     "PreconditionFailedError",
     "StreamLocks",

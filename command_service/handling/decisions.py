@@ -13,6 +13,7 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict
 
 from command_service.event_store import AppendStream
+from command_service.handling.movements import MovementId
 from shared.envelope import EventMetadata, NewEvent
 from shared.events import DomainEvent
 
@@ -26,6 +27,8 @@ class Command(BaseModel):
 
     creates_aggregate: ClassVar[bool] = False
     """True when the server picks the new aggregate's id (it is then not part of the request)."""
+    movement: ClassVar[MovementId | None] = None
+    """The body's own id that is an idempotency key for the target stream (see `movements`)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from command_service.event_store import (
 )
 from command_service.handling.decisions import Command, Decision, Envelope
 from command_service.handling.locks import StreamLocks
+from command_service.handling.movements import Claim, claim_of
+from shared.errors import DomainError
 
 Handler = Callable[..., Awaitable[Decision]]
 BoundHandler = Callable[[Envelope], Awaitable[Decision]]
@@ -130,6 +132,8 @@ class Dispatcher:
         handler = self._handlers[type(env.command)]
         store, locks, max_attempts = self.store, self._locks, self._max_attempts
         digest = request_hash(env)
+        command = env.command
+        claim = claim_of(command.movement, env.target_id, command.model_dump(mode="json")) if command.movement else None
         contended: list[str] = []  # streams of the last conflicting attempt: lock them for the next
         for _ in range(max_attempts):
             async with locks.hold(contended):
@@ -139,7 +143,12 @@ class Dispatcher:
                         if seen.request_hash != digest:
                             raise IdempotencyKeyReusedError(env.idempotency_key)
                         return Outcome(seen.response, seen.token, replayed=True)
-                decision = await handler(env)
+                try:
+                    decision = await handler(env)
+                except DomainError:
+                    if claim is not None and (replay := await _replay(store, claim)) is not None:
+                        return replay  # recorded before, now refused: the first answer
+                    raise
                 primary = decision.streams[0]
                 if env.expected_version is not None and primary.expected_version != env.expected_version:
                     raise PreconditionFailedError(primary.stream_id, env.expected_version, primary.expected_version)
@@ -154,15 +163,27 @@ class Dispatcher:
                     contended = names  # others already queue for these streams: join the queue, don't race them
                     continue
                 key = env.idempotency_key
-                record = IdempotencyRecord(key, digest, decision.response) if key else None
+                records = [IdempotencyRecord(key, digest, decision.response)] if key else []
+                if claim is not None:
+                    records.append(claim.record(decision.response))
                 try:
-                    result = await store.append(decision.streams, record)
+                    result = await store.append(decision.streams, records)
                 except ConcurrencyError as exc:
                     if env.expected_version is not None and exc.stream_id == primary.stream_id:
                         raise PreconditionFailedError(exc.stream_id, env.expected_version, exc.actual) from exc
                     contended = names  # someone wrote first: reload and decide again, in line
                     continue
-                except DuplicateIdempotencyKeyError:
+                except DuplicateIdempotencyKeyError as exc:
+                    if claim is not None and exc.key == claim.key and (replay := await _replay(store, claim)):
+                        return replay  # the movement is recorded: the first answer
                     continue  # a concurrent twin won; the next round answers with its result
                 return Outcome(decision.response, result.token(primary.stream_id))
         raise ConflictError(f"still conflicting after {max_attempts} attempts; retry the request")
+
+
+async def _replay(store: EventStore, claim: Claim) -> Outcome | None:
+    """The first answer of a recorded movement with this body; None when it is not recorded."""
+    stored = await store.idempotency(claim.key)
+    if stored is None or not claim.matches(stored):
+        return None
+    return Outcome(stored.response, stored.token, replayed=True)

@@ -4,11 +4,13 @@ under RBI's rules — opening (one wallet per customer), KYC upgrade, top-ups, m
 and closing.
 
 Movement ids (`topup_id`, `payment_id`, `transfer_id`, `refund_id`; captures and voids by
-payment id) are idempotency keys, as TigerBeetle's transfer ids: the same id with the same
-body answers the first result and appends nothing; with another body it is a 409 naming the
-field that differs. A REJECTED command appends nothing and therefore records nothing: the id
-stays unused, and retrying it decides it again against the wallet as it is then (a top-up
-refused by this month's load limit may pass under the same id next month). Only an
+payment id) are idempotency keys, as TigerBeetle's transfer ids, for the wallet's whole life:
+the same id with the same body answers the first result and appends nothing; with another body
+it is a 409 naming the field that differs. The dispatcher records them in the event store with
+the events (`command_service.handling.movements`), so the wallet's state stays small. A
+REJECTED command appends nothing and therefore records nothing: the id stays unused, and
+retrying it decides it again against the wallet as it is then (a top-up refused by this
+month's load limit may pass under the same id next month). Only an
 `Idempotency-Key` header pins the answer of a request whatever it was, and only for requests
 that appended something.
 

@@ -19,7 +19,7 @@ def aggregates(settings: WalletSettings) -> list[AggregateType[Any]]:
             domain.STREAM_TYPE,
             domain.Wallet,
             domain.evolve,
-            schema_version=1,
+            schema_version=2,  # 2: movement ids left the state (recorded by the dispatcher)
             snapshot_every=settings.snapshot_every_wallet,
         )
     ]

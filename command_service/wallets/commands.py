@@ -1,5 +1,10 @@
 """The wallets context's commands: imperative, validated requests (pydantic). Bad input never
-reaches the domain; amounts are integer paise (strict: "100" or 1.5 are refused)."""
+reaches the domain; amounts are integer paise (strict: "100" or 1.5 are refused).
+
+Movement ids (`topup_id`, `payment_id`, `transfer_id`, `refund_id`; a capture and a void by
+their payment id) are idempotency keys of the wallet, recorded by the dispatcher with the
+events (`command_service.handling.movements`): a capture's body is compared as sent, so a
+capture without an amount and one naming the whole hold's amount are different bodies."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from command_service.handling import Command
+from command_service.handling import Command, MovementId
 from shared.streams import ID_PATTERN
 from shared.wallets.streams import WALLET_ID_PATTERN
 from shared.wallets.values import MAX_PAISE, MOBILE_PATTERN, REFERENCE_PATTERN, DocumentType, KycLevel, TopupSource
@@ -34,6 +39,8 @@ class UpgradeKyc(Command):
 
 
 class TopUpWallet(Command):
+    movement: ClassVar[MovementId | None] = MovementId("topup", "topup_id")
+
     topup_id: ClientId
     amount_paise: Paise
     source: TopupSource
@@ -41,6 +48,8 @@ class TopUpWallet(Command):
 
 
 class PayFromWallet(Command):
+    movement: ClassVar[MovementId | None] = MovementId("payment", "payment_id")
+
     payment_id: ClientId
     merchant_id: ClientId
     amount_paise: Paise
@@ -58,11 +67,15 @@ class CaptureRequest(BaseModel):
 
 
 class CaptureHold(Command):
+    movement: ClassVar[MovementId | None] = MovementId("capture", "payment_id")
+
     payment_id: ClientId
     amount_paise: Paise | None = None
 
 
 class VoidHold(Command):
+    movement: ClassVar[MovementId | None] = MovementId("void", "payment_id")
+
     payment_id: ClientId
 
 
@@ -73,6 +86,8 @@ class ExpireHold(Command):
 
 
 class TransferFromWallet(Command):
+    movement: ClassVar[MovementId | None] = MovementId("transfer", "transfer_id")
+
     transfer_id: ClientId
     to_wallet_id: str = Field(pattern=WALLET_ID_PATTERN)
     amount_paise: Paise
@@ -80,6 +95,8 @@ class TransferFromWallet(Command):
 
 
 class RefundToWallet(Command):
+    movement: ClassVar[MovementId | None] = MovementId("refund", "refund_id")
+
     refund_id: ClientId
     payment_id: ClientId
     amount_paise: Paise

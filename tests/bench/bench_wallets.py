@@ -572,7 +572,7 @@ async def phase_load(report: Report, pool: Any, warm_wallet: str, args: argparse
     print(
         f"   no snapshot {1000 * min(full_times):,.0f} ms (best of {len(full_times)}), snapshot "
         f"{1000 * min(snap_times):,.1f} ms (best of {len(snap_times)}): {ratio:.1f}x; snapshot "
-        f"{len(json.dumps(snapshot.state)) / 1e6:.1f} MB of JSON ({len(snap_state.movements):,} movements); "
+        f"{len(json.dumps(snapshot.state)) / 1e6:.1f} MB of JSON ({len(snap_state.payments):,} payments); "
         f"a snapshot load: fetch {parts['fetch_ms']:.0f} ms, restore {parts['restore_ms']:.0f} ms, "
         f"fold of the {behind} events after it {parts['fold_tail_ms']:.0f} ms",
         flush=True,

@@ -120,6 +120,25 @@ async def test_idempotency_record_is_written_with_the_events(store: EventStore) 
     assert await store.idempotency(unique("nope-")) is None
 
 
+async def test_several_idempotency_records_are_written_together_or_not_at_all(store: EventStore) -> None:
+    sid, header, movement = unique("s-"), unique("key-"), unique("movement-")
+    records = [IdempotencyRecord(header, "h-1", {"n": 1}), IdempotencyRecord(movement, "h-2", {"n": 2})]
+    result = await store.append([AppendStream(sid, "thing", NO_STREAM, [event()])], records)
+    for key, digest, n in ((header, "h-1", 1), (movement, "h-2", 2)):
+        seen = await store.idempotency(key)
+        assert seen is not None
+        assert (seen.request_hash, seen.response, seen.token) == (digest, {"n": n}, result.token(sid))
+    # One key of the second append is taken: nothing of it is written, and the error names that key.
+    other, fresh = unique("s-"), unique("key-")
+    with pytest.raises(DuplicateIdempotencyKeyError) as raised:
+        await store.append(
+            [AppendStream(other, "thing", NO_STREAM, [event()])],
+            [IdempotencyRecord(fresh, "h", {}), IdempotencyRecord(movement, "h", {})],
+        )
+    assert raised.value.key == movement
+    assert await store.read_stream(other) == [] and await store.idempotency(fresh) is None
+
+
 async def test_a_failed_append_leaves_no_idempotency_record(store: EventStore) -> None:
     sid, key = unique("s-"), unique("key-")
     with pytest.raises(ConcurrencyError):

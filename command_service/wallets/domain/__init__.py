@@ -1,5 +1,5 @@
 """The pure wallet domain: state and evolve, the decisions (lifecycle, movements, holds), the
-rules and idempotency of movement ids. Imports only the standard library, pydantic and
+rules. Imports only the standard library, pydantic and
 `shared` (checked by import-linter once the context is wired in)."""
 
 from command_service.wallets.domain.errors import (
@@ -7,7 +7,6 @@ from command_service.wallets.domain.errors import (
     ClosingError,
     HoldExpiredError,
     HoldNotDueError,
-    IdempotencyMismatchError,
     IllegalWalletTransitionError,
     InvalidMovementError,
     KycUpgradeError,
@@ -19,7 +18,6 @@ from command_service.wallets.domain.errors import (
 )
 from command_service.wallets.domain.evolve import evolve, evolve_owner, fold
 from command_service.wallets.domain.holds import decide_capture, decide_expire, decide_void
-from command_service.wallets.domain.idempotency import key
 from command_service.wallets.domain.lifecycle import (
     TRANSITIONS,
     decide_close,
@@ -29,7 +27,7 @@ from command_service.wallets.domain.lifecycle import (
     decide_upgrade_kyc,
 )
 from command_service.wallets.domain.movements import decide_pay, decide_refund, decide_top_up, decide_transfer
-from command_service.wallets.domain.state import Movement, Payment, Wallet, WalletOwner
+from command_service.wallets.domain.state import Payment, Wallet, WalletOwner
 from shared.wallets.streams import WALLET
 
 STREAM_TYPE = WALLET.name
@@ -41,11 +39,9 @@ __all__ = [
     "ClosingError",
     "HoldExpiredError",
     "HoldNotDueError",
-    "IdempotencyMismatchError",
     "IllegalWalletTransitionError",
     "InvalidMovementError",
     "KycUpgradeError",
-    "Movement",
     "Payment",
     "PaymentNotFoundError",
     "PaymentStateError",
@@ -69,5 +65,4 @@ __all__ = [
     "evolve",
     "evolve_owner",
     "fold",
-    "key",
 ]

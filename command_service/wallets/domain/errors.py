@@ -53,17 +53,6 @@ class InvalidMovementError(DomainError):
     status = 422
 
 
-class IdempotencyMismatchError(DomainError):
-    """A movement id recorded before came with another body: names the first field that differs."""
-
-    def __init__(self, id_field: str, movement_id: str, field: str) -> None:
-        super().__init__(
-            f"{id_field} {movement_id} was recorded with another {field}: use a new {id_field} for a new movement",
-            field=field,
-            **{id_field: movement_id},
-        )
-
-
 class IllegalWalletTransitionError(DomainError):
     def __init__(self, wallet_id: str, action: str, current: str, allowed: list[str]) -> None:
         nexts = ", ".join(allowed) or "none (final status)"

@@ -1,15 +1,11 @@
-"""Evolving a wallet: a pure fold of its events. Each movement event also records its id, the
-fingerprint of its body and its first answer (`Wallet.movements`), the same fields `decide`
-fingerprints, so a replayed request is recognised after a reload, a snapshot or a restart."""
+"""Evolving a wallet: a pure fold of its events."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from command_service.wallets.domain.idempotency import fingerprint, key
-from command_service.wallets.domain.state import Movement, Payment, Result, Wallet, WalletOwner
+from command_service.wallets.domain.state import Payment, Wallet, WalletOwner
 from shared.events import DomainEvent
 from shared.wallets.events import (
     WalletClosed,
@@ -47,31 +43,15 @@ def _loaded(state: Wallet, amount: int, at: datetime, *, cash: bool) -> Wallet:
     )
 
 
-def _recorded(state: Wallet, kind: str, movement_id: str, fields: Mapping[str, object], result: Result) -> Wallet:
-    answer: Result = {
-        "wallet_id": state.wallet_id,
-        **result,
-        "balance_paise": state.balance_paise,
-        "held_paise": state.held_paise,
-        "available_paise": state.available_paise,
-    }
-    movements = {**state.movements, key(kind, movement_id): Movement(fingerprint(fields), answer)}
-    return replace(state, movements=movements)
-
-
 def _settled(state: Wallet, payment_id: str, status: PaymentStatus, captured: int = 0) -> Wallet:
     payment = state.payments[payment_id]
-    settled = replace(payment, status=status, captured_paise=captured)
+    settled = payment._replace(status=status, captured_paise=captured)
     return replace(
         state,
         balance_paise=state.balance_paise - captured,
         held_paise=state.held_paise - payment.amount_paise,
         payments={**state.payments, payment_id: settled},
     )
-
-
-def payment_fields(merchant_id: str, amount_paise: int, order_id: str | None, hold: bool) -> dict[str, object]:
-    return {"merchant_id": merchant_id, "amount_paise": amount_paise, "order_id": order_id, "hold": hold}
 
 
 def evolve(state: Wallet, event: DomainEvent) -> Wallet:
@@ -86,13 +66,7 @@ def evolve(state: Wallet, event: DomainEvent) -> Wallet:
         case WalletKycUpgraded():
             return replace(state, kyc_level=event.to_level)
         case WalletToppedUp():
-            state = _loaded(state, event.amount_paise, event.occurred_at, cash=event.source is TopupSource.CASH)
-            fields: Result = {
-                "amount_paise": event.amount_paise,
-                "source": event.source.value,
-                "reference": event.reference,
-            }
-            return _recorded(state, "topup", event.topup_id, fields, {"topup_id": event.topup_id, **fields})
+            return _loaded(state, event.amount_paise, event.occurred_at, cash=event.source is TopupSource.CASH)
         case WalletPaid() | WalletHoldPlaced():
             hold = isinstance(event, WalletHoldPlaced)
             expires_at = event.expires_at if isinstance(event, WalletHoldPlaced) else None
@@ -104,58 +78,30 @@ def evolve(state: Wallet, event: DomainEvent) -> Wallet:
                 expires_at=expires_at,
                 captured_paise=0 if hold else event.amount_paise,
             )
-            state = replace(
+            return replace(
                 state,
                 balance_paise=state.balance_paise - (0 if hold else event.amount_paise),
                 held_paise=state.held_paise + (event.amount_paise if hold else 0),
                 payments={**state.payments, event.payment_id: payment},
             )
-            body = payment_fields(event.merchant_id, event.amount_paise, event.order_id, hold)
-            result: Result = {
-                "payment_id": event.payment_id,
-                "merchant_id": event.merchant_id,
-                "order_id": event.order_id,
-                "amount_paise": event.amount_paise,
-                "payment_status": payment.status.value,
-                "expires_at": expires_at.isoformat() if expires_at else None,
-            }
-            return _recorded(state, "payment", event.payment_id, body, result)
         case WalletHoldCaptured():
-            state = _settled(state, event.payment_id, PaymentStatus.CAPTURED, event.captured_paise)
-            result = {
-                "payment_id": event.payment_id,
-                "payment_status": PaymentStatus.CAPTURED.value,
-                "captured_paise": event.captured_paise,
-                "released_paise": event.released_paise,
-            }
-            return _recorded(state, "capture", event.payment_id, {"amount_paise": event.captured_paise}, result)
+            return _settled(state, event.payment_id, PaymentStatus.CAPTURED, event.captured_paise)
         case WalletHoldVoided():
-            state = _settled(state, event.payment_id, PaymentStatus.VOIDED)
-            result = {
-                "payment_id": event.payment_id,
-                "payment_status": PaymentStatus.VOIDED.value,
-                "released_paise": event.released_paise,
-            }
-            return _recorded(state, "void", event.payment_id, {}, result)
+            return _settled(state, event.payment_id, PaymentStatus.VOIDED)
         case WalletHoldExpired():
             return _settled(state, event.payment_id, PaymentStatus.EXPIRED)
         case WalletTransferSent():
-            state = replace(state, balance_paise=state.balance_paise - event.amount_paise)
-            fields = {"to_wallet_id": event.to_wallet_id, "amount_paise": event.amount_paise, "note": event.note}
-            return _recorded(state, "transfer", event.transfer_id, fields, {"transfer_id": event.transfer_id, **fields})
+            return replace(state, balance_paise=state.balance_paise - event.amount_paise)
         case WalletTransferReceived():
-            # The sender's stream holds the transfer id; the receiver only counts the load.
             return _loaded(state, event.amount_paise, event.occurred_at, cash=False)
         case WalletRefunded():
             payment = state.payments[event.payment_id]
-            refunded = replace(payment, refunded_paise=payment.refunded_paise + event.amount_paise)
-            state = replace(
+            refunded = payment._replace(refunded_paise=payment.refunded_paise + event.amount_paise)
+            return replace(
                 state,
                 balance_paise=state.balance_paise + event.amount_paise,
                 payments={**state.payments, event.payment_id: refunded},
             )
-            fields = {"payment_id": event.payment_id, "amount_paise": event.amount_paise}
-            return _recorded(state, "refund", event.refund_id, fields, {"refund_id": event.refund_id, **fields})
         case WalletFrozen():
             return replace(state, status=WalletStatus.FROZEN)
         case WalletUnfrozen():

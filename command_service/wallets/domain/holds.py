@@ -2,8 +2,8 @@
 
 A hold is capturable until `expires_at` (exclusive): from that moment it is expired, whether
 or not the hold-expiry process manager has sent `ExpireHold` yet, and a capture is a 409
-saying when it expired. Capture and void are idempotent by payment id (a second capture with
-the same amount answers the first); `ExpireHold` for a hold already settled decides nothing,
+saying when it expired. Capture and void are idempotent by payment id (the dispatcher answers
+a second capture with the same body with the first's answer); `ExpireHold` for a hold already settled decides nothing,
 so the process manager may send it late or twice.
 """
 
@@ -19,7 +19,6 @@ from command_service.wallets.domain.errors import (
     PaymentNotFoundError,
     PaymentStateError,
 )
-from command_service.wallets.domain.idempotency import seen
 from command_service.wallets.domain.lifecycle import existing
 from command_service.wallets.domain.state import Payment, Wallet
 from shared.events import DomainEvent
@@ -47,8 +46,6 @@ def decide_capture(
     """`amount_paise` None captures the whole hold."""
     payment = _payment(state, payment_id)
     amount = payment.amount_paise if amount_paise is None else amount_paise
-    if seen(state, "capture", payment_id, {"amount_paise": amount}):
-        return []
     if payment.status is PaymentStatus.EXPIRED or (payment.open_hold and now >= _deadline(payment)):
         raise HoldExpiredError(payment_id, _deadline(payment))
     if not payment.open_hold:
@@ -73,8 +70,6 @@ def decide_capture(
 def decide_void(state: Wallet, *, payment_id: str, now: datetime) -> list[DomainEvent]:
     """Releases the hold (also one past its deadline whose expiry is not recorded yet)."""
     payment = _payment(state, payment_id)
-    if seen(state, "void", payment_id, {}):
-        return []
     if not payment.open_hold:
         raise PaymentStateError(payment_id, "void", payment.status.value)
     voided = WalletHoldVoided(

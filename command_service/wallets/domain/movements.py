@@ -2,9 +2,9 @@
 `holds` to settle), P2P transfers (the sender's and the receiver's events, appended together)
 and merchant refunds.
 
-Every decision first recognises a replay of its movement id (`idempotency.seen`: no events,
-the handler answers the first result), then applies the rules (`rules`), then decides events
-that carry the balance after them.
+Every decision applies the rules (`rules`), then decides events that carry the balance after
+them. Replays of a movement id never reach them: the dispatcher answers those from the id's
+record (`command_service.handling.movements`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from command_service.wallets.domain import rules
-from command_service.wallets.domain.errors import InvalidMovementError, PaymentNotFoundError, WalletNotFoundError
-from command_service.wallets.domain.evolve import payment_fields
-from command_service.wallets.domain.idempotency import seen
+from command_service.wallets.domain.errors import (
+    InvalidMovementError,
+    PaymentNotFoundError,
+    PaymentStateError,
+    WalletNotFoundError,
+)
 from command_service.wallets.domain.lifecycle import existing
 from command_service.wallets.domain.state import Wallet
 from shared.events import DomainEvent
@@ -42,8 +45,6 @@ def decide_top_up(
     policy: PolicyTable,
 ) -> list[DomainEvent]:
     existing(state)
-    if seen(state, "topup", topup_id, {"amount_paise": amount_paise, "source": source, "reference": reference}):
-        return []
     cash = source is TopupSource.CASH
     rules.enforce(amount_paise, rules.credit(state, now, policy, load=True, cash=cash))
     topped_up = WalletToppedUp(
@@ -72,8 +73,10 @@ def decide_pay(
 ) -> list[DomainEvent]:
     """A direct debit, or (`hold`) a pending one that expires `hold_timeout` after now."""
     existing(state)
-    if seen(state, "payment", payment_id, payment_fields(merchant_id, amount_paise, order_id, hold)):
-        return []
+    if (known := state.payments.get(payment_id)) is not None:
+        # A retry of a recorded payment never gets here (the dispatcher answers it); a payment
+        # id is never a second payment of the wallet, whatever the body.
+        raise PaymentStateError(payment_id, "pay", known.status.value)
     rules.enforce(amount_paise, rules.debit(state, now, policy))
     ids = {"wallet_id": state.wallet_id, "payment_id": payment_id, "merchant_id": merchant_id, "order_id": order_id}
     if not hold:
@@ -113,9 +116,6 @@ def decide_transfer(
         raise InvalidMovementError(
             f"wallet {sender.wallet_id} cannot transfer to itself", field="to_wallet_id", wallet_id=sender.wallet_id
         )
-    fields = {"to_wallet_id": receiver.wallet_id, "amount_paise": amount_paise, "note": note}
-    if seen(sender, "transfer", transfer_id, fields):
-        return [], []
     if not receiver.exists:
         raise WalletNotFoundError(
             f"wallet {receiver.wallet_id} does not exist", wallet_id=receiver.wallet_id, field="to_wallet_id"
@@ -150,8 +150,6 @@ def decide_refund(
     """A merchant's refund of a captured payment: refunds never exceed what was captured, and
     (a credit) never lift the balance over the cap; a refund is not a load."""
     existing(state)
-    if seen(state, "refund", refund_id, {"payment_id": payment_id, "amount_paise": amount_paise}):
-        return []
     payment = state.payments.get(payment_id)
     if payment is None:
         raise PaymentNotFoundError(

@@ -1,29 +1,28 @@
 """The Wallet aggregate's state (stream id = wallet id) and the owner index's.
 
-Plain frozen dataclasses of plain types (str, int, datetime, enums, dicts and tuples of them),
-so the state round-trips through pydantic's `TypeAdapter` for snapshots. `evolve` never
+Plain frozen dataclasses and named tuples of plain types (str, int, datetime, enums, dicts of
+them), so the state round-trips through pydantic's `TypeAdapter` for snapshots. `evolve` never
 mutates a state: it builds the next one (dicts are copied, not updated in place).
 
 `balance_paise` includes held money; `available_paise = balance - held` is what a debit may
-take. `movements` remembers every movement id ever recorded (the idempotency window is the
-wallet's life, as TigerBeetle keeps transfer ids), each with a fingerprint of its body and its
-first answer; snapshots keep a long-lived wallet's load cheap.
+take. The state holds what the rules need and nothing else: movement ids are idempotency keys
+recorded by the dispatcher in the event store (`command_service.handling.movements`), not
+here, so a long-lived wallet's state (and its snapshot) grows only by its payments (a named
+tuple each, a JSON array in a snapshot) and its load periods.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from shared.wallets.values import KycLevel, PaymentStatus, WalletStatus
 
-Result = dict[str, int | str | None]
-"""A movement's first answer, as plain JSON values."""
 
-
-@dataclass(frozen=True)
-class Payment:
-    """A merchant payment from this wallet: a direct debit (PAID) or a hold and its fate."""
+class Payment(NamedTuple):
+    """A merchant payment from this wallet: a direct debit (PAID) or a hold and its fate.
+    A named tuple: thousands of them in a long-lived wallet's snapshot are small arrays."""
 
     merchant_id: str
     amount_paise: int
@@ -41,14 +40,6 @@ class Payment:
 
 
 @dataclass(frozen=True)
-class Movement:
-    """A recorded movement id: what its body was (per-field digests) and what it answered."""
-
-    fingerprint: tuple[tuple[str, str], ...]
-    result: Result
-
-
-@dataclass(frozen=True)
 class Wallet:
     wallet_id: str = ""
     customer_id: str = ""
@@ -62,8 +53,6 @@ class Wallet:
     loads_by_fy: dict[str, int] = field(default_factory=dict)
     """Loads per Indian financial year ("FY2024-25")."""
     cash_loads_by_month: dict[str, int] = field(default_factory=dict)
-    movements: dict[str, Movement] = field(default_factory=dict)
-    """By "<kind>:<client id>" (kinds: topup, payment, capture, void, transfer, refund)."""
 
     @property
     def exists(self) -> bool:

@@ -1,8 +1,8 @@
 """Handlers of money movements: top-up, payment (direct or hold), capture, void, expiry,
 P2P transfer (both wallets' streams in one atomic append), merchant refund.
 
-Movement ids are idempotency keys: a replay decides no events, so nothing is appended and
-the answer is the movement's first result (see `command_service.wallets` on refused ids).
+Movement ids are idempotency keys: the dispatcher answers a replay with the movement's first
+result and appends nothing (see `command_service.wallets` on refused ids).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ async def top_up(
         now=clock(),
         policy=wallet_policy,
     )
-    return movement_decision(state, version, events, metadata, "topup", cmd.topup_id)
+    return movement_decision(state, version, events, metadata)
 
 
 async def pay(
@@ -68,7 +68,7 @@ async def pay(
         policy=wallet_policy,
         hold_timeout=hold_timeout,
     )
-    return movement_decision(state, version, events, metadata, "payment", cmd.payment_id)
+    return movement_decision(state, version, events, metadata)
 
 
 async def capture(
@@ -78,13 +78,13 @@ async def capture(
     events = domain.decide_capture(
         state, payment_id=cmd.payment_id, amount_paise=cmd.amount_paise, now=clock(), policy=wallet_policy
     )
-    return movement_decision(state, version, events, metadata, "capture", cmd.payment_id)
+    return movement_decision(state, version, events, metadata)
 
 
 async def void(cmd: VoidHold, *, target_id: str, metadata: EventMetadata, load: Loader, clock: Clock) -> Decision:
     state, version = await load_wallet(load, target_id)
     events = domain.decide_void(state, payment_id=cmd.payment_id, now=clock())
-    return movement_decision(state, version, events, metadata, "void", cmd.payment_id)
+    return movement_decision(state, version, events, metadata)
 
 
 async def expire(cmd: ExpireHold, *, target_id: str, metadata: EventMetadata, load: Loader, clock: Clock) -> Decision:
@@ -122,7 +122,7 @@ async def transfer(
         policy=wallet_policy,
     )
     receiver_stream = wallet_stream(receiver.wallet_id, receiver_version, received, metadata)
-    return movement_decision(sender, sender_version, sent, metadata, "transfer", cmd.transfer_id, receiver_stream)
+    return movement_decision(sender, sender_version, sent, metadata, receiver_stream)
 
 
 async def refund(
@@ -143,4 +143,4 @@ async def refund(
         now=clock(),
         policy=wallet_policy,
     )
-    return movement_decision(state, version, events, metadata, "refund", cmd.refund_id)
+    return movement_decision(state, version, events, metadata)

@@ -1,7 +1,8 @@
 """Loading wallets and turning decided events into append requests and answers.
 
-A movement's answer is its first result as the wallet recorded it (`Wallet.movements`), so a
-new movement and a replay of it answer alike; other steps answer the wallet's summary.
+A movement answers its own fields and the wallet's balances after it; the dispatcher records
+that answer with the movement id, so a replay answers the same. Other steps answer the
+wallet's summary.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from command_service.handling import Decision, Loader, new_events
 from command_service.wallets import domain
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
+from shared.wallets.events import (
+    WalletHoldCaptured,
+    WalletHoldPlaced,
+    WalletHoldVoided,
+    WalletPaid,
+    WalletRefunded,
+    WalletToppedUp,
+    WalletTransferSent,
+)
 from shared.wallets.streams import WALLET
+from shared.wallets.values import PaymentStatus
 
 
 async def load_wallet(load: Loader, wallet_id: str) -> tuple[domain.Wallet, int]:
@@ -42,16 +53,66 @@ def step_decision(state: domain.Wallet, version: int, events: list[DomainEvent],
     return Decision([wallet_stream(state.wallet_id, version, events, metadata)], summary(after))
 
 
+def _fields(event: DomainEvent) -> dict[str, Any]:
+    """A movement event's own fields, as its answer names them."""
+    match event:
+        case WalletToppedUp():
+            return {
+                "topup_id": event.topup_id,
+                "amount_paise": event.amount_paise,
+                "source": event.source.value,
+                "reference": event.reference,
+            }
+        case WalletPaid() | WalletHoldPlaced():
+            held = isinstance(event, WalletHoldPlaced)
+            return {
+                "payment_id": event.payment_id,
+                "merchant_id": event.merchant_id,
+                "order_id": event.order_id,
+                "amount_paise": event.amount_paise,
+                "payment_status": (PaymentStatus.HELD if held else PaymentStatus.PAID).value,
+                "expires_at": event.expires_at.isoformat() if isinstance(event, WalletHoldPlaced) else None,
+            }
+        case WalletHoldCaptured():
+            return {
+                "payment_id": event.payment_id,
+                "payment_status": PaymentStatus.CAPTURED.value,
+                "captured_paise": event.captured_paise,
+                "released_paise": event.released_paise,
+            }
+        case WalletHoldVoided():
+            return {
+                "payment_id": event.payment_id,
+                "payment_status": PaymentStatus.VOIDED.value,
+                "released_paise": event.released_paise,
+            }
+        case WalletTransferSent():
+            return {
+                "transfer_id": event.transfer_id,
+                "to_wallet_id": event.to_wallet_id,
+                "amount_paise": event.amount_paise,
+                "note": event.note,
+            }
+        case WalletRefunded():
+            return {"refund_id": event.refund_id, "payment_id": event.payment_id, "amount_paise": event.amount_paise}
+    raise TypeError(f"{type(event).__name__} is not a movement")
+
+
 def movement_decision(
     state: domain.Wallet,
     version: int,
     events: list[DomainEvent],
     metadata: EventMetadata,
-    kind: str,
-    movement_id: str,
     *more: AppendStream,
 ) -> Decision:
-    """A movement: its recorded first result (no events: a replay, answered the same way)."""
-    after = domain.fold(state, events)
-    answer = dict(after.movements[domain.key(kind, movement_id)].result)
+    """A movement (one event on this wallet): its fields and the wallet's balances after it."""
+    [event] = events
+    after = domain.evolve(state, event)
+    answer = {
+        "wallet_id": state.wallet_id,
+        **_fields(event),
+        "balance_paise": after.balance_paise,
+        "held_paise": after.held_paise,
+        "available_paise": after.available_paise,
+    }
     return Decision([wallet_stream(state.wallet_id, version, events, metadata), *more], answer)

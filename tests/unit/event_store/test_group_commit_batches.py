@@ -28,8 +28,8 @@ class BatchPool:
         self.position = 0
 
     async def fetch(self, _query: str, *args: Any) -> list[dict[str, Any]]:
-        s_cmd, s_ids, s_counts = args[4], args[5], args[8]
-        self.batches.append(len(args[10]))
+        s_cmd, s_ids, s_counts = args[5], args[6], args[9]
+        self.batches.append(len(args[11]))
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         await asyncio.sleep(0)  # PostgreSQL's turn: the event loop may start another batch
@@ -43,14 +43,14 @@ class BatchPool:
         return rows
 
 
-async def single(streams: Sequence[AppendStream], _idem: IdempotencyRecord | None) -> AppendResult:
+async def single(streams: Sequence[AppendStream], _idem: Sequence[IdempotencyRecord]) -> AppendResult:
     return AppendResult(versions={s.stream_id: len(s.events) for s in streams}, positions={})
 
 
 async def test_big_commands_are_cut_into_batches_that_run_side_by_side() -> None:
     pool = BatchPool()
     committer = GroupCommitter(pool, single, max_batch_events=80)  # type: ignore[arg-type]
-    results = await asyncio.gather(*(committer.append(command(f"s{i}", 10), None) for i in range(16)))
+    results = await asyncio.gather(*(committer.append(command(f"s{i}", 10), ()) for i in range(16)))
     assert [r.versions for r in results] == [{f"s{i}": 10} for i in range(16)]
     assert sum(pool.batches) == 160
     assert max(pool.batches) <= 80 and len(pool.batches) >= 2
@@ -60,12 +60,12 @@ async def test_big_commands_are_cut_into_batches_that_run_side_by_side() -> None
 async def test_small_commands_share_one_batch() -> None:
     pool = BatchPool()
     committer = GroupCommitter(pool, single, max_batch_events=80)  # type: ignore[arg-type]
-    await asyncio.gather(*(committer.append(command(f"s{i}", 1), None) for i in range(16)))
+    await asyncio.gather(*(committer.append(command(f"s{i}", 1), ()) for i in range(16)))
     assert pool.batches == [16]  # one transaction, one WAL flush for all sixteen
 
 
 async def test_a_command_bigger_than_the_cap_still_goes_through() -> None:
     pool = BatchPool()
     committer = GroupCommitter(pool, single, max_batch_events=8)  # type: ignore[arg-type]
-    results = await asyncio.gather(*(committer.append(command(f"big{i}", 20), None) for i in range(3)))
+    results = await asyncio.gather(*(committer.append(command(f"big{i}", 20), ()) for i in range(3)))
     assert [r.versions for r in results] == [{f"big{i}": 20} for i in range(3)]

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from command_service.handling import MovementIdReusedError
 from command_service.wallets import commands as c
 from command_service.wallets import domain
 from shared.wallets.events import WalletHoldCaptured, WalletHoldExpired
@@ -65,7 +66,7 @@ async def test_a_double_capture_is_idempotent_by_payment_id() -> None:
     again = await world.run(c.CaptureHold(payment_id="p-1", amount_paise=rupees(200)), wallet_id)
     assert again.response == first.response and again.token == first.token
     assert await world.event_count() == count
-    with pytest.raises(domain.IdempotencyMismatchError) as caught:
+    with pytest.raises(MovementIdReusedError) as caught:
         await world.run(c.CaptureHold(payment_id="p-1"), wallet_id)  # the whole hold: another amount
     assert caught.value.status == 409 and caught.value.extra == {"field": "amount_paise", "payment_id": "p-1"}
     with pytest.raises(domain.PaymentStateError):

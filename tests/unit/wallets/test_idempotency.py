@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from command_service.handling import Command
+from command_service.handling import Command, MovementIdReusedError
 from command_service.wallets import commands as c
 from command_service.wallets import domain
 from shared.wallets import policy as ppi
@@ -65,7 +65,7 @@ async def test_the_same_id_and_body_answers_the_first_result_and_appends_nothing
     again = await world.run(command, wallet_id)
     assert again.response == first.response
     assert await world.event_count() == count
-    with pytest.raises(domain.IdempotencyMismatchError) as caught:
+    with pytest.raises(MovementIdReusedError) as caught:
         await world.run(command.model_copy(update=change), wallet_id)
     assert caught.value.status == 409
     assert caught.value.extra == {"field": field, id_field: getattr(command, id_field)}
@@ -86,3 +86,28 @@ async def test_a_refused_id_records_nothing_and_a_retry_is_decided_again() -> No
     clock.advance(minutes=30)  # 1 April in India: a new month of loads
     outcome = await world.top_up(wallet_id, rupees(500), topup_id="t-retry")
     assert outcome.response["balance_paise"] == rupees(500)
+
+
+async def test_a_recorded_movement_that_would_now_be_refused_still_answers_its_first_result() -> None:
+    """The transfer emptied the wallet; its retry (the answer was lost) would be refused for
+    funds if decided again: the refusal looks the id up first and answers the first result."""
+    world, wallet_id, receiver = await setup()
+    everything = rupees(4_000)  # 5,000 topped up, 1,000 paid
+    move = c.TransferFromWallet(transfer_id="x-all", to_wallet_id=receiver, amount_paise=everything)
+    first = await world.run(move, wallet_id)
+    assert first.response["balance_paise"] == 0
+    count = await world.event_count()
+    again = await world.run(move, wallet_id)
+    assert again.replayed and again.response == first.response and again.token == first.token
+    with pytest.raises(MovementIdReusedError) as caught:
+        await world.run(move.model_copy(update={"amount_paise": everything + 1}), wallet_id)
+    assert caught.value.extra == {"field": "amount_paise", "transfer_id": "x-all"}
+    assert await world.event_count() == count
+
+
+async def test_ids_are_per_wallet_and_per_kind() -> None:
+    world, wallet_id, receiver = await setup()
+    await world.top_up(receiver, rupees(10), topup_id="t-0")  # wallet_id used t-0 too: another wallet's id
+    hold = await world.pay(wallet_id, rupees(10), payment_id="p-h", hold=True)
+    captured = await world.run(c.CaptureHold(payment_id="p-h"), wallet_id)  # a capture is not the payment again
+    assert hold.response["payment_status"] == "HELD" and captured.response["payment_status"] == "CAPTURED"

@@ -26,7 +26,7 @@ def top_up(
     source: TopupSource = TopupSource.UPI,
     policy: PolicyTable = POLICY,
 ) -> domain.Wallet:
-    topup_id = f"t-{len(state.movements)}"
+    topup_id = f"t-{state.loads_by_fy}"  # any id: the pure domain does not keep them
     events = domain.decide_top_up(
         state, topup_id=topup_id, amount_paise=paise, source=source, reference="r", now=at, policy=policy
     )
@@ -36,7 +36,7 @@ def top_up(
 def pay(state: domain.Wallet, paise: int, at: datetime = T0, hold: bool = False) -> domain.Wallet:
     events = domain.decide_pay(
         state,
-        payment_id=f"p-{len(state.movements)}",
+        payment_id=f"p-{len(state.payments)}",
         merchant_id="m-1",
         amount_paise=paise,
         order_id=None,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from command_service.event_store import ANY, AppendResult, AppendStream, IdempotencyRecord
+from command_service.event_store import ANY, AppendResult, AppendStream, Records
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.handling import ConflictError, new_events
 from command_service.wallets import commands as c
@@ -54,9 +54,7 @@ class InterleavingStore(InMemoryEventStore):
         super().__init__()
         self.stream_id: str | None = None
 
-    async def append(
-        self, streams: Sequence[AppendStream], idempotency: IdempotencyRecord | None = None
-    ) -> AppendResult:
+    async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
         if self.stream_id and len(streams) > 1 and any(s.stream_id == self.stream_id for s in streams):
             event = WalletUnfrozen(wallet_id=self.stream_id, reason="meanwhile", balance_after_paise=0, occurred_at=T0)
             self.stream_id = None  # once
