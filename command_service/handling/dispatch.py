@@ -26,7 +26,9 @@ from command_service.event_store import (
     EventStore,
     IdempotencyRecord,
 )
+from command_service.handling.cache import advance
 from command_service.handling.decisions import Command, Decision, Envelope
+from command_service.handling.loading import trusting
 from command_service.handling.locks import StreamLocks
 from command_service.handling.movements import Claim, claim_of
 from shared.errors import DomainError
@@ -135,6 +137,9 @@ class Dispatcher:
         command = env.command
         claim = claim_of(command.movement, env.target_id, command.model_dump(mode="json")) if command.movement else None
         contended: list[str] = []  # streams of the last conflicting attempt: lock them for the next
+        # Decide on cached state unread first (see loading.trusting), on read state after a doubt; an
+        # If-Match compares against the stored version, so such a request reads it at once.
+        trust = env.expected_version is None
         for _ in range(max_attempts):
             async with locks.hold(contended):
                 if env.idempotency_key is not None:
@@ -143,12 +148,23 @@ class Dispatcher:
                         if seen.request_hash != digest:
                             raise IdempotencyKeyReusedError(env.idempotency_key)
                         return Outcome(seen.response, seen.token, replayed=True)
+                unread: list[tuple[str, int]] = []
                 try:
-                    decision = await handler(env)
+                    if trust:
+                        with trusting() as unread:
+                            decision = await handler(env)
+                    else:
+                        decision = await handler(env)
                 except DomainError:
+                    if unread:
+                        trust = False  # refused on cached state: decide again on the stream as stored
+                        continue
                     if claim is not None and (replay := await _replay(store, claim)) is not None:
                         return replay  # recorded before, now refused: the first answer
                     raise
+                if unread and not _verified_by_append(decision, unread):
+                    trust = False
+                    continue
                 primary = decision.streams[0]
                 if env.expected_version is not None and primary.expected_version != env.expected_version:
                     raise PreconditionFailedError(primary.stream_id, env.expected_version, primary.expected_version)
@@ -172,11 +188,15 @@ class Dispatcher:
                     if env.expected_version is not None and exc.stream_id == primary.stream_id:
                         raise PreconditionFailedError(exc.stream_id, env.expected_version, exc.actual) from exc
                     contended = names  # someone wrote first: reload and decide again, in line
+                    trust = False
                     continue
                 except DuplicateIdempotencyKeyError as exc:
                     if claim is not None and exc.key == claim.key and (replay := await _replay(store, claim)):
                         return replay  # the movement is recorded: the first answer
                     continue  # a concurrent twin won; the next round answers with its result
+                for stream in decision.streams:
+                    if stream.events:
+                        advance(store, stream.stream_id, result.versions[stream.stream_id], stream.events)
                 return Outcome(decision.response, result.token(primary.stream_id))
         raise ConflictError(f"still conflicting after {max_attempts} attempts; retry the request")
 
@@ -187,3 +207,10 @@ async def _replay(store: EventStore, claim: Claim) -> Outcome | None:
     if stored is None or not claim.matches(stored):
         return None
     return Outcome(stored.response, stored.token, replayed=True)
+
+
+def _verified_by_append(decision: Decision, unread: list[tuple[str, int]]) -> bool:
+    """True when the append checks every stream decided on unread: it appends events to each at
+    the version the cache had, so a stale entry makes the append conflict instead of committing."""
+    appended = {s.stream_id: s.expected_version for s in decision.streams if s.events}
+    return all(appended.get(stream_id) == version for stream_id, version in unread)

@@ -15,7 +15,9 @@ the state is rebuilt from events.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -28,6 +30,22 @@ from shared.events import DomainEvent, parse_event
 
 log = logging.getLogger(__name__)
 S = TypeVar("S")
+
+_unread: ContextVar[list[tuple[str, int]] | None] = ContextVar("unread_cache_hits", default=None)
+
+
+@contextmanager
+def trusting() -> Iterator[list[tuple[str, int]]]:
+    """Inside: a load whose stream is in this process's cache answers the cached state without
+    reading the stream (no round trip), and is listed here as (stream id, version). The decision
+    stands only if the append verifies each of them, i.e. appends to that stream at that
+    version; the dispatcher checks it and decides again on read state otherwise."""
+    served: list[tuple[str, int]] = []
+    token = _unread.set(served)
+    try:
+        yield served
+    finally:
+        _unread.reset(token)
 
 
 @dataclass(frozen=True)
@@ -111,6 +129,9 @@ class Loader:
     async def __call__(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
         store = self.store
         hit = cached(store, stream_id, evolve)
+        if hit is not None and (served := _unread.get()) is not None:
+            served.append((stream_id, hit[1]))
+            return hit
         if hit is None and (kind := self._kinds.get(evolve)) is not None and kind.snapshot_every:
             state, version = await load(store, kind, stream_id, initial)
             if version:

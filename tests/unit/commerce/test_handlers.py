@@ -31,14 +31,17 @@ from command_service.commerce.domain import (
 )
 from command_service.commerce.domain import order as order_domain
 from command_service.commerce.domain import product as product_domain
+from command_service.event_store import AppendStream
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.handling import (
     ConflictError,
     Envelope,
     IdempotencyKeyReusedError,
     PreconditionFailedError,
+    new_events,
 )
-from shared.commerce.events import PaymentMethod
+from shared.commerce.events import PaymentMethod, StockReserved
+from shared.envelope import EventMetadata
 from tests.support.commands import dispatch, load
 
 T0 = datetime(2026, 11, 28, tzinfo=UTC)
@@ -175,8 +178,26 @@ async def test_loading_reads_only_what_was_appended_since_the_last_load() -> Non
     for i in range(3):
         await run(store, order(PaymentMethod.COD, qty=1), f"ord-{i}")
     product_reads = [v for sid, v in store.reads if sid == "product-P"]
-    # create: empty stream; 1st order: reads from 1; later orders: only after the version already known
-    assert product_reads == [1, 1, 2, 3]
+    # create: the empty stream; 1st order: from 1 (its first load); later orders: nothing, the
+    # dispatcher advanced the cached product with its own appends, and the append verifies it
+    assert product_reads == [1, 1]
+    assert (await stock(store)).reserved == 3
+
+
+async def test_a_stale_cached_state_conflicts_and_is_decided_again_on_the_stream_as_stored() -> None:
+    """Another process (here: a raw append, past this dispatcher's cache) took the last units: the
+    order decided on the cached product conflicts, is decided again on read state, and refused."""
+    store = Recording()
+    await run(store, CreateProduct(sku="P", name="Phone", category="books", price_paise=100, stock=3))
+    await run(store, order(PaymentMethod.COD, qty=1), "ord-0")
+    taken = StockReserved(sku="P", order_id="ord-elsewhere", quantity=2)
+    stream = AppendStream(
+        product_domain.stream_id("P"), product_domain.STREAM_TYPE, 2, new_events([taken], EventMetadata())
+    )
+    await store.append([stream])
+    with pytest.raises(OutOfStockError):
+        await run(store, order(PaymentMethod.COD, qty=1), "ord-1")
+    assert [v for sid, v in store.reads if sid == "product-P"][-1] == 3  # it read what it had missed
     assert (await stock(store)).reserved == 3
 
 
