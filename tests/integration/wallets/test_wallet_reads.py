@@ -101,11 +101,5 @@ async def test_balance_before_the_wallet_existed_and_refused_moments(
 
 async def test_balance_as_of_runs_on_the_index(wallet_db: Any) -> None:
     query = {"wallet_id": "wal-x", "sort_key": {"$lt": time_key(T0) + "}"}}
-    plan = (
-        await wallet_db[WALLET_BALANCE_HISTORY]
-        .find(query)
-        .sort("sort_key", -1)
-        .limit(1)
-        .explain()
-    )
+    plan = await wallet_db[WALLET_BALANCE_HISTORY].find(query).sort("sort_key", -1).limit(1).explain()
     assert "COLLSCAN" not in str(plan) and "by_wallet_time" in str(plan)
