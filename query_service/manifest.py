@@ -24,17 +24,26 @@ if TYPE_CHECKING:  # api/ imports the registry, which imports this: types only, 
 
 Answer = Callable[["Reads", str, "Conditions"], Awaitable[Response]]
 """A single-document read once its inputs are parsed: (reads, key, conditions) -> response."""
+QueryAnswer = Callable[["Reads", str, "Conditions", Mapping[str, str]], Awaitable[Response]]
+"""The same with its query parameters (raw strings, to be parsed as the route parses them)."""
 
 
 class PlainRead(NamedTuple):
-    """A `GET <prefix><key>` the fast path answers without FastAPI, exactly as its route would."""
+    """A `GET <prefix><key>[<suffix>]` the fast path answers without FastAPI, exactly as its
+    route would."""
 
     path: str
     """The route's path template ("/v1/orders/{order_id}"): the request metrics count it there."""
-    respond: Answer
-    """What the route calls once it has parsed its inputs."""
+    respond: Callable[..., Awaitable[Response]]
+    """What the route calls once it has parsed its inputs: an `Answer`, or with `params` a
+    `QueryAnswer`."""
     key_pattern: str = ID_PATTERN
     """The route's pattern for the key: a key it would refuse goes on to FastAPI (its 422)."""
+    suffix: str = ""
+    """What follows the key ("/balance" of "/v1/wallets/{wallet_id}/balance")."""
+    params: frozenset[str] | None = None
+    """The query parameters it takes (each at most once; anything else goes on to FastAPI);
+    None: a plain read takes none, and is answered only without a query string."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,8 @@ class QueryManifest:
     """The context's events, stream types and read models."""
     routers: tuple[APIRouter, ...] = ()
     plain_reads: Mapping[str, PlainRead] = field(default_factory=dict)
-    """Path prefix ("/v1/orders/") -> the plain read answered under it."""
+    """Path prefix ("/v1/orders/") -> the plain read answered under it; for a read with a
+    suffix, its path template ("/v1/wallets/{wallet_id}/balance")."""
 
     @property
     def name(self) -> str:

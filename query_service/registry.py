@@ -51,10 +51,17 @@ class QueryRegistry:
 
     def _check(self, context: str, prefix: str, read: PlainRead) -> None:
         route = route_key("GET", read.path)
-        if not (prefix.startswith("/") and prefix.endswith("/") and read.path.startswith(prefix)):
-            raise ValueError(f"plain read {prefix!r} of {context!r}: {read.path!r} is not <prefix>{{key}}")
-        if not _ONE_PARAMETER.fullmatch(read.path.removeprefix(prefix)):
-            raise ValueError(f"plain read {prefix!r} of {context!r}: {read.path!r} is not <prefix>{{key}}")
+        where = f"plain read {prefix!r} of {context!r}: {read.path!r} is not <prefix>{{key}}"
+        head = read.path
+        if read.suffix or read.params is not None:  # claimed by its template: <prefix>{key}<suffix>
+            if prefix != read.path or not read.path.endswith(read.suffix):
+                raise ValueError(f"{where}{read.suffix} claimed under its path")
+            head = read.path.removesuffix(read.suffix)
+            prefix = head[: head.find("{")]
+        if not (prefix.startswith("/") and prefix.endswith("/") and head.startswith(prefix)):
+            raise ValueError(where)
+        if not _ONE_PARAMETER.fullmatch(head.removeprefix(prefix)):
+            raise ValueError(where)
         if route not in self.routes or self.routes.owner(route) != context:
             raise ValueError(f"plain read {prefix!r} of {context!r}: no route 'GET {read.path}' of {context!r}")
 

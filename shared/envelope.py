@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class EventMetadata(BaseModel):
@@ -31,6 +31,9 @@ class NewEvent(BaseModel):
     schema_version: int = Field(ge=1)
     data: dict[str, Any]
     metadata: EventMetadata = EventMetadata()
+    _decided: Any = PrivateAttr(default=None)
+    """The domain event `data` was dumped from, when this process decided it (not stored, not
+    compared): the command side's cache folds it without parsing `data` again."""
 
 
 class EventEnvelope(BaseModel):

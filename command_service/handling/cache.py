@@ -68,7 +68,7 @@ def advance(store: Any, stream_id: str, version: int, events: Sequence[NewEvent]
         if at != base:
             continue
         if parsed is None:
-            parsed = [parse_event(e.event_type, e.schema_version, e.data) for e in events]
+            parsed = [e._decided or parse_event(e.event_type, e.schema_version, e.data) for e in events]
         for event in parsed:
             state = evolve(state, event)
         folds[evolve] = (state, version)

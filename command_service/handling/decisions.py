@@ -52,13 +52,15 @@ class Decision:
 
 
 def new_events(events: list[DomainEvent], metadata: EventMetadata) -> list[NewEvent]:
-    return [
-        NewEvent(
+    wrapped = []
+    for event in events:
+        new = NewEvent(
             event_id=uuid4(),
             event_type=type(event).__name__,
             schema_version=event.schema_version,
             data=event.model_dump(mode="json"),
             metadata=metadata,
         )
-        for event in events
-    ]
+        new._decided = event
+        wrapped.append(new)
+    return wrapped

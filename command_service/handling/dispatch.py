@@ -133,7 +133,7 @@ class Dispatcher:
         """Run the command's handler and append its decision; raise the domain's error unchanged."""
         handler = self._handlers[type(env.command)]
         store, locks, max_attempts = self.store, self._locks, self._max_attempts
-        digest = request_hash(env)
+        digest = request_hash(env) if env.idempotency_key is not None else ""
         command = env.command
         claim = claim_of(command.movement, env.target_id, command.model_dump(mode="json")) if command.movement else None
         contended: list[str] = []  # streams of the last conflicting attempt: lock them for the next

@@ -1,6 +1,7 @@
 """The hottest reads, answered straight from ASGI when the request is plain: each context's
 plain reads (`QueryManifest.plain_reads`, e.g. `GET /v1/orders/{id}`), a `GET` of a valid
-key with no query string.
+key with no query string; or, for a read that names its suffix and parameters (`GET
+/v1/wallets/{id}/balance?as_of=`), with only those parameters, each at most once.
 
 What it buys: under load, FastAPI's machinery around those routes (router, route matching,
 the request object, dependency solving, its exception and exit-stack middleware) costs
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -39,20 +41,55 @@ class FastReads:
     def __init__(self, app: ASGIApp, reads: Mapping[str, PlainRead]) -> None:
         self.app = app
         self._reads: dict[str, tuple[Matched, Answer, re.Pattern[str]]] = {
-            prefix: (Matched(read.path), read.respond, re.compile(read.key_pattern)) for prefix, read in reads.items()
+            prefix: (Matched(read.path), read.respond, re.compile(read.key_pattern))
+            for prefix, read in reads.items()
+            if not read.suffix and read.params is None
         }
+        self._suffixed: dict[str, list[tuple[str, PlainRead, re.Pattern[str]]]] = {}
+        for read in reads.values():
+            if read.suffix or read.params is not None:
+                prefix = read.path[: read.path.index("{")]
+                self._suffixed.setdefault(read.suffix, []).append((prefix, read, re.compile(read.key_pattern)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]:
+        if scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
-            prefix = path[: path.rfind("/") + 1]  # "/v1/orders/" of "/v1/orders/ord-1": a key has no "/"
-            read = self._reads.get(prefix)
-            if read is not None and read[2].fullmatch(key := path[len(prefix) :]):
-                scope["route"], respond, _ = read
-                response = await respond(reads_of(scope["app"].state), key, _conditions(scope))
-                await response(scope, receive, send)
+            if not scope["query_string"]:
+                prefix = path[: path.rfind("/") + 1]  # "/v1/orders/" of "/v1/orders/ord-1": a key has no "/"
+                read = self._reads.get(prefix)
+                if read is not None and read[2].fullmatch(key := path[len(prefix) :]):
+                    scope["route"], respond, _ = read
+                    response = await respond(reads_of(scope["app"].state), key, _conditions(scope))
+                    await response(scope, receive, send)
+                    return
+            if self._suffixed and await self._suffixed_read(path, scope, receive, send):
                 return
         await self.app(scope, receive, send)
+
+    async def _suffixed_read(self, path: str, scope: Scope, receive: Receive, send: Send) -> bool:
+        stem, _, last = path.rpartition("/")
+        for prefix, read, pattern in self._suffixed.get("/" + last, ()):
+            key = stem[len(prefix) :]
+            if not stem.startswith(prefix) or not pattern.fullmatch(key):
+                continue
+            query = _params(scope["query_string"], read.params or frozenset())
+            if query is None:
+                return False  # FastAPI answers it (a 422 naming the parameter)
+            scope["route"] = Matched(read.path)
+            response = await read.respond(reads_of(scope["app"].state), key, _conditions(scope), query)
+            await response(scope, receive, send)
+            return True
+        return False
+
+
+def _params(raw: bytes, allowed: frozenset[str]) -> dict[str, str] | None:
+    """The query's parameters when each is allowed and given once, else None."""
+    found: dict[str, str] = {}
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if name not in allowed or name in found:
+            return None
+        found[name] = value
+    return found
 
 
 def _conditions(scope: Scope) -> Conditions:

@@ -114,6 +114,15 @@ class DocumentLoader:
         self._max_in_flight = max_in_flight
         self._batchers: dict[str, _Batcher] = {}
 
+    @property
+    def db(self) -> AsyncDatabase[Any]:
+        """The database, for reads that are queries rather than one document by id."""
+        return self._db
+
+    @property
+    def resolver(self) -> CollectionResolver:
+        return self._resolver
+
     async def get(self, read_model: str, doc_id: str) -> Document | None:
         name = await self._resolver.live(read_model)
         batcher = self._batchers.get(read_model)

@@ -6,6 +6,7 @@ stream (or `min_version` for the wallet); unknown or malformed parameters are a 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -71,8 +72,6 @@ async def wallet_response(reads: Reads, wallet_id: str, given: Conditions) -> Re
     return answer(view.model_dump_json().encode(), f'"{view.version}"', timed_out, given.if_none_match)
 
 
-PLAIN_READS: dict[str, PlainRead] = {"/v1/wallets/": PlainRead("/v1/wallets/{wallet_id}", wallet_response, ID_PATTERN)}
-
 AsOf = Annotated[
     str | None,
     Query(
@@ -88,17 +87,24 @@ AsOf = Annotated[
     responses=RESPONSES,
     openapi_extra={"parameters": _TOKEN_DOC},
 )
-async def read_balance(
-    request: Request, wallet_id: Id, db: DbDep, resolver: ResolverDep, reads: ReadsDep, as_of: AsOf = None
-) -> Response:
+async def read_balance(request: Request, wallet_id: Id, reads: ReadsDep, as_of: AsOf = None) -> Response:
     """The balance after the wallet's last event at or before `as_of`; a moment before the wallet
     was opened is a 404 saying when it was."""
     if (bad := unknown_params(request, {"as_of"})) is not None:
         return bad
+    given = Conditions(None, request.headers.get("x-consistency-token"), request.headers.get("if-none-match"))
+    return await balance_response(reads, wallet_id, given, {} if as_of is None else {"as_of": as_of})
+
+
+async def balance_response(reads: Reads, wallet_id: str, given: Conditions, query: Mapping[str, str]) -> Response:
+    """GET /v1/wallets/{wallet_id}/balance once its inputs are parsed (the route's, and
+    `api.fast.FastReads`', which passes only an `as_of`, given at most once)."""
+    as_of = query.get("as_of")
     try:
+        if as_of is not None and len(as_of) > 64:
+            raise params.InputError("as_of", "at most 64 characters")
         moment = params.moment("as_of", as_of) if as_of is not None else None
-        token = request.headers.get("x-consistency-token")
-        wanted = min_version_for(wallet_id, token, None)
+        wanted = min_version_for(wallet_id, given.token, None)
     except params.InputError as exc:
         return invalid(exc.field, exc.message)
     except TokenError as exc:
@@ -108,7 +114,7 @@ async def read_balance(
         doc_id = entry_id(wallet_id, wanted)
         timed_out = not await reads.watcher.wait(WALLET_BALANCE_HISTORY, doc_id, wanted, reads.wait_seconds)
     try:
-        view = await balance_as_of(db, resolver, wallet_id, moment)
+        view = await balance_as_of(reads.loader.db, reads.loader.resolver, wallet_id, moment)
     except BeforeOpening as before:
         opened = before.opened_at.isoformat()
         detail = f"wallet {wallet_id} did not exist at {as_of}: it was opened at {opened}"
@@ -116,7 +122,7 @@ async def read_balance(
     if view is None:
         return problem(404, "Not found", f"wallet {wallet_id} not found")
     body = view.model_dump_json().encode()
-    return answer(body, _content_etag(body), timed_out, request.headers.get("if-none-match"))
+    return answer(body, _content_etag(body), timed_out, given.if_none_match)
 
 
 Day = Annotated[str | None, Query(max_length=10, description="The IST business day, YYYY-MM-DD")]
@@ -145,3 +151,10 @@ async def read_settlement(
         return problem(404, "Not found", f"no settlement for merchant {merchant_id} on {day.isoformat()}")
     body = view.model_dump_json().encode()
     return answer(body, _content_etag(body), False, request.headers.get("if-none-match"))
+
+
+BALANCE_PATH = "/v1/wallets/{wallet_id}/balance"
+PLAIN_READS: dict[str, PlainRead] = {
+    "/v1/wallets/": PlainRead("/v1/wallets/{wallet_id}", wallet_response, ID_PATTERN),
+    BALANCE_PATH: PlainRead(BALANCE_PATH, balance_response, ID_PATTERN, "/balance", frozenset({"as_of"})),
+}

@@ -103,3 +103,57 @@ async def test_balance_as_of_runs_on_the_index(wallet_db: Any) -> None:
     query = {"wallet_id": "wal-x", "sort_key": {"$lt": time_key(T0) + "}"}}
     plan = await wallet_db[WALLET_BALANCE_HISTORY].find(query).sort("sort_key", -1).limit(1).explain()
     assert "COLLSCAN" not in str(plan) and "by_wallet_time" in str(plan)
+
+
+async def test_the_fast_path_answers_balance_reads_as_the_route_does(
+    infra: Any, wallet_db: Any, project: Project
+) -> None:
+    from query_service import commerce, wallets
+    from query_service.app import create_app
+    from query_service.registry import QueryRegistry
+    from query_service.settings import Settings
+
+    book = Book(at=T0).open().top_up(rupees(500), at=T0 + timedelta(hours=1))
+    await project(book.stored())
+    base = f"/v1/wallets/{book.wallet_id}/balance"
+    requests: list[tuple[str, dict[str, str]]] = [
+        (base, {}),
+        (f"{base}?as_of={z(T0 + timedelta(minutes=30))}", {}),
+        (f"{base}?as_of={z(T0 + timedelta(hours=2))}", {"If-None-Match": '"x"'}),
+        (f"{base}?as_of={z(T0 - timedelta(days=1))}", {}),  # before the wallet: 404 saying when it opened
+        (f"{base}?as_of=yesterday", {}),
+        (f"{base}?as_of=2025-03-03T06:00:00", {}),  # no offset
+        (f"{base}?as_of=" + "9" * 70, {}),
+        (f"{base}?as_of={z(T0)}&as_of={z(T0)}", {}),  # twice: FastAPI's
+        (f"{base}?verbose=1", {}),
+        (f"{base}", {"X-Consistency-Token": f"{book.wallet_id}:9:99"}),
+        (f"{base}", {"X-Consistency-Token": "nonsense"}),
+        ("/v1/wallets/wal-nobody/balance", {}),
+        ("/v1/wallets/bad key!/balance", {}),
+    ]
+    apps = []
+    for fast in (True, False):
+        settings = Settings(mongo_url=infra.mongo_url, mongo_db=wallet_db.name, consistency_wait_seconds=0.2)
+        apps.append(
+            create_app(settings, registry=QueryRegistry([commerce.MANIFEST, wallets.MANIFEST]), fast_reads=fast)
+        )
+    compared = ("content-type", "etag", "x-consistency-timeout")
+
+    def named(problem: dict[str, Any]) -> str:
+        return str(problem.get("field") or problem["errors"][0]["field"])
+
+    async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
+        fast_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url="http://q")
+        routed_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]), base_url="http://q")
+        async with fast_http, routed_http:
+            statuses = set()
+            for path, headers in requests:
+                got, want = await fast_http.get(path, headers=headers), await routed_http.get(path, headers=headers)
+                assert got.status_code == want.status_code, (path, got.text, want.text)
+                if got.status_code != 422:  # FastAPI words its own 422s; both name the field
+                    assert got.content == want.content, (path, got.text, want.text)
+                else:
+                    assert named(got.json()) == named(want.json()), (path, got.text, want.text)
+                assert {h: got.headers.get(h) for h in compared} == {h: want.headers.get(h) for h in compared}
+                statuses.add(got.status_code)
+    assert statuses == {200, 404, 422}
