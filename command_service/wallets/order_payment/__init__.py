@@ -1,7 +1,8 @@
 """Orders paid from the wallet (a process manager of the wallets context): an order placed with
 payment method WALLET is paid by a hold on the customer's wallet, reported to the order, and
 captured once the order is confirmed; a refused hold fails the payment, a cancelled order voids
-the hold — each step exactly once, however often the manager restarts or sees an event again.
+the hold, or is refunded to the wallet once the hold was captured — each step exactly once,
+however often the manager restarts or sees an event again.
 
 The flow and its state machine are in `flow.py`; how it reaches commerce without importing it
 (commerce's `RecordPayment`, sent by name) in `named.py`.

@@ -11,16 +11,21 @@ the hold if it is still held.
 
 Facts come from two writers that never overwrite each other: events (the order's status and
 stream version, whether the wallet's capture paid it, the hold's state and wallet-stream version,
-each guarded by its version) and the manager's own results (the wallet found, the hold attempt,
-the report given to the order). A
-step is derived from the facts each time, never stored, so a crash anywhere repeats at most the
-last step, under the same idempotency key.
+each guarded by its version, the amount its capture took, a late debit's amount) and the
+manager's own results (the wallet found, the hold attempt, the report given to the order, the
+refund). A step is derived from the facts each time, never stored, so a crash anywhere repeats
+at most the last step, under the same idempotency key. The refund's precondition (cancelled,
+money taken) never changes once true, so a refund whose answer a crash lost is derived and sent
+again, and the wallet answers its first result: refunded once.
 
 One window is closed by hand: a hold expires `hold_timeout` after it was placed and cannot be
 captured after that. The payment is reported captured only while at least `margin` is left, so
 the capture that follows `OrderConfirmed` has that long; if the manager was down for longer and
 the hold expired, the order (confirmed, so the customer has been told it is paid) is paid by a
 direct debit of the same amount (`LATE_DEBIT`), and one the wallet refuses is logged as unpaid.
+The late debit is known from its `WalletPaid` event, not only from the step's answer: a debit
+whose answer a crash lost while the order was being cancelled still wakes the order, and is
+refunded.
 """
 
 from __future__ import annotations
@@ -63,6 +68,15 @@ class Report(StrEnum):
     FAILED = "FAILED"
 
 
+class Refund(StrEnum):
+    """The manager's refund of what the wallet took for a cancelled order, and the wallet's answer."""
+
+    NONE = "NONE"
+    REFUNDED = "REFUNDED"
+    REFUSED = "REFUSED"
+    """Closed, or over the balance cap (a refund is then made to the source), or refunded otherwise."""
+
+
 class Step(StrEnum):
     FIND_WALLET = "FIND_WALLET"
     PLACE_HOLD = "PLACE_HOLD"
@@ -71,6 +85,7 @@ class Step(StrEnum):
     CAPTURE = "CAPTURE"
     VOID = "VOID"
     LATE_DEBIT = "LATE_DEBIT"
+    REFUND = "REFUND"
 
 
 ORDER_EVENTS = {"OrderConfirmed": OrderState.CONFIRMED, "OrderCancelled": OrderState.CANCELLED}
@@ -102,7 +117,12 @@ class OrderPayment:
     hold_version: int = 0
     """The wallet-stream version of the last hold event applied."""
     expires_at: datetime | None = None
+    captured_paise: int | None = None
+    """What the hold's capture took (`WalletHoldCaptured.captured_paise`)."""
+    debited_paise: int | None = None
+    """What the late debit took (its `WalletPaid`, payment id `late_payment_id`); None: none seen."""
     report: Report = Report.NONE
+    refund: Refund = Refund.NONE
     outcome: str | None = None
     """How it ended, once settled."""
     settled: bool = False
@@ -116,13 +136,16 @@ def next_step(p: OrderPayment, now: datetime, margin: timedelta) -> Step | None:
     """The step the facts call for, or None: nothing until another event arrives (pure)."""
     held = p.hold is HoldState.HELD
     if p.order is OrderState.CANCELLED:
-        return Step.VOID if held else None
+        if held:
+            return Step.VOID  # also when cancelled after confirmation but before the capture
+        return Step.REFUND if p.refund is Refund.NONE and taken(p) is not None else None
     if p.order is OrderState.CONFIRMED:
         if not p.paid:
             return Step.VOID if held else None  # paid some other way: the hold is not needed
         if held:
             return Step.CAPTURE
-        return Step.LATE_DEBIT if p.hold in (HoldState.VOIDED, HoldState.EXPIRED) else None
+        late = p.hold in (HoldState.VOIDED, HoldState.EXPIRED) and p.debited_paise is None
+        return Step.LATE_DEBIT if late else None
     if p.report is Report.FAILED:
         return Step.VOID if held else None  # the payment saga cancels the order
     if p.report is Report.CAPTURED:
@@ -134,6 +157,25 @@ def next_step(p: OrderPayment, now: datetime, margin: timedelta) -> Step | None:
     if p.attempt is Attempt.PLACED:
         return None  # the hold's event is on its way
     return Step.FIND_WALLET if p.wallet_id is None else Step.PLACE_HOLD
+
+
+def taken(p: OrderPayment) -> tuple[str, int] | None:
+    """The wallet payment that took the order's money and how much it took, or None: nothing taken."""
+    if p.hold is HoldState.CAPTURED:
+        return p.order_id, p.captured_paise if p.captured_paise is not None else p.amount_paise
+    if p.debited_paise is not None:
+        return late_payment_id(p.order_id), p.debited_paise
+    return None
+
+
+def late_payment_id(order_id: str) -> str:
+    """The payment id of a late debit (the hold's is the order id)."""
+    return f"{order_id}.late"
+
+
+def refund_id(order_id: str) -> str:
+    """The one refund of a cancelled order's wallet payment: the wallet records an id once."""
+    return f"{order_id}.refund"
 
 
 def captured_reference(order_id: str) -> str:

@@ -24,6 +24,7 @@ from command_service.wallets.order_payment.flow import (
     OrderPayment,
     captured_reference,
     finished,
+    late_payment_id,
     next_step,
 )
 from command_service.wallets.order_payment.named import NamedCommands
@@ -33,7 +34,7 @@ from shared.commerce.events import OrderPlaced, PaymentCaptured, PaymentMethod
 from shared.commerce.streams import ORDER
 from shared.envelope import EventEnvelope
 from shared.events import parse_event
-from shared.wallets.events import WalletHoldPlaced
+from shared.wallets.events import WalletHoldCaptured, WalletHoldPlaced, WalletPaid
 from shared.wallets.streams import WALLET
 
 log = logging.getLogger(__name__)
@@ -111,11 +112,21 @@ class OrderPaymentManager:
                 return None
             event = parse_event(env.event_type, env.schema_version, data)
             expires_at = event.expires_at if isinstance(event, WalletHoldPlaced) else None
+            captured = event.captured_paise if isinstance(event, WalletHoldCaptured) else None
             hold = HOLD_EVENTS[env.event_type]
             moved = await self._payments.hold_moved(
-                data["payment_id"], data["wallet_id"], hold, env.version, expires_at
+                data["payment_id"], data["wallet_id"], hold, env.version, expires_at, captured
             )
             return str(data["payment_id"]) if moved else None
+        if env.stream_type == WALLET.name and env.event_type == WalletPaid.__name__:
+            data = env.data
+            order_id = data.get("order_id")
+            if data.get("merchant_id") != self._merchant or order_id is None:
+                return None
+            if data["payment_id"] != late_payment_id(order_id):
+                return None  # a direct payment of the order made some other way: not this manager's
+            moved = await self._payments.debit_moved(order_id, data["wallet_id"], int(data["amount_paise"]))
+            return str(order_id) if moved else None
         return None
 
     async def _advance(self, order_id: str) -> bool:

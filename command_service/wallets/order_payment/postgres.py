@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from command_service.wallets.order_payment.flow import Attempt, HoldState, OrderPayment, OrderState, Report
+from command_service.wallets.order_payment.flow import Attempt, HoldState, OrderPayment, OrderState, Refund, Report
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS saga_wallet_order_payment (
@@ -25,7 +25,10 @@ CREATE TABLE IF NOT EXISTS saga_wallet_order_payment (
     hold          text NOT NULL,
     hold_version  bigint NOT NULL,
     expires_at    timestamptz,
+    captured_paise bigint,
+    debited_paise bigint,
     report        text NOT NULL,
+    refund        text NOT NULL DEFAULT 'NONE',
     outcome       text,
     settled       boolean NOT NULL,
     retry_at      timestamptz,
@@ -34,6 +37,13 @@ CREATE TABLE IF NOT EXISTS saga_wallet_order_payment (
 );
 CREATE INDEX IF NOT EXISTS saga_wallet_order_payment_due
     ON saga_wallet_order_payment (retry_at NULLS FIRST, placed_at) WHERE NOT settled;
+-- A table created before refunds: their columns, and the orders it settled cancelled with the
+-- hold captured (the money kept) woken, to be refunded; none is woken twice (refund <> 'NONE' after).
+ALTER TABLE saga_wallet_order_payment ADD COLUMN IF NOT EXISTS captured_paise bigint;
+ALTER TABLE saga_wallet_order_payment ADD COLUMN IF NOT EXISTS debited_paise bigint;
+ALTER TABLE saga_wallet_order_payment ADD COLUMN IF NOT EXISTS refund text NOT NULL DEFAULT 'NONE';
+UPDATE saga_wallet_order_payment SET settled = false, retry_at = NULL, revision = revision + 1, updated_at = now()
+    WHERE settled AND order_state = 'CANCELLED' AND hold = 'CAPTURED' AND refund = 'NONE';
 """
 SCHEMA_LOCK = 7140007
 """Serialises concurrent starters' CREATE statements (the payment saga's is 7140005)."""
@@ -54,7 +64,10 @@ def _payment(row: asyncpg.Record) -> OrderPayment:
         hold=HoldState(row["hold"]),
         hold_version=row["hold_version"],
         expires_at=row["expires_at"],
+        captured_paise=row["captured_paise"],
+        debited_paise=row["debited_paise"],
         report=Report(row["report"]),
+        refund=Refund(row["refund"]),
         outcome=row["outcome"],
         settled=row["settled"],
         retry_at=row["retry_at"],
@@ -80,13 +93,13 @@ class PostgresOrderPaymentStore:
         status = await self._pool.execute(
             """INSERT INTO saga_wallet_order_payment (order_id, customer_id, amount_paise, placed_at, order_state,
                    order_version, paid, wallet_id, attempt, reason, hold, hold_version, expires_at, report, outcome,
-                   settled, retry_at, revision)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                   settled, retry_at, revision, captured_paise, debited_paise, refund)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
                ON CONFLICT (order_id) DO NOTHING""",
             *(p.order_id, p.customer_id, p.amount_paise, p.placed_at, p.order.value, p.order_version, p.paid),
             p.wallet_id,
             *(p.attempt.value, p.reason, p.hold.value, p.hold_version, p.expires_at, p.report.value, p.outcome),
-            *(p.settled, p.retry_at, p.revision),
+            *(p.settled, p.retry_at, p.revision, p.captured_paise, p.debited_paise, p.refund.value),
         )
         return bool(status == "INSERT 0 1")
 
@@ -105,18 +118,31 @@ class PostgresOrderPaymentStore:
         return bool(done == "UPDATE 1")
 
     async def hold_moved(
-        self, order_id: str, wallet_id: str, hold: HoldState, version: int, expires_at: datetime | None
+        self,
+        order_id: str,
+        wallet_id: str,
+        hold: HoldState,
+        version: int,
+        expires_at: datetime | None,
+        captured_paise: int | None = None,
     ) -> bool:
         done = await self._pool.execute(
             """UPDATE saga_wallet_order_payment SET hold = $3, hold_version = $4,
-                   expires_at = COALESCE($5, expires_at), settled = false, retry_at = NULL,
-                   revision = revision + 1, updated_at = now()
+                   expires_at = COALESCE($5, expires_at), captured_paise = COALESCE($6, captured_paise),
+                   settled = false, retry_at = NULL, revision = revision + 1, updated_at = now()
                WHERE order_id = $1 AND wallet_id = $2 AND hold_version < $4""",
+            *(order_id, wallet_id, hold.value, version, expires_at, captured_paise),
+        )
+        return bool(done == "UPDATE 1")
+
+    async def debit_moved(self, order_id: str, wallet_id: str, amount_paise: int) -> bool:
+        done = await self._pool.execute(
+            """UPDATE saga_wallet_order_payment SET debited_paise = $3, settled = false, retry_at = NULL,
+                   revision = revision + 1, updated_at = now()
+               WHERE order_id = $1 AND wallet_id = $2 AND debited_paise IS NULL""",
             order_id,
             wallet_id,
-            hold.value,
-            version,
-            expires_at,
+            amount_paise,
         )
         return bool(done == "UPDATE 1")
 
@@ -124,10 +150,11 @@ class PostgresOrderPaymentStore:
         p = payment
         done = await self._pool.execute(
             """UPDATE saga_wallet_order_payment SET wallet_id = $3, attempt = $4, reason = $5, report = $6,
-                   outcome = $7, settled = $8, retry_at = $9, revision = revision + 1, updated_at = now()
+                   outcome = $7, settled = $8, retry_at = $9, refund = $10, revision = revision + 1,
+                   updated_at = now()
                WHERE order_id = $1 AND revision = $2""",
             *(p.order_id, p.revision, p.wallet_id, p.attempt.value, p.reason, p.report.value, p.outcome),
-            *(p.settled, p.retry_at),
+            *(p.settled, p.retry_at, p.refund.value),
         )
         return bool(done == "UPDATE 1")
 

@@ -3,9 +3,10 @@ sends and what its answer means for the order (`take` returns the order's next s
 
 Every command carries an idempotency key derived from the order id and the step
 (`wallet-order:<order id>:<step>`), and the wallet's own movement ids are the order id (the hold,
-its capture and void) or derived from it (`<order id>.late`, a late debit), so a step repeated
-after a crash or a redelivery appends nothing twice. The reports to the order carry `If-Match` =
-the order version seen: an order that moved on meanwhile refuses them with nothing appended.
+its capture and void) or derived from it (`<order id>.late`, a late debit; `<order id>.refund`,
+the refund of a cancelled order), so a step repeated after a crash or a redelivery appends
+nothing twice. The reports to the order carry `If-Match` = the order version seen: an order
+that moved on meanwhile refuses them with nothing appended.
 """
 
 from __future__ import annotations
@@ -25,15 +26,19 @@ from command_service.handling import (
     IdempotencyKeyReusedError,
     PreconditionFailedError,
 )
-from command_service.wallets.commands import CaptureHold, PayFromWallet, VoidHold
+from command_service.wallets.commands import CaptureHold, PayFromWallet, RefundToWallet, VoidHold
 from command_service.wallets.order_payment.flow import (
     Attempt,
     OrderPayment,
+    Refund,
     Report,
     Step,
     captured_reference,
     failed_reference,
     failure_reason,
+    late_payment_id,
+    refund_id,
+    taken,
 )
 from command_service.wallets.order_payment.named import NamedCommands
 from shared.envelope import EventMetadata
@@ -51,6 +56,9 @@ WAIT = timedelta(seconds=30)
 """How long to wait for an event a step makes certain before looking again (a safety net)."""
 BACKOFF = timedelta(seconds=1)
 UNPAID = Counter("bahi_saga_wallet_orders_unpaid_total", "Confirmed orders whose wallet payment failed")
+REFUSED = Counter(
+    "bahi_saga_wallet_order_refunds_refused_total", "Cancelled orders whose refund to the wallet was refused"
+)
 
 
 class Steps:
@@ -101,6 +109,8 @@ class Steps:
                     return replace(p, retry_at=now + WAIT)
                 case Step.LATE_DEBIT:
                     return await self._late_debit(p)
+                case Step.REFUND:
+                    return await self._refund(p)
         except (PreconditionFailedError, ConflictError) as exc:
             log.info("order %s: %s deferred (%s)", p.order_id, step, exc)
             return replace(p, retry_at=now + BACKOFF)
@@ -146,7 +156,7 @@ class Steps:
     async def _late_debit(self, p: OrderPayment) -> OrderPayment:
         """A confirmed order whose hold expired (or was voided) before its capture: a direct debit."""
         debit = PayFromWallet(
-            payment_id=f"{p.order_id}.late",
+            payment_id=late_payment_id(p.order_id),
             merchant_id=self._merchant,
             amount_paise=p.amount_paise,
             order_id=p.order_id,
@@ -158,6 +168,22 @@ class Steps:
             log.error("order %s is confirmed but its wallet payment failed: %s", p.order_id, exc.detail)
             return replace(p, settled=True, outcome=f"UNPAID: {exc.detail}"[:200])
         return replace(p, settled=True, outcome="PAID_LATE")
+
+    async def _refund(self, p: OrderPayment) -> OrderPayment:
+        """A cancelled order the wallet was paid for: what was taken goes back, against the payment
+        that took it. The body is the same every time (facts that never change once the order is
+        cancelled), so a repeat answers the first refund."""
+        paid = taken(p)
+        assert paid is not None  # the step is derived only when money was taken
+        payment_id, amount = paid
+        refund = RefundToWallet(refund_id=refund_id(p.order_id), payment_id=payment_id, amount_paise=amount)
+        try:
+            await self._wallet(refund, p, "refund")
+        except DomainError as exc:  # closed, over the balance cap, refunded otherwise already
+            REFUSED.inc()
+            log.error("order %s is cancelled but its refund to the wallet was refused: %s", p.order_id, exc.detail)
+            return replace(p, refund=Refund.REFUSED, settled=True, outcome=f"REFUND REFUSED: {exc.detail}"[:200])
+        return replace(p, refund=Refund.REFUNDED, settled=True, outcome=f"REFUNDED {amount} paise")
 
     async def _wallet(self, command: Command, p: OrderPayment, step: str) -> None:
         assert p.wallet_id is not None  # every wallet step follows FIND_WALLET

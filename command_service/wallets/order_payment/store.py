@@ -1,12 +1,13 @@
 """Where the order-payment manager keeps what it knows per order (`OrderPayment`): the port, and
 an in-memory fake with the PostgreSQL store's behaviour (one contract suite,
-tests/contracts/test_order_payment_store_contract.py).
+tests/contracts/test_order_payment_store_contract.py; the refund's facts and field in
+tests/integration/wallets_pm/test_order_refund_store.py).
 
 Two kinds of writes, so that the consumer and the timer never lose each other's news:
 
-- facts from events (`order_moved`, `hold_moved`): applied only when newer than the version
-  already seen; a write that changes what the manager must do wakes the order (`retry_at`
-  cleared, `settled` false);
+- facts from events (`order_moved`, `hold_moved`, `debit_moved`): applied only when newer than
+  the version already seen (a late debit: only the first time); a write that changes what the
+  manager must do wakes the order (`retry_at` cleared, `settled` false), a settled one too;
 - the manager's own results (`save`): a compare-and-set on `revision`, which every write bumps,
   so a result decided on facts that have changed meanwhile is refused and decided again.
 """
@@ -33,14 +34,25 @@ class OrderPaymentStore(Protocol):
         ...
 
     async def hold_moved(
-        self, order_id: str, wallet_id: str, hold: HoldState, version: int, expires_at: datetime | None
+        self,
+        order_id: str,
+        wallet_id: str,
+        hold: HoldState,
+        version: int,
+        expires_at: datetime | None,
+        captured_paise: int | None = None,
     ) -> bool:
-        """A hold event of the order's wallet at `version` (another wallet's: ignored); True if applied."""
+        """A hold event of the order's wallet at `version` (another wallet's: ignored), with what a
+        capture took; True if applied."""
+        ...
+
+    async def debit_moved(self, order_id: str, wallet_id: str, amount_paise: int) -> bool:
+        """The order's late debit seen on its wallet (another wallet's: ignored); True the first time."""
         ...
 
     async def save(self, payment: OrderPayment) -> bool:
-        """The manager's own fields (wallet, attempt, reason, report, outcome, settled, retry_at),
-        if the stored revision is still `payment.revision`; True if saved."""
+        """The manager's own fields (wallet, attempt, reason, report, refund, outcome, settled,
+        retry_at), if the stored revision is still `payment.revision`; True if saved."""
         ...
 
     async def due(self, now: datetime, limit: int) -> list[OrderPayment]:
@@ -78,12 +90,27 @@ class InMemoryOrderPaymentStore:
         return True
 
     async def hold_moved(
-        self, order_id: str, wallet_id: str, hold: HoldState, version: int, expires_at: datetime | None
+        self,
+        order_id: str,
+        wallet_id: str,
+        hold: HoldState,
+        version: int,
+        expires_at: datetime | None,
+        captured_paise: int | None = None,
     ) -> bool:
         p = self.payments.get(order_id)
         if p is None or p.wallet_id != wallet_id or version <= p.hold_version:
             return False
-        self.payments[order_id] = _wake(p, hold=hold, hold_version=version, expires_at=expires_at or p.expires_at)
+        captured = captured_paise if captured_paise is not None else p.captured_paise
+        facts = {"expires_at": expires_at or p.expires_at, "captured_paise": captured}
+        self.payments[order_id] = _wake(p, hold=hold, hold_version=version, **facts)
+        return True
+
+    async def debit_moved(self, order_id: str, wallet_id: str, amount_paise: int) -> bool:
+        p = self.payments.get(order_id)
+        if p is None or p.wallet_id != wallet_id or p.debited_paise is not None:
+            return False
+        self.payments[order_id] = _wake(p, debited_paise=amount_paise)
         return True
 
     async def save(self, payment: OrderPayment) -> bool:
@@ -102,5 +129,5 @@ class InMemoryOrderPaymentStore:
         return sum(not p.settled for p in self.payments.values())
 
 
-OWN_FIELDS = ("wallet_id", "attempt", "reason", "report", "outcome", "settled", "retry_at")
+OWN_FIELDS = ("wallet_id", "attempt", "reason", "report", "refund", "outcome", "settled", "retry_at")
 """The fields `save` writes: the manager's own results, never a fact from an event."""
