@@ -26,18 +26,12 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from tests.support import processes
 from tests.support.infra import Infra, fresh_infra, unique
+from tests.support.wallet_http import WalletHttp, runner, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
-ADDRESS = {"name": "Ravi", "line1": "4 Park Street", "city": "Kolkata", "state": "WB", "pincode": "700016"}
 MANAGER = "wallet_order_payment"
 FUNDING = 500_000
-
-
-def runner(infra: Infra) -> processes.Service:
-    port = processes.free_port()
-    env = processes.service_env(infra, BAHI_SAGA_PORT=str(port), BAHI_SAGA_TICK_SECONDS="0.2")
-    return processes.Service("saga", "command_service.sagas", port, env)
 
 
 @pytest.fixture(scope="module")
@@ -51,53 +45,6 @@ def bahi(refund_infra: Infra) -> Iterator[dict[str, processes.Service]]:
     services = [processes.command(refund_infra), processes.relay(refund_infra), runner(refund_infra)]
     with processes.running(services) as running:
         yield running
-
-
-class Api:
-    def __init__(self, bahi: dict[str, processes.Service]) -> None:
-        self.cmd = bahi["command"].url
-
-    def post(self, path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        response = httpx.post(f"{self.cmd}{path}", json=body, timeout=10)
-        assert response.status_code == expect, response.text
-        return dict(response.json())
-
-    def wallet(self, customer: str, paise: int) -> str:
-        body = {"customer_id": customer, "mobile": "9876543210", "kyc": "MINIMUM"}
-        wallet_id = str(self.post("/v1/wallets", body, expect=201)["wallet_id"])
-        self.top_up(wallet_id, paise)
-        return wallet_id
-
-    def top_up(self, wallet_id: str, paise: int) -> dict[str, Any]:
-        body = {"topup_id": unique("t-"), "amount_paise": paise, "source": "UPI", "reference": "upi-ref"}
-        return self.post(f"/v1/wallets/{wallet_id}/topups", body)
-
-    def order(self, customer: str, price: int = 50_000) -> str:
-        sku = unique("SKU-")
-        product = {"sku": sku, "name": "Boat Airdopes 141", "category": "electronics", "price_paise": price, "stock": 5}
-        self.post("/v1/products", product, expect=201)
-        body = {
-            "customer_id": customer,
-            "items": [{"sku": sku, "quantity": 1}],
-            "shipping_address": ADDRESS,
-            "payment_method": "WALLET",
-        }
-        return str(self.post("/v1/orders", body, expect=201)["order_id"])
-
-    def events(self, stream_id: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.cmd}/v1/streams/{stream_id}", params={"limit": 100}, timeout=10)
-        return [] if response.status_code == 404 else list(response.json()["events"])
-
-    def types(self, stream_id: str) -> list[str]:
-        return [e["event_type"] for e in self.events(stream_id)]
-
-
-def wait_for(what: str, done: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout}s waiting for {what}")
-        time.sleep(0.2)
 
 
 async def await_until(what: str, done: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
@@ -192,12 +139,12 @@ class Group:
 
 
 @pytest.fixture(scope="module")
-def api(bahi: dict[str, processes.Service]) -> Api:
-    return Api(bahi)
+def api(bahi: dict[str, processes.Service]) -> WalletHttp:
+    return WalletHttp(bahi)
 
 
 async def test_an_order_cancelled_after_its_capture_is_refunded_once(
-    api: Api, bahi: dict[str, processes.Service], refund_infra: Infra
+    api: WalletHttp, bahi: dict[str, processes.Service], refund_infra: Infra
 ) -> None:
     pg, group, saga = Pg(refund_infra), Group(refund_infra), bahi["saga"]
     customer = unique("cust-")

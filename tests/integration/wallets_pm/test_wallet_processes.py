@@ -8,31 +8,18 @@ Assumes "wallets" is in `shared.contexts.CONTEXTS` (the services find their cont
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
-import httpx
 import pytest
 
 from tests.support import processes
 from tests.support.infra import Infra, fresh_infra, unique
+from tests.support.wallet_http import WalletHttp, runner, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
 HOLD_TIMEOUT = 6.0
-ADDRESS = {"name": "Ravi", "line1": "4 Park Street", "city": "Kolkata", "state": "WB", "pincode": "700016"}
-
-
-def runner(infra: Infra) -> processes.Service:
-    port = processes.free_port()
-    env = processes.service_env(
-        infra,
-        BAHI_SAGA_PORT=str(port),
-        BAHI_HOLD_TIMEOUT_SECONDS=str(HOLD_TIMEOUT),  # the holds the order-payment manager places
-        BAHI_SAGA_TICK_SECONDS="0.2",
-    )
-    return processes.Service("saga", "command_service.sagas", port, env)
 
 
 @pytest.fixture(scope="module")
@@ -45,65 +32,18 @@ async def wallet_infra(run_id: str) -> AsyncIterator[Infra]:
 def bahi(wallet_infra: Infra) -> Iterator[dict[str, processes.Service]]:
     command = processes.command(wallet_infra)
     command.env["BAHI_HOLD_TIMEOUT_SECONDS"] = str(HOLD_TIMEOUT)  # the holds placed over HTTP
-    services = [command, processes.relay(wallet_infra), runner(wallet_infra)]
+    services = [
+        command,
+        processes.relay(wallet_infra),
+        runner(wallet_infra, BAHI_HOLD_TIMEOUT_SECONDS=str(HOLD_TIMEOUT)),
+    ]
     with processes.running(services) as running:
         yield running
 
 
-class Api:
-    def __init__(self, bahi: dict[str, processes.Service]) -> None:
-        self.cmd = bahi["command"].url
-
-    def post(self, path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        response = httpx.post(f"{self.cmd}{path}", json=body, timeout=10)
-        assert response.status_code == expect, response.text
-        return dict(response.json())
-
-    def wallet(self, customer: str, paise: int) -> str:
-        body = {"customer_id": customer, "mobile": "9876543210", "kyc": "MINIMUM"}
-        wallet_id = str(self.post("/v1/wallets", body, expect=201)["wallet_id"])
-        self.top_up(wallet_id, paise)
-        return wallet_id
-
-    def top_up(self, wallet_id: str, paise: int) -> dict[str, Any]:
-        body = {"topup_id": unique("t-"), "amount_paise": paise, "source": "UPI", "reference": "upi-ref"}
-        return self.post(f"/v1/wallets/{wallet_id}/topups", body)
-
-    def hold(self, wallet_id: str, payment_id: str, paise: int) -> None:
-        body = {"payment_id": payment_id, "merchant_id": "merch-1", "amount_paise": paise, "hold": True}
-        assert self.post(f"/v1/wallets/{wallet_id}/payments", body)["payment_status"] == "HELD"
-
-    def order(self, customer: str, price: int = 50_000) -> str:
-        sku = unique("SKU-")
-        product = {"sku": sku, "name": "Boat Airdopes 141", "category": "electronics", "price_paise": price, "stock": 5}
-        self.post("/v1/products", product, expect=201)
-        body = {
-            "customer_id": customer,
-            "items": [{"sku": sku, "quantity": 1}],
-            "shipping_address": ADDRESS,
-            "payment_method": "WALLET",
-        }
-        return str(self.post("/v1/orders", body, expect=201)["order_id"])
-
-    def events(self, stream_id: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.cmd}/v1/streams/{stream_id}", params={"limit": 100}, timeout=10)
-        return [] if response.status_code == 404 else list(response.json()["events"])
-
-    def types(self, stream_id: str) -> list[str]:
-        return [e["event_type"] for e in self.events(stream_id)]
-
-
 @pytest.fixture(scope="module")
-def api(bahi: dict[str, processes.Service]) -> Api:
-    return Api(bahi)
-
-
-def wait_for(what: str, done: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout}s waiting for {what}")
-        time.sleep(0.2)
+def api(bahi: dict[str, processes.Service]) -> WalletHttp:
+    return WalletHttp(bahi)
 
 
 async def counts(infra: Infra, stream_id: str, event_type: str) -> dict[str, int]:
@@ -122,7 +62,7 @@ async def counts(infra: Infra, stream_id: str, event_type: str) -> dict[str, int
 
 
 async def test_holds_are_released_once_though_the_runner_is_killed_before_and_at_their_deadline(
-    api: Api, bahi: dict[str, processes.Service], wallet_infra: Infra
+    api: WalletHttp, bahi: dict[str, processes.Service], wallet_infra: Infra
 ) -> None:
     saga = bahi["saga"]
     wallet_id = api.wallet(unique("cust-"), 500_000)
@@ -151,7 +91,9 @@ async def test_holds_are_released_once_though_the_runner_is_killed_before_and_at
     assert {e["metadata"]["actor"] for e in expired} == {"saga:wallet_hold_expiry"}
 
 
-async def test_an_order_paid_from_the_wallet_is_confirmed_and_captured_once(api: Api, wallet_infra: Infra) -> None:
+async def test_an_order_paid_from_the_wallet_is_confirmed_and_captured_once(
+    api: WalletHttp, wallet_infra: Infra
+) -> None:
     customer = unique("cust-")
     wallet_id = api.wallet(customer, 500_000)
     order_id = api.order(customer, price=50_000)
@@ -167,7 +109,7 @@ async def test_an_order_paid_from_the_wallet_is_confirmed_and_captured_once(api:
     assert (answer["balance_paise"], answer["held_paise"]) == (500_001 - total, 0)
 
 
-async def test_an_order_the_wallet_cannot_pay_fails_and_is_cancelled(api: Api) -> None:
+async def test_an_order_the_wallet_cannot_pay_fails_and_is_cancelled(api: WalletHttp) -> None:
     customer = unique("cust-")
     wallet_id = api.wallet(customer, 1_000)  # ₹10 for a ₹590 order
     order_id = api.order(customer, price=50_000)
