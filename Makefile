@@ -27,6 +27,7 @@ $(UV):
 
 install: .venv/.synced
 	@deploy/local/kafka-jars.sh
+	@deploy/local/secantus-rs.sh
 	@deploy/local/compose-plugin.sh
 
 infra-up: install

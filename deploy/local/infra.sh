@@ -137,22 +137,41 @@ kafka_down() { stop_pid kafka "$RUN/kafka.pid"; }
 kafka_status() { kafka_ready && echo "kafka     up    127.0.0.1:$KAFKA_PORT" || echo "kafka     down"; }
 
 # --- MongoDB wire-compatible server (SecantusDB) ----------------------------
+# The Rust server (secantusd-rs, built once by deploy/local/secantus-rs.sh) by default;
+# BAHI_MONGO_SERVER=python runs the Python one (secantusd-py, from the project's venv).
+# Each keeps its data in its own folder.
+mongo_server() {
+  local rs; rs="$("$ROOT/deploy/local/secantus-rs.sh" --print-bin)"
+  if [ "${BAHI_MONGO_SERVER:-rust}" != "python" ] && [ -x "$rs" ]; then echo "rust $rs $LOCAL/mongo-rs"; return; fi
+  echo "python $ROOT/.venv/bin/secantusd-py $LOCAL/mongo"
+}
 mongo_up() {
-  if pid_alive "$RUN/mongo.pid" && port_open "$MONGO_PORT"; then say "mongo (secantusdb) already running on $MONGO_PORT"; return; fi
-  local server="$ROOT/.venv/bin/secantusd-py"
+  if pid_alive "$RUN/mongo.pid" && port_open "$MONGO_PORT"; then
+    say "mongo (secantusdb $(cat "$RUN/mongo.kind" 2>/dev/null)) already running on $MONGO_PORT"; return
+  fi
+  local kind server data
+  read -r kind server data <<<"$(mongo_server)"
+  if [ "$kind" = python ] && [ "${BAHI_MONGO_SERVER:-rust}" != "python" ]; then
+    say "the Rust secantusdb server is not built (make install builds it; see its message): starting the Python one"
+  fi
   [ -x "$server" ] || { say "secantusdb is not installed: run 'make install'"; return 1; }
-  mkdir -p "$LOCAL/mongo"
-  say "starting secantusdb on 127.0.0.1:$MONGO_PORT"
+  mkdir -p "$data"
+  say "starting secantusdb ($kind) on 127.0.0.1:$MONGO_PORT"
   # --standalone: no replica-set advertisement, so no oplog write per modified document
   # (Bahi uses neither change streams nor transactions on MongoDB).
-  setsid nohup "$server" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$LOCAL/mongo" \
-    --standalone --log-level WARNING >>"$LOGS/mongo.log" 2>&1 </dev/null &
+  local extra=(); [ "$kind" = rust ] && extra=(--cache-size 1G)
+  setsid nohup "$server" --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$data" \
+    --standalone --log-level WARNING "${extra[@]}" >>"$LOGS/mongo.log" 2>&1 </dev/null &
   echo $! >"$RUN/mongo.pid"
+  echo "$kind" >"$RUN/mongo.kind"
   wait_for mongo port_open "$MONGO_PORT" || { tail -20 "$LOGS/mongo.log"; return 1; }
   say "mongo ready"
 }
-mongo_down() { stop_pid mongo "$RUN/mongo.pid"; }
-mongo_status() { port_open "$MONGO_PORT" && echo "mongo     up    127.0.0.1:$MONGO_PORT (secantusdb)" || echo "mongo     down"; }
+mongo_down() { stop_pid mongo "$RUN/mongo.pid"; rm -f "$RUN/mongo.kind"; }
+mongo_status() {
+  port_open "$MONGO_PORT" && echo "mongo     up    127.0.0.1:$MONGO_PORT (secantusdb $(cat "$RUN/mongo.kind" 2>/dev/null))" \
+    || echo "mongo     down"
+}
 
 # --- dispatch ----------------------------------------------------------------
 action="${1:-status}"; shift || true

@@ -388,10 +388,13 @@ async def test_a_token_for_a_view_not_there_yet_times_out_and_says_so(client: ht
 
 
 def _stages(plan: dict[str, Any]) -> list[str]:
-    stages, stage = [], plan["queryPlanner"]["winningPlan"]
-    while stage:
+    """Every stage of the winning plan's tree (a merge of index scans has `inputStages`)."""
+    stages: list[str] = []
+    pending = [plan["queryPlanner"]["winningPlan"]]
+    while pending:
+        stage = pending.pop()
         stages.append(stage["stage"])
-        stage = stage.get("inputStage")
+        pending.extend([stage["inputStage"]] if "inputStage" in stage else stage.get("inputStages", []))
     return stages
 
 
