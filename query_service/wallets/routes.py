@@ -24,6 +24,7 @@ from query_service.wallets.views import (
     balance_as_of,
     get_settlement,
     get_wallet,
+    recent_balance,
 )
 from shared.streams import ID_PATTERN
 from shared.wallets.read_models import WALLET_BALANCE_HISTORY, WALLET_VIEW, entry_id
@@ -111,10 +112,17 @@ async def balance_response(reads: Reads, wallet_id: str, given: Conditions, quer
         return invalid("X-Consistency-Token", str(exc))
     timed_out = False
     if wanted is not None:
-        doc_id = entry_id(wallet_id, wanted)
-        timed_out = not await reads.watcher.wait(WALLET_BALANCE_HISTORY, doc_id, wanted, reads.wait_seconds)
+        timed_out = not await reads.watcher.wait(WALLET_VIEW, wallet_id, wanted, reads.wait_seconds)
     try:
-        view = await balance_as_of(reads.loader.db, reads.loader.resolver, wallet_id, moment)
+        # The view's recent balances first (one coalesced read by id), the history's query for
+        # a moment older than they reach.
+        wallet = await reads.loader.get(WALLET_VIEW, wallet_id)
+        view = recent_balance(wallet, wallet_id, moment) if wallet is not None else None
+        if view is None:
+            if wanted is not None and not timed_out:
+                doc_id = entry_id(wallet_id, wanted)
+                timed_out = not await reads.watcher.wait(WALLET_BALANCE_HISTORY, doc_id, wanted, reads.wait_seconds)
+            view = await balance_as_of(reads.loader.db, reads.loader.resolver, wallet_id, moment)
     except BeforeOpening as before:
         opened = before.opened_at.isoformat()
         detail = f"wallet {wallet_id} did not exist at {as_of}: it was opened at {opened}"

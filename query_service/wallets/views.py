@@ -1,9 +1,12 @@
 """The wallets context's documents as the API shows them: the wallet view, the balance at a
-moment (one indexed query on `wallet_balance_history`) and a merchant's settlement for a day."""
+moment (from the view's recent balances, else one indexed query on `wallet_balance_history`)
+and a merchant's settlement for a day."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from bisect import bisect_right
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,7 +15,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.reads import DocumentLoader
 from shared.read_models import CollectionResolver
-from shared.wallets.read_models import MERCHANT_SETTLEMENTS, WALLET_BALANCE_HISTORY, WALLET_VIEW, time_key
+from shared.wallets.read_models import (
+    MERCHANT_SETTLEMENTS,
+    WALLET_BALANCE_HISTORY,
+    WALLET_VIEW,
+    time_key,
+)
 
 
 class HoldView(BaseModel):
@@ -93,6 +101,33 @@ class BeforeOpening(LookupError):
 _FIELDS = {"_id": 0, "balance_after_paise": 1, "occurred_at": 1, "version": 1, "event": 1}
 
 
+def recent_balance(view: Mapping[str, Any], wallet_id: str, as_of: datetime | None) -> BalanceView | None:
+    """The balance at `as_of` from the wallet view's recent balances (`_balances`), when they
+    reach back to it; None when the moment is older than they are (the history answers);
+    raises `BeforeOpening` for a moment before the opening."""
+    entries = view.get("_balances")
+    if not entries:
+        return None
+    found = entries[-1]
+    if as_of is not None:
+        # The entries are in sort-key order, time first: those timed at or before `as_of` are
+        # exactly those whose sort key the history's bound (`time_key(as_of) + "}"`) admits.
+        at = bisect_right(entries, time_key(as_of), key=lambda e: e[0])
+        if at == 0:
+            if view.get("_balances_from_opening"):
+                raise BeforeOpening(_utc(entries[0][4]))
+            return None
+        found = entries[at - 1]
+    _, version, balance, event, occurred_at = found
+    return BalanceView(
+        wallet_id=wallet_id, as_of=as_of, balance_paise=balance, since=_utc(occurred_at), version=version, event=event
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 async def balance_as_of(
     db: AsyncDatabase[Any], resolver: CollectionResolver, wallet_id: str, as_of: datetime | None
 ) -> BalanceView | None:
@@ -123,8 +158,8 @@ async def _first(
     collection: AsyncCollection[Any], query: dict[str, Any], order: tuple[str, int], fields: dict[str, int]
 ) -> dict[str, Any] | None:
     """The first document in `order`. Not hinted: the planner picks `by_wallet_time` for this
-    filter and sort, and a hint made the MongoDB stand-in scan the whole index (300 ms instead of
-    1 ms at 12,000 documents; tests/bench/bench_wallets.py probes both)."""
+    filter and sort, and a hint made the Python MongoDB stand-in scan the whole index (300 ms
+    instead of 1 ms at 12,000 documents; tests/bench/bench_wallets.py probes both)."""
     found = await collection.find(query, fields).sort(*order).limit(1).to_list()
     return found[0] if found else None
 

@@ -1,9 +1,11 @@
-"""The wallets context's read-model contract, shared by the coming projections (writers) and
-the query service (reader): names, index specs by name (readers hint them), and the sort key
+"""The wallets context's read-model contract, shared by the projections (writers) and the query
+service (reader): names, index specs by name (the shapes the readers query), and the sort key
 of statement and history entries.
 
 - `wallet_view`: one document per wallet (`_id` = wallet id): status, KYC level, balance,
-  held and available, open holds, loads of the current month and FY.
+  held and available, open holds, loads of the current month and FY, and (`_balances`) the
+  balance after each of its last `RECENT_BALANCES` events, so a "balance as of" a recent
+  moment is one read by id.
 - `wallet_statement`: one document per movement, newest first per wallet, filterable by IST
   month and kind; `sort_key` = occurred_at (UTC, fixed width) + "|" + wallet id + ":" + version,
   one string, so a cursor is one range bound and stays stable under new entries.
@@ -16,6 +18,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from shared.manifest import IndexKeys, ReadModel
+
+RECENT_BALANCES = 16
+"""How many of a wallet's latest balances its view keeps (`_balances`: [`time_key` of the event,
+version, balance_after_paise, event type, occurred_at] each, in `entry_sort_key` order;
+`_balances_from_opening` says none was dropped yet, so the first is the opening)."""
 
 WALLET_VIEW = "wallet_view"
 WALLET_STATEMENT = "wallet_statement"

@@ -628,20 +628,22 @@ def wallet_history(wallet_id: str) -> list[DomainEvent]:
 
 
 async def seed_wallets(db: Any) -> list[str]:
-    """Balance-history documents as the projector writes them (the real projection, its indexes)."""
+    """Wallet views and balance-history documents as the projector writes them (the real
+    projections, their indexes)."""
     from projector_service.engine.apply import apply_batch
     from projector_service.read_models import ensure_indexes
     from projector_service.registry import default_registry
     from tests.support.views import stored
 
     registry = default_registry()
-    for name in ("wallet_balance_history", "order_view"):
+    for name in ("wallet_balance_history", "wallet_view", "order_view"):
         projection = registry.projections[name]
         await ensure_indexes(db, registry.indexes_for(projection), projection.collection)
     ids = [new_wallet_id() for _ in range(QUERY_WALLETS)]
     events = [e for wallet_id in ids for e in stored(wallet_id, WALLET.name, wallet_history(wallet_id))]
-    projection = registry.projections["wallet_balance_history"]
-    await apply_batch(db[projection.collection], projection, events)
+    for name in ("wallet_balance_history", "wallet_view"):  # the read answers from both
+        projection = registry.projections[name]
+        await apply_batch(db[projection.collection], projection, events)
     return ids
 
 

@@ -2,7 +2,8 @@
 balance, held and available money, the open holds, and the loads and headroom of the current
 IST month and financial year (`headroom`). Balances are taken from the events
 (`balance_after_paise`, `held_after_paise`), never summed here, so the view cannot drift from
-the aggregate."""
+the aggregate. Its last `RECENT_BALANCES` balances (`_balances`) answer "balance as of" a recent
+moment with the view's one read by id; older moments are the balance history's query."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from shared.wallets.events import (
     WalletTransferReceived,
     WalletUnfrozen,
 )
-from shared.wallets.read_models import WALLET_VIEW
+from shared.wallets.read_models import RECENT_BALANCES, WALLET_VIEW, time_key
 from shared.wallets.streams import WALLET
 from shared.wallets.values import KycLevel, TopupSource, WalletStatus
 
@@ -94,12 +95,25 @@ def _changes(doc: Document, event: DomainEvent) -> Document:
     return {**doc, "open_holds": _holds(doc, event)}
 
 
+def _utc(moment: datetime) -> datetime:
+    """A time as stored (MongoDB keeps UTC; a client without tz_aware reads it naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _latest(at: datetime, before: datetime | None) -> datetime:
     """The later of the event's time and the headroom's until now (a late, earlier-dated event
     does not take the periods back)."""
     if before is None:
         return at
-    return max(at, before if before.tzinfo else before.replace(tzinfo=UTC))
+    return max(at, _utc(before))
+
+
+def _balances(doc: Document, at: datetime, version: int, balance: int, event_type: str) -> Document:
+    """The recent balances with this event's, in sort-key order; the oldest dropped past the bound."""
+    entries = [*doc.get("_balances", []), [time_key(at), version, balance, event_type, at]]
+    entries.sort(key=lambda e: (e[0], e[1]))  # one wallet's `entry_sort_key` order
+    complete = doc.get("_balances_from_opening", True) and len(entries) <= RECENT_BALANCES
+    return {**doc, "_balances": entries[-RECENT_BALANCES:], "_balances_from_opening": complete}
 
 
 def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:
@@ -110,7 +124,7 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         doc = {**_opened(event), "held_paise": 0}
     elif doc is None:
         return None  # a wallet's first event is its opening: nothing else can come first
-    doc = _changes(doc, event)
+    doc = _balances(_changes(doc, event), stamped.at, env.version, stamped.balance_after_paise, env.event_type)
     held = doc["held_paise"] if stamped.held_after_paise is None else stamped.held_after_paise
     as_of = _latest(stamped.at, doc.get("headroom", {}).get("as_of"))
     loads = limits.rolled(doc["_loads"], as_of)

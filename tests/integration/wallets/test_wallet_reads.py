@@ -157,3 +157,39 @@ async def test_the_fast_path_answers_balance_reads_as_the_route_does(
                 assert {h: got.headers.get(h) for h in compared} == {h: want.headers.get(h) for h in compared}
                 statuses.add(got.status_code)
     assert statuses == {200, 404, 422}
+
+
+async def test_recent_balances_and_the_history_answer_every_moment_alike(
+    client: httpx.AsyncClient, project: Project, wallet_db: Any
+) -> None:
+    """A wallet with more events than its view keeps balances of: every moment (at, between and
+    before its events) answers the same over HTTP (the view's recent balances for recent moments,
+    the history's query for older ones) as the history's query alone."""
+    from query_service.wallets.views import BalanceView, BeforeOpening, balance_as_of
+    from shared.read_models import CollectionResolver
+    from shared.wallets.read_models import RECENT_BALANCES
+
+    book = Book(at=T0).open()
+    count = RECENT_BALANCES + 9
+    times = [T0 + timedelta(hours=n, microseconds=137 * n) for n in range(count)]  # finer than BSON's ms
+    for n in range(1, count):
+        book.top_up(rupees(n), at=times[n])
+    await project(book.stored())
+    view = await wallet_db["wallet_view"].find_one({"_id": book.wallet_id})
+    assert len(view["_balances"]) == RECENT_BALANCES and view["_balances_from_opening"] is False
+    url = f"/v1/wallets/{book.wallet_id}/balance"
+    resolver = CollectionResolver(wallet_db)
+    tick = timedelta(microseconds=1)
+    moments = [T0 - timedelta(seconds=1)]
+    moments += [moment for at in times for moment in (at - tick, at, at + tick, at + timedelta(minutes=30))]
+    for moment in moments:
+        got = await client.get(url, params={"as_of": z(moment)})
+        try:
+            want: BalanceView | None = await balance_as_of(wallet_db, resolver, book.wallet_id, moment)
+        except BeforeOpening:
+            assert got.status_code == 404 and "did not exist" in got.json()["detail"], (moment, got.text)
+            continue
+        assert want is not None and got.status_code == 200, (moment, got.text)
+        assert BalanceView.model_validate(got.json()) == want, moment
+    latest = (await client.get(url)).json()
+    assert latest["version"] == count and latest["balance_paise"] == sum(rupees(n) for n in range(1, count))

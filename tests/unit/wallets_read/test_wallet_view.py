@@ -114,3 +114,19 @@ def test_replay_gives_the_same_document_and_redelivery_changes_nothing() -> None
 def test_events_before_the_opening_make_no_view() -> None:
     book = Book().open().top_up(rupees(10))
     assert project(VIEW, book.stored()[1:]) == {}
+
+
+def test_the_view_keeps_its_latest_balances_in_order_and_says_when_it_dropped_the_opening() -> None:
+    from shared.wallets.read_models import RECENT_BALANCES
+
+    book = Book(at=T0).open()
+    for n in range(1, RECENT_BALANCES):
+        book.top_up(rupees(n), at=T0 + timedelta(hours=n))
+    doc = project("wallet_view", book.stored())[book.wallet_id]
+    assert [e[1] for e in doc["_balances"]] == list(range(1, RECENT_BALANCES + 1))
+    assert doc["_balances"][0][3] == "WalletOpened" and doc["_balances_from_opening"] is True
+    book.top_up(rupees(1), at=T0 - timedelta(minutes=1))  # dated before the opening: sorted first, dropped first
+    doc = project("wallet_view", book.stored())[book.wallet_id]
+    assert len(doc["_balances"]) == RECENT_BALANCES and doc["_balances_from_opening"] is False
+    assert [e[1] for e in doc["_balances"]] == list(range(1, RECENT_BALANCES + 1))
+    assert doc["_balances"][-1][2] == doc["balance_paise"] - rupees(1)  # the late event's balance is not the last
