@@ -105,14 +105,18 @@ def movement_decision(
     metadata: EventMetadata,
     *more: AppendStream,
 ) -> Decision:
-    """A movement (one event on this wallet): its fields and the wallet's balances after it."""
+    """A movement (one event on this wallet): its fields and the wallet's balances after it, as
+    the event states them (every movement event carries its balance after; those that move held
+    money, the held total too)."""
     [event] = events
-    after = domain.evolve(state, event)
+    balance: int = getattr(event, "balance_after_paise")  # noqa: B009 (each movement event has one)
+    held = getattr(event, "held_after_paise", None)
+    held = state.held_paise if held is None else held
     answer = {
         "wallet_id": state.wallet_id,
         **_fields(event),
-        "balance_paise": after.balance_paise,
-        "held_paise": after.held_paise,
-        "available_paise": after.available_paise,
+        "balance_paise": balance,
+        "held_paise": held,
+        "available_paise": balance - held,
     }
     return Decision([wallet_stream(state.wallet_id, version, events, metadata), *more], answer)

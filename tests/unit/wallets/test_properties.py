@@ -147,3 +147,13 @@ def test_random_sequences_keep_the_invariants_and_replay_to_the_same_state(seque
         )
         assert domain.fold(opening, histories[w]) == state
         assert adapter.validate_python(adapter.dump_python(state, mode="json")) == state
+
+
+def test_every_wallet_event_type_has_its_evolve_step() -> None:
+    """`evolve` dispatches on the exact event type: a wallet event type without a step would be
+    ignored silently, so each one (but the owner index's) must have one."""
+    from command_service.wallets.domain.evolve import _EVOLVE
+    from shared.wallets import MANIFEST
+    from shared.wallets.events import WalletOwnerRegistered
+
+    assert set(MANIFEST.events) - {WalletOwnerRegistered} == set(_EVOLVE)
