@@ -34,6 +34,7 @@ from command_service.event_store.ports import (
     DuplicateIdempotencyKeyError,
     IdempotencyRecord,
 )
+from command_service.event_store.rows import MetadataJson
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def _arguments(batch: list[_Pending]) -> list[Any]:
     k_cmd, k_key, k_hash, k_resp = [], [], [], []
     s_cmd, s_ids, s_types, s_expected, s_count = [], [], [], [], []
     e_stream, e_ids, e_types, e_schema, e_data, e_meta = [], [], [], [], [], []
+    metadata_json = MetadataJson()
     for c, (streams, records, _) in enumerate(batch, start=1):
         c_stream.append(streams[0].stream_id)
         for record in records:
@@ -165,7 +167,7 @@ def _arguments(batch: list[_Pending]) -> list[Any]:
                 e_types.append(event.event_type)
                 e_schema.append(event.schema_version)
                 e_data.append(event.data)
-                e_meta.append(event.metadata.model_dump(exclude_none=True))
+                e_meta.append(metadata_json(event.metadata))
     return [
         c_stream,
         k_cmd,

@@ -25,8 +25,8 @@ from command_service.event_store.ports import (
     StoredIdempotency,
     records_of,
 )
+from command_service.event_store.rows import MetadataJson, envelopes
 from command_service.event_store.rows import envelope as envelope
-from command_service.event_store.rows import envelopes
 from shared.envelope import EventEnvelope
 from shared.tuning import collector_paused
 
@@ -116,6 +116,7 @@ class PostgresEventStore:
         # A fixed lock order across writers: no deadlock between multi-stream appends.
         ordered = sorted(streams, key=lambda s: s.stream_id)
         e_stream, e_ids, e_types, e_schema, e_data, e_meta = [], [], [], [], [], []
+        metadata_json = MetadataJson()
         for index, stream in enumerate(ordered, start=1):
             for event in stream.events:
                 e_stream.append(index)
@@ -123,7 +124,7 @@ class PostgresEventStore:
                 e_types.append(event.event_type)
                 e_schema.append(event.schema_version)
                 e_data.append(event.data)
-                e_meta.append(event.metadata.model_dump(exclude_none=True))
+                e_meta.append(metadata_json(event.metadata))
         try:
             rows = await self._pool.fetch(
                 _APPEND,

@@ -170,3 +170,17 @@ def _metadata(value: Any) -> EventMetadata:
                 _set_private(meta, None)
                 return meta
     return EventMetadata.model_validate(value)
+
+
+class MetadataJson:
+    """Events' metadata as stored (None fields left out), dumped once per metadata object of an
+    append: the events of one command share theirs."""
+
+    def __init__(self) -> None:
+        self._dumped: dict[int, tuple[EventMetadata, dict[str, Any]]] = {}
+
+    def __call__(self, metadata: EventMetadata) -> dict[str, Any]:
+        hit = self._dumped.get(id(metadata))
+        if hit is None or hit[0] is not metadata:
+            hit = self._dumped[id(metadata)] = (metadata, metadata.model_dump(exclude_none=True))
+        return hit[1]
