@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -19,10 +21,12 @@ from shared.web import install_health
 
 RELAY_GEN0 = 100_000
 """Young collections every this many net allocations (a batch holds a few thousand events)."""
+STOP_TIMEOUT_SECONDS = 10.0
+"""How long a graceful stop waits for the broker's acknowledgements before it cancels."""
 
 
-def health_app(relay: Relay) -> FastAPI:
-    app = FastAPI(title="Bahi relay", docs_url=None, redoc_url=None)
+def health_app(relay: Relay, lifespan: Any = None) -> FastAPI:
+    app = FastAPI(title="Bahi relay", docs_url=None, redoc_url=None, lifespan=lifespan)
 
     async def ready() -> None:
         # A standby relay is healthy and ready: it takes over when the leader dies.
@@ -59,7 +63,6 @@ async def serve(settings: Settings) -> None:
 
 async def _serve(settings: Settings) -> None:
     producer = create_producer(settings.kafka_bootstrap)
-    await producer.start()
     relay = Relay(
         settings.database_url,
         Publisher(producer, prefix=settings.topic_prefix, source=settings.cloudevents_source),
@@ -67,19 +70,24 @@ async def _serve(settings: Settings) -> None:
         batch_size=settings.relay_batch_size,
         poll_seconds=settings.relay_poll_seconds,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            health_app(relay), host=settings.host, port=settings.relay_port, log_config=None, access_log=False
-        )
-    )
-    pump = asyncio.create_task(relay.run())
-    try:
-        await server.serve()  # returns on SIGINT/SIGTERM
-    finally:
-        pump.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pump
-        await producer.stop()
+
+    @contextlib.asynccontextmanager
+    async def publishing(_: FastAPI) -> AsyncIterator[None]:
+        """The relay publishes while the server runs. Its stop is the server's shutdown: on
+        SIGINT/SIGTERM uvicorn shuts the application down and then re-raises the signal, so
+        code after `serve()` would never run; here the relay checkpoints what the broker
+        acknowledged before the process ends."""
+        await producer.start()
+        pump = asyncio.create_task(relay.run())
+        try:
+            yield
+        finally:
+            await relay.stop(pump, STOP_TIMEOUT_SECONDS)
+            await producer.stop()
+
+    app = health_app(relay, lifespan=publishing)
+    config = uvicorn.Config(app, host=settings.host, port=settings.relay_port, log_config=None, access_log=False)
+    await uvicorn.Server(config).serve()
 
 
 async def republish_range(settings: Settings, first: int, last: int | None) -> int:

@@ -48,16 +48,17 @@ class Relay:
         self._batch_size = batch_size
         self._poll = poll_seconds
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self.is_leader = False
         self.checkpoint = Checkpoint()
         self._last_lag = 0.0
 
     async def run(self) -> None:
-        """Run until cancelled. Any failure (database, broker) ends this round of leadership;
-        the next round resumes from the saved checkpoint, so unacknowledged batches are sent
-        again (at-least-once; consumers dedupe by stream id + version)."""
+        """Run until cancelled or stopped (`stop`). Any failure (database, broker) ends this
+        round of leadership; the next round resumes from the saved checkpoint, so unacknowledged
+        batches are sent again (at-least-once; consumers dedupe by stream id + version)."""
         backoff = 0.2
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self._lead()
             except Exception as exc:
@@ -66,6 +67,21 @@ class Relay:
                 LEADER.set(0)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+
+    async def stop(self, running: asyncio.Task[None], timeout: float) -> None:
+        """A graceful stop: read nothing more, wait (up to `timeout`) for the broker to
+        acknowledge what was handed to it, checkpoint that, then end `running` (this relay's
+        `run`). So the next relay resumes exactly after the last acknowledged event; what is
+        still unacknowledged at the timeout is cancelled and sent again by the next one."""
+        self._stopping.set()
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(running), timeout)
+        except TimeoutError:
+            log.warning("relay stop: acknowledgements still pending after %.0fs; cancelling", timeout)
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
     async def _lead(self) -> None:
         conn = await asyncpg.connect(self._url)
@@ -106,7 +122,7 @@ class Relay:
         ahead: asyncio.Task[RecordBatch] | None = None
         self._last_lag = 0.0
         try:
-            while True:
+            while not self._stopping.is_set():
                 if ahead is None:
                     self._wake.clear()
                     batch = await feed.next_records(read_to, self._batch_size, self._publisher.source)
@@ -126,6 +142,13 @@ class Relay:
                     await self._housekeep(feed, inflight, wait=not batch.records)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._poll)
+            if ahead is not None:  # stopping: what was read ahead is not handed to the producer
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await ahead
+                ahead = None
+            await self._checkpoint_acknowledged(feed, inflight, wait=True)
+            log.info("relay %s stopped after %s", self._name, self.checkpoint)
         finally:
             if ahead is not None:
                 ahead.cancel()

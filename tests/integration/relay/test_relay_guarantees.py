@@ -144,6 +144,30 @@ async def test_relay_killed_mid_batch_loses_nothing(own: Infra) -> None:
     assert all(count == 2 for count in report.duplicates.values())
 
 
+async def test_a_relay_stopped_with_sigterm_mid_stream_resends_nothing(own: Infra) -> None:
+    """A graceful stop (SIGTERM, as `make run`'s Ctrl-C sends) checkpoints every batch the broker
+    acknowledged before the process exits: the next relay resumes exactly after it."""
+    relay = processes.relay(own).start().wait_ready()
+    writing = asyncio.create_task(torture(own, writers=8, transactions=250, per_txn=10, streams=50))
+    try:
+        deadline = time.monotonic() + 60
+        while await checkpoint_position(own) == 0:  # publishing has begun
+            assert time.monotonic() < deadline, relay.tail()
+            await asyncio.sleep(0.02)
+        relay.stop()  # SIGTERM, while the writers keep committing and batches are in flight
+        assert "relay main stopped after" in relay.tail(5), relay.tail()
+        at_stop = await checkpoint_position(own)
+        total = await writing
+        assert at_stop < await max_position(own)  # it stopped with work left
+        relay = processes.relay(own).start().wait_ready()
+        await caught_up(own)
+    finally:
+        relay.stop()
+    report = await audit(own.pg_dsn, own.kafka, own.topic_prefix, "main")
+    assert report.stored == total
+    assert (report.holes, report.duplicates, report.strays, report.pending) == ([], {}, [], 0)
+
+
 async def test_relay_killed_while_reading_ahead_loses_nothing(own: Infra) -> None:
     # A backlog in batches of 50: every batch but the last is full, so the relay always has
     # the next read running on PostgreSQL while it publishes. Killed in the middle of that.
