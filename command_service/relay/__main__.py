@@ -1,12 +1,17 @@
-"""`python -m command_service.relay [run|republish]`: the relay process and its tools."""
+"""`python -m command_service.relay [run|republish|audit|status]`: the relay process and its tools."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
+import asyncpg
 import typer
+from rich.console import Console
 
 from command_service.relay.app import republish_range, run_audit, serve
+from command_service.relay.status import read_status
+from command_service.relay.status_view import status_json, status_table
 from command_service.settings import Settings
 from shared.logging import setup_logging
 
@@ -55,6 +60,23 @@ def audit_command(
         typer.echo(f"stray: {stream_id} v{version}")
     typer.echo(report.summary())
     raise typer.Exit(0 if report.ok or report.republished == len(report.holes) else 1)
+
+
+@cli.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Where the relay stands, read from PostgreSQL: its checkpoint, the store's head, the events not
+    published yet (count and age of the oldest), the events stored, whether a relay holds the leader lock."""
+    settings = Settings()
+    setup_logging("relay", "WARNING")
+    try:
+        standing = asyncio.run(read_status(settings.database_url, settings.relay_name))
+    except asyncpg.UndefinedTableError:
+        typer.echo("no event store in this database yet (the relay creates it when it starts)", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(status_json(standing), indent=2))
+    else:
+        Console().print(status_table(standing))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """How the CLI shows things: the rebuild progress bars (events/s, ETA against the end
-captured at the start), the status table and the parked events."""
+captured at the start) and the parked events (`status` has its own module, `status_view`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from projector_service.live.status import ProjectionStatus
 from projector_service.rebuild import Progress as RebuildProgress
 from projector_service.rebuild import RebuildResult
 
@@ -74,31 +73,6 @@ def rebuilt(results: Sequence[RebuildResult]) -> Table:
             str(r.parked),
             f"{r.drop_due:%H:%M:%S}Z",
         )
-    return table
-
-
-def status_table(statuses: Sequence[ProjectionStatus]) -> Table:
-    table = Table("projection", "collection", "topic", "part", "committed", "end", "lag", "lag s", "parked", "rebuilds")
-    for s in statuses:
-        rebuilds = ", ".join(
-            [f"{r['collection']} {r['phase']} {r['consumed']:,}/{r['total']:,}" for r in s.rebuilds]
-            + [f"{r['collection']} ABANDONED (no heartbeat since {r['heartbeat']:%H:%M:%S}Z)" for r in s.abandoned]
-        )
-        for i, p in enumerate(s.partitions or [None]):
-            first = i == 0
-            table.add_row(
-                s.projection if first else "",
-                s.collection if first else "",
-                p.topic if p else "-",
-                str(p.partition) if p else "-",
-                "-" if p is None or p.committed is None else f"{p.committed:,}",
-                f"{p.end:,}" if p else "-",
-                f"{p.lag:,}" if p else "-",
-                f"{p.lag_seconds:.1f}" if p else "-",
-                str(s.parked) if first else "",
-                (rebuilds or "-") if first else "",
-                style="red" if s.abandoned else "yellow" if p and p.lag else None,
-            )
     return table
 
 

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -16,8 +15,9 @@ from projector_service.app import Resources, create_app, open_resources
 from projector_service.cli import console as show
 from projector_service.cli.options import JsonOpt, projection_named, registry_of
 from projector_service.cli.parked import parked
+from projector_service.cli.status_view import status_view
 from projector_service.engine import Projection
-from projector_service.live import StatusCollector
+from projector_service.live import ProjectionStatus, StatusCollector
 from projector_service.read_models import drop_due
 from projector_service.rebuild import ConsumerGroups, KafkaSource, RebuildOptions, RebuildResult, Source, rebuild
 from projector_service.registry import ProjectorRegistry
@@ -147,19 +147,26 @@ async def _drop_after_grace(res: Resources, done: list[RebuildResult]) -> None:
 
 
 @app.command()
-def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Per projection and partition: committed and end offsets, lag in events and seconds, parked, rebuilds
-    (running, or ABANDONED: no heartbeat for BAHI_REBUILD_STALE_SECONDS)."""
+def status(
+    ctx: typer.Context,
+    as_json: JsonOpt = False,
+    by_partition: Annotated[
+        bool, typer.Option("--partitions", "-v", help="Also per partition: committed and end offsets, lag.")
+    ] = False,
+) -> None:
+    """Per projection: its live collection, lag in events and seconds (the oldest event not applied
+    yet), parked events, rebuilds (running, or ABANDONED: no heartbeat for BAHI_REBUILD_STALE_SECONDS).
+    `--json` gives every projection with its totals and partitions."""
     settings = Settings()
     setup_logging("projector-status", "WARNING")
     statuses = asyncio.run(_status(settings, registry_of(ctx)))
     if as_json:
-        show.out.print_json(json.dumps([dataclasses.asdict(s) for s in statuses], default=str))
+        show.out.print_json(json.dumps([s.as_dict() for s in statuses], default=str))
     else:
-        show.out.print(show.status_table(statuses))
+        show.out.print(status_view(statuses, partitions=by_partition))
 
 
-async def _status(settings: Settings, registry: ProjectorRegistry) -> list[Any]:
+async def _status(settings: Settings, registry: ProjectorRegistry) -> list[ProjectionStatus]:
     async with open_resources(settings, kafka=False, registry=registry) as res:
         collector = StatusCollector(
             settings.kafka_bootstrap,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -58,6 +58,10 @@ class ProjectionStatus:
     @property
     def lag_seconds(self) -> float:
         return max((p.lag_seconds for p in self.partitions), default=0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For `status --json`: every field, and the totals over the partitions."""
+        return {**asdict(self), "lag": self.lag, "lag_seconds": self.lag_seconds}
 
 
 class StatusCollector:
