@@ -18,6 +18,7 @@ from command_service.event_store import EventStore
 from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
 from command_service.handling import Clock, CommandRegistry, Dispatcher, Loader, default_registry
 from command_service.settings import Settings
+from shared.tracing import flush_tracing, setup_tracing
 
 
 def utc_now() -> datetime:
@@ -84,6 +85,7 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
 def create_app(settings: Settings | None = None, registry: CommandRegistry | None = None) -> FastAPI:
     settings = settings or Settings()
     registry = registry or default_registry()
+    setup_tracing(settings, "bahi-command")
     holder: dict[str, Services] = {}
 
     @asynccontextmanager
@@ -97,5 +99,6 @@ def create_app(settings: Settings | None = None, registry: CommandRegistry | Non
             yield
         finally:
             await pool.close()
+            flush_tracing()
 
     return build_app(lambda: holder["services"], registry, lifespan=lifespan)

@@ -26,6 +26,7 @@ from projector_service.read_models import drop_due, ensure_indexes, live_collect
 from projector_service.registry import ProjectorRegistry, default_registry
 from projector_service.settings import Settings
 from shared.kafka_admin import ensure_topics
+from shared.tracing import flush_tracing, setup_tracing
 from shared.web import install_health
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
     settings = settings or Settings()
     registry = registry if registry is not None else default_registry()
     projections = selected(settings, registry)
+    setup_tracing(settings, "bahi-projector")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
     lot = ParkingLot(db, empty_for=settings.parked_check_seconds)
@@ -136,6 +138,7 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
             await broker.stop()
             await dead_letters.stop()
             await client.close()
+            flush_tracing()
 
     app = FastAPI(title="Bahi projector", lifespan=lifespan, docs_url=None, redoc_url=None)
 

@@ -1,12 +1,12 @@
 """Configuration of the projector and its CLI (rebuild, status, parked): read once, from the
 environment (prefix `BAHI_`), by the composition root (`app`) or a CLI command. Kafka, MongoDB,
-the event store's URL (only `rebuild --from-store` reads it), host and log level are the shared
-settings (`shared.settings`); the rest is the projector's own."""
+the event store's URL (only `rebuild --from-store` reads it), host, log level and tracing are the
+shared settings (`shared.settings`); the rest is the projector's own."""
 
-from shared.settings import DatabaseSettings, KafkaSettings, MongoSettings
+from shared.settings import DatabaseSettings, KafkaSettings, MongoSettings, TracingSettings
 
 
-class Settings(KafkaSettings, MongoSettings, DatabaseSettings):
+class Settings(KafkaSettings, MongoSettings, DatabaseSettings, TracingSettings):
     group_prefix: str = "bahi.projector"
     batch_timeout_ms: int = 25
     batch_max_records: int = 1000

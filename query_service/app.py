@@ -14,6 +14,7 @@ from query_service.reads import DocumentLoader
 from query_service.registry import QueryRegistry, default_registry
 from query_service.settings import Settings
 from shared.read_models import CollectionResolver
+from shared.tracing import flush_tracing, setup_tracing
 from shared.tuning import gc_tuned
 
 
@@ -26,6 +27,7 @@ def create_app(
     what tests.bench.bench_query measures the fast path against."""
     settings = settings or Settings()
     registry = registry or default_registry()
+    setup_tracing(settings, "bahi-query")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongo_url, tz_aware=True, maxPoolSize=settings.mongo_pool_size
     )
@@ -47,6 +49,7 @@ def create_app(
         finally:
             await app.state.loader.close()
             await client.close()
+            flush_tracing()
 
     async def ready() -> None:
         await client.admin.command("ping")

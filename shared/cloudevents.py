@@ -32,6 +32,8 @@ _EXT_CAUSATION = "causationid"
 _EXT_COMMAND = "commandid"
 _EXT_ACTOR = "actor"
 _EXT_TRACEPARENT = "traceparent"
+TRACEPARENT_HEADER = "ce_" + _EXT_TRACEPARENT
+"""The header of the W3C traceparent of the command that stored the event (its trace's origin)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ _METADATA_EXTENSIONS = (
     ("causation_id", "ce_" + _EXT_CAUSATION),
     ("command_id", "ce_" + _EXT_COMMAND),
     ("actor", "ce_" + _EXT_ACTOR),
-    ("traceparent", "ce_" + _EXT_TRACEPARENT),
+    ("traceparent", TRACEPARENT_HEADER),
 )
 _SPEC = SPEC_VERSION.encode()
 _CONTENT = CONTENT_TYPE.encode()
@@ -128,7 +130,7 @@ def from_kafka(
                 causation_id=attrs.get("ce_" + _EXT_CAUSATION),
                 command_id=attrs.get("ce_" + _EXT_COMMAND),
                 actor=attrs.get("ce_" + _EXT_ACTOR),
-                traceparent=attrs.get("ce_" + _EXT_TRACEPARENT),
+                traceparent=attrs.get(TRACEPARENT_HEADER),
             ),
             recorded_at=datetime.fromisoformat(attrs["ce_time"]),
         )

@@ -16,6 +16,7 @@ from command_service.handling import (
     PreconditionFailedError,
 )
 from shared.errors import DomainError
+from shared.tracing import trace_requests
 from shared.web import NO_OTEL, install_health, install_problem_handlers, problem
 
 if TYPE_CHECKING:
@@ -57,4 +58,5 @@ def build_app(services: Callable[[], Services], registry: CommandRegistry, lifes
     for router in registry.routers:
         app.include_router(router)
     app.include_router(streams.router)
+    trace_requests(app)  # outermost: the request metrics inside its span
     return app

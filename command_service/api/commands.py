@@ -1,5 +1,5 @@
 """One way to write a command route: `CommandMeta` (a dependency: Idempotency-Key, If-Match,
-actor and correlation metadata) and `run_command` (dispatch, then the 2xx answer with the
+actor, correlation and trace metadata) and `run_command` (dispatch, then the 2xx answer with the
 consistency token). A context's routes are a line or two each on top of these."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 
 from command_service.handling import Command, Envelope
+from shared import tracing
 from shared.envelope import EventMetadata
 from shared.web import InvalidInputError
 
@@ -45,7 +46,9 @@ async def _command_meta(
         correlation_id=request.headers.get("X-Correlation-Id") or command_id,
         command_id=command_id,
         actor=request.headers.get("X-Actor"),
-        traceparent=request.headers.get("traceparent"),
+        # The command's span (a child of the caller's traceparent) when tracing is on: the
+        # relay and the projector continue its trace. Off, the caller's traceparent as given.
+        traceparent=tracing.current_traceparent() or request.headers.get("traceparent"),
     )
     return CommandMeta(key, expected, metadata)
 
@@ -64,7 +67,9 @@ async def run_command(
         metadata=meta.metadata,
         target_id=target_id,
     )
+    tracing.note("bahi.command", type(command).__name__)
     outcome = await services.dispatch(envelope)
+    tracing.note("bahi.stream_id", outcome.token.stream_id)
     headers = {"X-Consistency-Token": outcome.token.encode(), "ETag": f'"{outcome.token.version}"'}
     if outcome.replayed:
         headers["Idempotent-Replayed"] = "true"

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+from opentelemetry.trace import SpanKind, Tracer
 
 from command_service.event_store.group_commit import GroupCommitter
 from command_service.event_store.notify import AfterCommitNotifier
@@ -27,6 +28,7 @@ from command_service.event_store.ports import (
 )
 from command_service.event_store.rows import MetadataJson, envelopes
 from command_service.event_store.rows import envelope as envelope
+from shared import tracing
 from shared.envelope import EventEnvelope
 from shared.tuning import collector_paused
 
@@ -103,6 +105,12 @@ class PostgresEventStore:
         )
 
     async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
+        tracer = tracing.active_tracer()
+        if tracer is None:
+            return await self._append(streams, idempotency)
+        return await self._traced_append(tracer, streams, idempotency)
+
+    async def _append(self, streams: Sequence[AppendStream], idempotency: Records) -> AppendResult:
         records = records_of(idempotency)
         if self._group is None:
             result = await self._append_one(streams, records)
@@ -111,6 +119,22 @@ class PostgresEventStore:
         if self._notifier is not None:
             self._notifier.poke()
         return result
+
+    async def _traced_append(
+        self, tracer: Tracer, streams: Sequence[AppendStream], idempotency: Records
+    ) -> AppendResult:
+        """The append in a span of its own (a child of the command's), waiting for a group commit included."""
+        attributes: dict[str, str | int] = {
+            "db.system.name": "postgresql",
+            "db.operation.name": "bahi_append",
+            "bahi.stream_id": streams[0].stream_id if streams else "",
+            "bahi.streams": len(streams),
+            "bahi.events": sum(len(s.events) for s in streams),
+        }
+        with tracer.start_as_current_span("event_store.append", kind=SpanKind.CLIENT, attributes=attributes) as span:
+            result = await self._append(streams, idempotency)
+            span.set_attribute("bahi.last_position", max(result.positions.values(), default=0))
+            return result
 
     async def _append_one(self, streams: Sequence[AppendStream], records: Sequence[IdempotencyRecord]) -> AppendResult:
         # A fixed lock order across writers: no deadlock between multi-stream appends.

@@ -16,6 +16,7 @@ from command_service.relay.publisher import Publisher, create_producer
 from command_service.relay.relay import Relay
 from command_service.settings import Settings
 from shared.kafka_admin import ensure_topics
+from shared.tracing import flush_tracing, setup_tracing
 from shared.tuning import gc_tuned
 from shared.web import install_health
 
@@ -54,6 +55,7 @@ async def _prepare(settings: Settings) -> None:
 
 
 async def serve(settings: Settings) -> None:
+    setup_tracing(settings, "bahi-relay")
     await _prepare(settings)
     # Batches of a few thousand rows keep ~5 containers per event alive; with the default
     # thresholds the cyclic collector runs every ~150 events and keeps rescanning them.
@@ -84,6 +86,7 @@ async def _serve(settings: Settings) -> None:
         finally:
             await relay.stop(pump, STOP_TIMEOUT_SECONDS)
             await producer.stop()
+            flush_tracing()
 
     app = health_app(relay, lifespan=publishing)
     config = uvicorn.Config(app, host=settings.host, port=settings.relay_port, log_config=None, access_log=False)

@@ -16,10 +16,14 @@ from collections.abc import Sequence
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
+from opentelemetry.trace import SpanKind, Tracer
 
-from shared.cloudevents import KafkaRecord, to_kafka
+from shared import tracing
+from shared.cloudevents import TRACEPARENT_HEADER, KafkaRecord, to_kafka
 from shared.envelope import EventEnvelope
 from shared.streams import topic_for
+
+_SEND = {"messaging.system": "kafka", "messaging.operation.type": "send", "messaging.operation.name": "send"}
 
 
 def create_producer(bootstrap: str) -> AIOKafkaProducer:
@@ -58,6 +62,19 @@ class Publisher:
     async def enqueue(self, records: Sequence[tuple[str, KafkaRecord]]) -> asyncio.Future[list[object]]:
         """Hand the records to the producer, in order; the result completes on the broker's acks.
         Call it again only after it returned: that keeps every partition in order."""
+        tracer = tracing.active_tracer()
+        if tracer is None:
+            return await self._enqueue(records)
+        spans = self._send_spans(tracer, records)
+        try:
+            acknowledged = await self._enqueue(records)
+        except BaseException as exc:
+            spans.end(exc)
+            raise
+        acknowledged.add_done_callback(spans.end_with)
+        return acknowledged
+
+    async def _enqueue(self, records: Sequence[tuple[str, KafkaRecord]]) -> asyncio.Future[list[object]]:
         builders: dict[tuple[str, int], BatchBuilder] = {}
         futures: list[asyncio.Future[object]] = []
         for stream_type, record in records:
@@ -78,6 +95,17 @@ class Publisher:
             futures.append(await self._send(builder, topic, partition))
         return asyncio.gather(*futures)
 
+    def _send_spans(self, tracer: Tracer, records: Sequence[tuple[str, KafkaRecord]]) -> tracing.BatchSpans:
+        """A span per trace and topic of the batch, from handing its records to the producer to
+        the broker's acknowledgement, a child of the span of the command that stored them."""
+        traces: dict[tuple[str, str], int] = {}
+        for stream_type, record in records:
+            traceparent = _traceparent(record.headers)
+            if traceparent is not None:
+                where = (traceparent, topic_for(stream_type, self._prefix))
+                traces[where] = traces.get(where, 0) + 1
+        return tracing.batch_spans(tracer, "send", traces, kind=SpanKind.PRODUCER, attributes=_SEND)
+
     async def _send(self, builder: BatchBuilder, topic: str, partition: int) -> asyncio.Future[object]:
         # Closed: the batch is complete, so the producer sends it at once instead of holding
         # it `linger_ms` for records that will never come (5 ms on every relay batch).
@@ -97,3 +125,10 @@ class Publisher:
             self._known.clear()
         partition = self._known[(topic, key)] = int(self._partitioner(key, partitions, partitions))
         return partition
+
+
+def _traceparent(headers: list[tuple[str, bytes]]) -> str | None:
+    for name, value in reversed(headers):  # the metadata's extensions come last
+        if name == TRACEPARENT_HEADER:
+            return value.decode()
+    return None

@@ -1,7 +1,8 @@
 """FastStream subscribers: one consumer group per projection, batches, offsets
 committed only after the batch was written and its poison parked. A batch that
 fails (MongoDB or Kafka unreachable) is not committed: after a capped exponential
-backoff FastStream seeks back and it comes again (redelivery is harmless)."""
+backoff FastStream seeks back and it comes again (redelivery is harmless). With
+tracing on, a batch's apply is a span in the trace of each command it has events of."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from aiokafka import ConsumerRebalanceListener
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry.trace import SpanKind, Tracer
 
 from projector_service.dead_letters.parking import ParkingLot
 from projector_service.engine.batch import BatchProcessor
-from projector_service.engine.records import from_record
+from projector_service.engine.records import Incoming, from_record
 from projector_service.live import metrics
 from projector_service.settings import Settings
+from shared import tracing
 from shared.streams import topic_for
 
 log = logging.getLogger(__name__)
@@ -66,13 +69,33 @@ class LookAgainAtParked(ConsumerRebalanceListener):  # type: ignore[misc]
         self._lot.forget_empty()
 
 
+def _apply_spans(tracer: Tracer, items: list[Incoming], attributes: dict[str, str]) -> tracing.BatchSpans:
+    """A span per trace and topic of the batch's events, around the batch's apply, each a child
+    of the span of the command that stored them (the events' traceparent)."""
+    traces: dict[tuple[str, str], int] = {}
+    for item in items:
+        traceparent = item.env.metadata.traceparent if item.env is not None else None
+        if traceparent:
+            where = (traceparent, item.coords.topic)
+            traces[where] = traces.get(where, 0) + 1
+    return tracing.batch_spans(tracer, "process", traces, kind=SpanKind.CONSUMER, attributes=attributes)
+
+
 def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings) -> None:
     projection = processor.projection
     backoff = Backoff(settings.retry_backoff_max_seconds)
+    group = f"{settings.group_prefix}.{projection.name}"
+    traced = {
+        "messaging.system": "kafka",
+        "messaging.operation.type": "process",
+        "messaging.operation.name": "process",
+        "messaging.consumer.group.name": group,
+        "bahi.projection": projection.name,
+    }
 
     @broker.subscriber(
         *[topic_for(stream_type, settings.topic_prefix) for stream_type in projection.stream_types],
-        group_id=f"{settings.group_prefix}.{projection.name}",
+        group_id=group,
         group_instance_id=settings.projector_instance_id,
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
@@ -90,13 +113,17 @@ def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings)
     async def project(msg: KafkaMessage) -> None:
         items = [from_record(record) for record in msg.raw_message]
         started = time.perf_counter()
+        tracer = tracing.active_tracer()
+        spans = tracing.NO_SPANS if tracer is None else _apply_spans(tracer, items, traced)
         try:
             report = await processor.process_live(items)
-        except Exception:
+        except Exception as exc:
+            spans.end(exc)
             metrics.BATCH_FAILURES.labels(projection.name).inc()
             log.exception("%s: batch of %d failed; it comes again after a backoff", projection.name, len(items))
             await backoff.wait()
             raise
+        spans.end()
         backoff.reset()
         metrics.BATCH_SECONDS.labels(projection.name).observe(time.perf_counter() - started)
         now_ms, age = time.time() * 1000, metrics.APPLIED_AGE.labels(projection.name)

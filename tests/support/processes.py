@@ -34,6 +34,8 @@ class Service:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default=LOGS)
+    cwd: Path = ROOT
+    """The checkout the service runs from (benchmarks run an older commit's code side by side)."""
 
     @property
     def url(self) -> str:
@@ -45,7 +47,7 @@ class Service:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.module],
-            cwd=ROOT,
+            cwd=self.cwd,
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -93,9 +95,9 @@ def service_env(infra: object, **extra: str) -> dict[str, str]:
     }
 
 
-def command(infra: object) -> Service:
+def command(infra: object, **env: str) -> Service:
     port = free_port()
-    return Service("command", "command_service", port, service_env(infra, BAHI_PORT=str(port)))
+    return Service("command", "command_service", port, service_env(infra, BAHI_PORT=str(port), **env))
 
 
 def relay(infra: object, name: str = "main", **env: str) -> Service:
@@ -108,14 +110,14 @@ def relay(infra: object, name: str = "main", **env: str) -> Service:
     )
 
 
-def projector(infra: object) -> Service:
+def projector(infra: object, **env: str) -> Service:
     port = free_port()
-    return Service("projector", "projector_service", port, service_env(infra, BAHI_PROJECTOR_PORT=str(port)))
+    return Service("projector", "projector_service", port, service_env(infra, BAHI_PROJECTOR_PORT=str(port), **env))
 
 
-def query(infra: object) -> Service:
+def query(infra: object, **env: str) -> Service:
     port = free_port()
-    return Service("query", "query_service", port, service_env(infra, BAHI_PORT=str(port)))
+    return Service("query", "query_service", port, service_env(infra, BAHI_PORT=str(port), **env))
 
 
 @contextlib.contextmanager
