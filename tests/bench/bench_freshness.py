@@ -1,15 +1,17 @@
 """Benchmark: freshness — the time from a command's 2xx to the order view showing
-it — at a steady 200 commands/s (open loop: sends are scheduled, not paced by
-answers), with the command service, relay, projector and query service each
-running as its own process on a fresh database, topic prefix and MongoDB database.
+it — at half the capacity measured first in the same run (open loop: sends are
+scheduled, not paced by answers), with the command service, relay, projector and
+query service each running as its own process on a fresh database, topic prefix and
+MongoDB database. The rate is a fraction of capacity so the figure means the same on
+a slow machine and a fast one.
 
-Each command is `POST /v1/orders` (COD, spread over 50 SKUs); right after its 2xx
-the driver reads `GET /v1/orders/{id}` with the command's consistency token, which
-the query service holds until the view has caught up (it re-reads at most every
-20 ms, so figures include up to that much quantisation). Target: p99 <= 200 ms.
-Prints its figure last; saves tests/bench/results/bench_freshness.json.
+The capacity is `bench_capacity`'s search (25% steps of `--step-seconds` until freshness
+p99 passes 500 ms) on the same services. The load is `order_load`'s: `POST /v1/orders`,
+and after each 2xx `GET /v1/orders/{id}` with its consistency token. Target: p99 <= 200
+ms at 50% of capacity. `--rate` measures at a fixed rate instead (no search). Prints its
+figure last; saves tests/bench/results/bench_freshness.json.
 
-    .venv/bin/python -m tests.bench.bench_freshness [--rate 200] [--seconds 20]
+    .venv/bin/python -m tests.bench.bench_freshness [--fraction 0.5 | --rate 200] [--seconds 20]
 """
 
 from __future__ import annotations
@@ -18,52 +20,21 @@ import argparse
 import asyncio
 import json
 import os
-import random
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.streams import topic_for
-from tests.bench.load import HttpPool, LoadResult
+from tests.bench.bench_capacity import capacity_of, find_capacity
+from tests.bench.order_load import SKUS, WARM_UP_SECONDS, TopicWatch, create_products, drive
 from tests.support import processes
 from tests.support.infra import fresh_infra
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SKUS = 50
-WARM_UP_SECONDS = 8.0
-ADDRESS = {"name": "Asha", "line1": "12 MG Road", "city": "Pune", "state": "MH", "pincode": "411001"}
-
-
-class TopicWatch:
-    """When each order's first event reached the order topic (seen by a consumer in this
-    process): splits freshness into 2xx -> on the topic (relay) and the rest (projector + read)."""
-
-    def __init__(self, kafka: str, topic: str) -> None:
-        self.arrived: dict[str, float] = {}
-        self._consumer = AIOKafkaConsumer(topic, bootstrap_servers=kafka, auto_offset_reset="latest", group_id=None)
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        await self._consumer.start()
-        # "latest" is resolved lazily: resolve it now, before any command is sent.
-        await self._consumer.getmany(timeout_ms=100)
-        self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        async for record in self._consumer:
-            if record.key is not None:
-                self.arrived.setdefault(record.key.decode(), time.perf_counter())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-        await self._consumer.stop()
 
 
 def applied_age_buckets(projector_url: str, projection: str = "order_view") -> dict[float, float]:
@@ -105,101 +76,6 @@ def bucket_quantiles(before: dict[float, float], after: dict[float, float]) -> d
     return out
 
 
-async def drive(
-    cmd_port: int, query_port: int, rate: float, seconds: float, watch: TopicWatch | None = None
-) -> dict[str, Any]:
-    # Raw keep-alive sockets, separate pools: an HTTP client library would cost the
-    # driver more CPU than the services it measures on a two-core machine, and a read
-    # must never queue behind commands for a connection.
-    commands, reads = await HttpPool(cmd_port, 64).open(), await HttpPool(query_port, 64).open()
-    fresh, acked, relayed = LoadResult(), LoadResult(), LoadResult()
-    acked_at: dict[str, float] = {}
-    timeline: list[tuple[float, float]] = []  # (seconds into the run the 2xx came, freshness)
-    timeouts = failures = 0
-    try:
-        skus = [f"FRESH-{uuid.uuid4().hex[:8]}" for _ in range(SKUS)]
-        for sku in skus:
-            body = {"sku": sku, "name": "Parle G", "category": "grocery", "price_paise": 1000, "stock": 1_000_000}
-            status, _, _ = await commands.request("POST", "/v1/products", json.dumps(body).encode())
-            assert status == 201
-
-        async def one(i: int) -> None:
-            nonlocal timeouts, failures
-            body = {
-                "customer_id": f"cust-{i % 500}",
-                "items": [{"sku": random.choice(skus), "quantity": 1}],
-                "shipping_address": ADDRESS,
-                "payment_method": "COD",
-            }
-            sent = time.perf_counter()
-            status, headers, payload = await commands.request("POST", "/v1/orders", json.dumps(body).encode())
-            ok = time.perf_counter()
-            if status != 201:
-                failures += 1
-                return
-            acked.latencies.append(ok - sent)
-            order_id = json.loads(payload)["order_id"]
-            acked_at[order_id] = ok
-            path = f"/v1/orders/{order_id}"
-            token = {"X-Consistency-Token": headers["x-consistency-token"]}
-            status, headers, _ = await reads.request("GET", path, headers=token)
-            if status != 200 or "x-consistency-timeout" in headers:
-                timeouts += 1
-                return
-            fresh.latencies.append(time.perf_counter() - ok)
-            timeline.append((ok - start, fresh.latencies[-1]))
-
-        tasks = []
-        start = time.perf_counter()  # also read by `one` (timeline)
-        total = int(rate * seconds)
-        for i in range(total):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        sent_over = time.perf_counter() - start
-        await asyncio.gather(*tasks)
-    finally:
-        if watch is not None:
-            relayed.latencies = [
-                max(0.0, watch.arrived[order] - at) for order, at in acked_at.items() if order in watch.arrived
-            ]
-        await commands.close()
-        await reads.close()
-    return {
-        "commands": total,
-        "send_rate_per_s": round(total / sent_over, 1),
-        "acked": len(acked.latencies),
-        "failed_commands": failures,
-        "view_timeouts": timeouts,
-        "command_latency": {k: v for k, v in acked.summary().items() if k.endswith("_ms")},
-        "freshness": {k: v for k, v in fresh.summary().items() if k.endswith("_ms")},
-        "to_topic": {k: v for k, v in relayed.summary().items() if k.endswith("_ms")},
-        "windows": windows(timeline),
-    }
-
-
-def windows(timeline: list[tuple[float, float]], width: float = 2.0) -> list[dict[str, float]]:
-    """Freshness per `width` seconds of the run (by when the 2xx came): whether the tail is
-    spread out or one stall (a collection, a checkpoint) that a p99 over 4,000 orders shows."""
-    by_window: dict[int, list[float]] = {}
-    for at, latency in timeline:
-        by_window.setdefault(int(at // width), []).append(latency)
-    result = []
-    for index, latencies in sorted(by_window.items()):
-        ordered = sorted(latencies)
-        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-        result.append(
-            {
-                "from_s": index * width,
-                "p50_ms": round(ordered[len(ordered) // 2] * 1000, 1),
-                "p99_ms": round(p99 * 1000, 1),
-                "max_ms": round(ordered[-1] * 1000, 1),
-            }
-        )
-    return result
-
-
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     async with fresh_infra(f"bench_fresh_{uuid.uuid4().hex[:6]}") as infra:
         services = [
@@ -214,17 +90,24 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             for service in services:
                 await asyncio.to_thread(service.wait_ready, 90)
             ports = {s.name: s.port for s in services}
+            skus = await create_products(ports["command"])
             # Warm-up: connections, caches, lazily built validators. Right after an infrastructure
             # restart the first ~6 s at this rate ran 2-3x slower (the per 2 s windows), so 8 s; a
             # whole first run after a restart is still slower (cold MongoDB stand-in).
-            await drive(ports["command"], ports["query"], args.rate, WARM_UP_SECONDS)
+            await drive(ports["command"], ports["query"], args.rate or 100.0, WARM_UP_SECONDS, skus=skus)
+            capacity = None
+            if args.rate is None:
+                steps = await find_capacity(services, skus, args.step_seconds, "capacity")
+                best = capacity_of(steps)
+                capacity = {"commands_per_s": best.figures["send_rate_per_s"] if best else 0.0, "steps": len(steps)}
+                args.rate = round(capacity["commands_per_s"] * args.fraction, 1)
             watch = TopicWatch(infra.kafka, topic_for("order", infra.topic_prefix))
             await watch.start()
             projector_url = next(s.url for s in services if s.name == "projector")
             before = await asyncio.to_thread(applied_age_buckets, projector_url)
             batches_before = await asyncio.to_thread(batch_figures, projector_url)
             try:
-                figures = await drive(ports["command"], ports["query"], args.rate, args.seconds, watch)
+                figures = await drive(ports["command"], ports["query"], args.rate, args.seconds, watch, skus=skus)
             finally:
                 await watch.stop()
             after = await asyncio.to_thread(applied_age_buckets, projector_url)
@@ -240,15 +123,18 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             for service in services:
                 service.stop()
+    where = f"{args.fraction:.0%} of capacity" if capacity else f"{args.rate:.0f} commands/s"
     return {
         "name": "bench_freshness",
         "when": datetime.now(UTC).isoformat(),
-        "config": {"rate_per_s": args.rate, "seconds": args.seconds, "skus": SKUS},
+        "config": {"rate_per_s": args.rate, "seconds": args.seconds, "skus": SKUS, "fraction": args.fraction},
         "machine": {"cpus": os.cpu_count(), "load": os.getloadavg()},
+        "capacity": capacity,
+        "fraction_of_capacity": round(args.rate / capacity["commands_per_s"], 2) if capacity else None,
         **figures,
         "targets": [
             {
-                "label": "freshness p99",
+                "label": f"freshness p99 at {where}",
                 "value": figures["freshness"]["p99_ms"],
                 "threshold": 200,
                 "unit": "ms",
@@ -261,7 +147,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 def cli() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--rate", type=float, help="a fixed rate (default: --fraction of the capacity measured first)")
+    parser.add_argument("--fraction", type=float, default=0.5)
+    parser.add_argument("--step-seconds", type=float, default=5.0, help="seconds per step of the capacity search")
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
     import uvloop
@@ -280,8 +168,14 @@ def cli() -> None:
     )
     print(f"results: {RESULTS / 'bench_freshness.json'}")
     f = report["freshness"]
+    capacity = report["capacity"]
+    share = (
+        f" ({report['fraction_of_capacity']:.0%} of the {capacity['commands_per_s']:.0f}/s capacity measured first)"
+        if capacity
+        else ""
+    )
     print(
-        f"bench_freshness: command 2xx -> order view at {report['send_rate_per_s']:.0f} commands/s: "
+        f"bench_freshness: command 2xx -> order view at {report['send_rate_per_s']:.0f} commands/s{share}: "
         f"p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, max {f['max_ms']} ms (target p99 <= 200 ms)"
     )
 
