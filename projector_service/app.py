@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from projector_service.dead_letters import DeadLetters, ParkingLot, ensure_dlq_topic
 from projector_service.engine import Projection
 from projector_service.engine.batch import BatchProcessor
+from projector_service.engine.records import SharedDecoder
 from projector_service.live import StatusCollector, metrics, register
 from projector_service.read_models import drop_due, ensure_indexes, live_collection
 from projector_service.registry import ProjectorRegistry, default_registry
@@ -109,11 +110,12 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
     lot = ParkingLot(db, empty_for=settings.parked_check_seconds)
     dead_letters = DeadLetters(settings.kafka_bootstrap, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
+    decode = SharedDecoder(settings.shared_decoded_records)
     for projection in projections:
         processor = BatchProcessor(
             db, projection, lot=lot, dead_letters=dead_letters, live_cache_docs=settings.live_cache_docs
         )
-        register(broker, processor, settings)
+        register(broker, processor, settings, decode)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

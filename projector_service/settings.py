@@ -16,6 +16,9 @@ class Settings(KafkaSettings, MongoSettings, DatabaseSettings, TracingSettings):
     # Seconds a look that found nothing parked stands for the next batches (the parking lot's
     # `empty_for`; 0: look before every batch). Forgotten on a rebalance and on parking.
     parked_check_seconds: float = 1.0
+    # Records the live projections of this process share decoded (each projection consumes every
+    # record of its topics under its own group: the first to get one decodes it for the others).
+    shared_decoded_records: int = 10_000
     projector_port: int = 8003
     # Comma-separated names of the projections this process runs; empty: all of them.
     projections: str = ""

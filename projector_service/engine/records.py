@@ -97,6 +97,30 @@ def from_record(record: Any) -> Incoming:
     return Incoming(coords, record.key, record.value, headers, record.timestamp, env)
 
 
+class SharedDecoder:
+    """Decodes a record once for every projection of the process: each projection consumes the
+    topics under its own group, so the same record arrives once per projection that reads it.
+
+    Keyed by the record's coordinates and checked against its bytes (a topic deleted and made
+    again reuses offsets), at most `size` records remembered (the oldest forgotten first). An
+    `Incoming` and its envelope are immutable, so projections can share them."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._seen: dict[tuple[str, int, int], Incoming] = {}
+
+    def __call__(self, record: Any) -> Incoming:
+        coords = (record.topic, record.partition, record.offset)
+        hit = self._seen.get(coords)
+        if hit is not None and hit.value == record.value and hit.key == record.key:
+            return hit
+        item = from_record(record)
+        self._seen[coords] = item
+        if len(self._seen) > self._size:
+            del self._seen[next(iter(self._seen))]
+        return item
+
+
 def from_store(env: EventEnvelope) -> Incoming:
     """An event read from the event store, shaped as the record the relay would publish."""
     record = to_kafka(env, _STORE_SOURCE)

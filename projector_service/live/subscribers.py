@@ -7,7 +7,6 @@ tracing on, a batch's apply is a span in the trace of each command it has events
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,7 @@ from opentelemetry.trace import SpanKind, Tracer
 
 from projector_service.dead_letters.parking import ParkingLot
 from projector_service.engine.batch import BatchProcessor
-from projector_service.engine.records import Incoming, from_record
+from projector_service.engine.records import Incoming, SharedDecoder
 from projector_service.live import metrics
 from projector_service.settings import Settings
 from shared import tracing
@@ -42,11 +41,27 @@ class Backoff:
         self._next = self._first
 
 
+class _Headerless:
+    """What FastStream's batch parser reads of a record (it builds its own metadata from them),
+    without the headers it would decode: cheaper than a copy of the record."""
+
+    __slots__ = ("headers", "offset", "timestamp", "topic", "value")
+
+    def __init__(self, record: Any) -> None:
+        self.topic, self.offset, self.timestamp, self.value = (
+            record.topic,
+            record.offset,
+            record.timestamp,
+            record.value,
+        )
+        self.headers = ()
+
+
 async def keep_raw_records(records: tuple[Any, ...], original: Callable[[Any], Awaitable[Any]]) -> Any:
     """FastStream's batch parser decodes every header as UTF-8: one record whose headers
-    are not would fail the whole batch, again and again. It gets header-less copies
-    (it only builds its own metadata from them); the handler reads the records as they came."""
-    message = await original(tuple(dataclasses.replace(record, headers=[]) for record in records))
+    are not would fail the whole batch, again and again. It gets header-less stand-ins;
+    the handler reads the records as they came."""
+    message = await original(tuple(_Headerless(record) for record in records))
     message.raw_message = records
     return message
 
@@ -81,7 +96,8 @@ def _apply_spans(tracer: Tracer, items: list[Incoming], attributes: dict[str, st
     return tracing.batch_spans(tracer, "process", traces, kind=SpanKind.CONSUMER, attributes=attributes)
 
 
-def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings) -> None:
+def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings, decode: SharedDecoder) -> None:
+    """`decode` is one per process: a record read by several projections is decoded once."""
     projection = processor.projection
     backoff = Backoff(settings.retry_backoff_max_seconds)
     group = f"{settings.group_prefix}.{projection.name}"
@@ -111,7 +127,7 @@ def register(broker: KafkaBroker, processor: BatchProcessor, settings: Settings)
         listener=LookAgainAtParked(processor.lot),
     )
     async def project(msg: KafkaMessage) -> None:
-        items = [from_record(record) for record in msg.raw_message]
+        items = [decode(record) for record in msg.raw_message]
         started = time.perf_counter()
         tracer = tracing.active_tracer()
         spans = tracing.NO_SPANS if tracer is None else _apply_spans(tracer, items, traced)

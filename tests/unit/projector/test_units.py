@@ -13,7 +13,15 @@ from projector_service.cli import app
 from projector_service.dead_letters.parking import FAILED, HELD, Head, is_held, item_id
 from projector_service.engine.batch import plan, rejected_entries
 from projector_service.engine.documents import DocCache
-from projector_service.engine.records import Coordinates, Incoming, decode, from_record, from_store, redecode
+from projector_service.engine.records import (
+    Coordinates,
+    Incoming,
+    SharedDecoder,
+    decode,
+    from_record,
+    from_store,
+    redecode,
+)
 from shared.cloudevents import NotACloudEventError, from_kafka, to_kafka
 from shared.envelope import EventEnvelope
 from tests.support.histories import history
@@ -43,6 +51,20 @@ def test_decoding_agrees_with_the_shared_cloudevents_mapping() -> None:
         kafka = to_kafka(env, "/bahi/test")
         assert decode(kafka.key, kafka.value, tuple(kafka.headers)) == from_kafka(kafka.key, kafka.value, kafka.headers)
         assert decode(kafka.key, kafka.value, tuple(kafka.headers)) == env
+
+
+def test_the_shared_decoder_decodes_a_record_once_for_every_projection_and_checks_its_bytes() -> None:
+    decoder = SharedDecoder(size=3)
+    first = decoder(record(EVENTS[0], 1))
+    assert decoder(record(EVENTS[0], 1)) is first  # another projection's copy of the same record
+    assert first == from_record(record(EVENTS[0], 1))
+    other = decoder(record(EVENTS[1], 1))  # same coordinates, other bytes: a topic made again
+    assert other is not first and other.env == EVENTS[1]
+    for offset in (2, 3, 4):
+        decoder(record(EVENTS[offset], offset))
+    assert decoder(record(EVENTS[1], 1)) is not other  # forgotten: at most `size` remembered
+    bad = record(EVENTS[5], 9, value=b"{not json")
+    assert decoder(bad).error is not None and decoder(bad).env is None
 
 
 @pytest.mark.parametrize(
