@@ -8,13 +8,15 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 INFRA := deploy/local/infra.sh
 
-.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench clean
+.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench clean images test-containers
 
 help:
 	@echo "make run           install what is missing, start infrastructure and all services (Ctrl-C stops)"
 	@echo "make test          install what is missing, start infrastructure, run the whole suite"
 	@echo "make lint          ruff + mypy + import contracts"
 	@echo "make bench         benchmarks (tests/bench, not part of make test)"
+	@echo "make images        build the bahi:local image with podman (installs podman, runc, debootstrap)"
+	@echo "make test-containers  every service in its own container, compose and k8s (tests/containers)"
 	@echo "make infra-up | infra-down | infra-status"
 
 $(UV):
@@ -53,6 +55,15 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	.venv/bin/lint-imports
+
+# One image for every entry point, from deploy/Dockerfile (deploy/local/images.sh says how, without
+# a Docker engine or a registry); cached: a second run rebuilds only what changed.
+images: install
+	@deploy/local/images.sh
+
+test-containers: infra-up images
+	@deploy/local/deploy-tools.sh >/dev/null
+	$(PY) -m pytest tests/containers
 
 bench: infra-up
 	$(PY) -m tests.bench
