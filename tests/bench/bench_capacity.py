@@ -16,8 +16,8 @@ documents (the four order views as the projector wrote them, 500 per bulk, repla
 `_id`) into the same stand-in.
 
 `--compare REV` runs the same search first with the services of an older commit (a git
-worktree under .local/bench-code/REV, same virtualenv), then with this checkout: the
-ratio of the two capacities is the figure printed last.
+worktree under .local/bench-code/REV, same virtualenv), then with this checkout (or with
+`--code REV2`'s): the ratio of the two capacities is the figure printed last.
 
     .venv/bin/python -m tests.bench.bench_capacity [--compare REV] [--step-seconds 8]
 """
@@ -76,12 +76,20 @@ class Step:
     figures: dict[str, Any]
     events_per_s: float
     cpu: dict[str, float]
+    behind: dict[str, int]
+    """Events each commerce projection had not applied when the step's last read was answered."""
+
+    @property
+    def kept_up(self) -> bool:
+        """Every projection within half a second of events (not only the order view read)."""
+        return max(self.behind.values(), default=0) <= 0.5 * self.events_per_s
 
     @property
     def held(self) -> bool:
         f = self.figures
         return bool(
-            f["freshness"]["p99_ms"] <= HELD_P99_MS
+            self.kept_up
+            and f["freshness"]["p99_ms"] <= HELD_P99_MS
             and f["failed_commands"] == 0
             and f["view_timeouts"] == 0
             and f["send_rate_per_s"] >= 0.95 * self.rate
@@ -98,6 +106,7 @@ class Step:
             "command_p99_ms": self.figures["command_latency"]["p99_ms"],
             "failed_commands": self.figures["failed_commands"],
             "view_timeouts": self.figures["view_timeouts"],
+            "behind": self.behind,
             "held": self.held,
             "cpu": self.cpu,
         }
@@ -265,10 +274,40 @@ async def _stored_events(dsn: str) -> int:
 
 
 async def find_capacity(
-    services: list[processes.Service], skus: list[str], step_seconds: float, label: str
+    infra: Any, services: list[processes.Service], skus: list[str], step_seconds: float, label: str
 ) -> list[Step]:
     """The steps driven against running services (command, relay, projector, query), up to the
     first rate not held twice in a row (a second try keeps one stall from ending the search)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka, group_id=None)
+    await admin.start()
+    await consumer.start()
+    try:
+        return await _steps(admin, consumer, infra, services, skus, step_seconds, label)
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def _behind(admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer, tps: list[TopicPartition]) -> dict[str, int]:
+    end = await consumer.end_offsets(tps)
+    applied = await _group_offsets(admin, tps)
+    return {
+        name: sum(end[tp] for tp in tps if _type_of(tp.topic) in types) - applied[name]
+        for name, types in COMMERCE.items()
+    }
+
+
+async def _steps(
+    admin: AIOKafkaAdminClient,
+    consumer: AIOKafkaConsumer,
+    infra: Any,
+    services: list[processes.Service],
+    skus: list[str],
+    step_seconds: float,
+    label: str,
+) -> list[Step]:
+    tps = await partitions(admin, sorted({topic_for(t, infra.topic_prefix) for ts in COMMERCE.values() for t in ts}))
     by_name = {s.name: s for s in services}
     cmd, query, projector = by_name["command"].port, by_name["query"].port, by_name["projector"]
     groups = {s.name: [s.process.pid] for s in services if s.process is not None}
@@ -280,13 +319,15 @@ async def find_capacity(
             figures = await drive(cmd, query, rate, step_seconds, skus=skus)
             seconds = time.perf_counter() - started
             cpu = CpuMeter.shares(cpu_before, meter.read(), seconds)
-            step = Step(rate, figures, (consumed(projector.url) - events_before) / seconds, cpu)
+            events = (consumed(projector.url) - events_before) / seconds
+            step = Step(rate, figures, events, cpu, await _behind(admin, consumer, tps))
             steps.append(step)
             print(
                 f"  [{label}] {rate:7.1f}/s: fresh p99 {figures['freshness']['p99_ms']:8.1f} ms, "
                 f"{step.events_per_s:7.1f} events/s, projector {cpu['projector']:.2f} "
                 f"stand-in {cpu['mongo_stand_in']:.2f} machine {cpu['machine']:.2f} cores "
-                f"{'held' if step.held else 'NOT HELD'}{' (second try)' if attempt == 2 else ''}",
+                f"{'held' if step.held else 'NOT HELD'}{'' if step.kept_up else ' (fell behind)'}"
+                f"{' (second try)' if attempt == 2 else ''}",
                 flush=True,
             )
             if step.held:
@@ -320,7 +361,7 @@ async def search(code: Path, step_seconds: float, label: str) -> dict[str, Any]:
             cmd, query, projector = by_name["command"].port, by_name["query"].port, by_name["projector"]
             skus = await create_products(cmd)
             await drive(cmd, query, FIRST_RATE * 2, WARM_UP_SECONDS, skus=skus)
-            steps = await find_capacity(services, skus, step_seconds, label)
+            steps = await find_capacity(infra, services, skus, step_seconds, label)
             raw = await raw_bulk_rate(infra.mongo_url, infra.mongo_db)
             drained = await drain_rate(infra, projector, cmd, skus)
             print(f"  [{label}] projector alone on a backlog: {drained}", flush=True)
@@ -343,7 +384,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     runs = []
     if args.compare:
         runs.append(await search(code_checkout(args.compare), args.step_seconds, args.compare))
-    runs.append(await search(ROOT, args.step_seconds, "this checkout"))
+    if args.code:
+        runs.append(await search(code_checkout(args.code), args.step_seconds, args.code))
+    else:
+        runs.append(await search(ROOT, args.step_seconds, "this checkout"))
     report: dict[str, Any] = {
         "name": "bench_capacity",
         "when": datetime.now(UTC).isoformat(),
@@ -366,6 +410,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 def cli() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--compare", help="an older commit to measure side by side (e.g. ba84c4f)")
+    parser.add_argument("--code", help="run this commit's services instead of the checkout's (a worktree)")
     parser.add_argument("--step-seconds", type=float, default=8.0)
     args = parser.parse_args()
     import uvloop

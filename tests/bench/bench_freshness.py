@@ -29,7 +29,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.streams import topic_for
-from tests.bench.bench_capacity import capacity_of, find_capacity
+from tests.bench.bench_capacity import capacity_of, code_checkout, find_capacity
 from tests.bench.order_load import SKUS, WARM_UP_SECONDS, TopicWatch, create_products, drive
 from tests.support import processes
 from tests.support.infra import fresh_infra
@@ -85,6 +85,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             processes.query(infra),
         ]
         for service in services:
+            if args.code:
+                service.cwd = code_checkout(args.code)
             service.start()
         try:
             for service in services:
@@ -97,7 +99,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await drive(ports["command"], ports["query"], args.rate or 100.0, WARM_UP_SECONDS, skus=skus)
             capacity = None
             if args.rate is None:
-                steps = await find_capacity(services, skus, args.step_seconds, "capacity")
+                steps = await find_capacity(infra, services, skus, args.step_seconds, "capacity")
                 best = capacity_of(steps)
                 capacity = {"commands_per_s": best.figures["send_rate_per_s"] if best else 0.0, "steps": len(steps)}
                 args.rate = round(capacity["commands_per_s"] * args.fraction, 1)
@@ -127,7 +129,13 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "name": "bench_freshness",
         "when": datetime.now(UTC).isoformat(),
-        "config": {"rate_per_s": args.rate, "seconds": args.seconds, "skus": SKUS, "fraction": args.fraction},
+        "config": {
+            "rate_per_s": args.rate,
+            "seconds": args.seconds,
+            "skus": SKUS,
+            "fraction": args.fraction,
+            "code": args.code or "this checkout",
+        },
         "machine": {"cpus": os.cpu_count(), "load": os.getloadavg()},
         "capacity": capacity,
         "fraction_of_capacity": round(args.rate / capacity["commands_per_s"], 2) if capacity else None,
@@ -149,6 +157,7 @@ def cli() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, help="a fixed rate (default: --fraction of the capacity measured first)")
     parser.add_argument("--fraction", type=float, default=0.5)
+    parser.add_argument("--code", help="run this commit's services instead of the checkout's (a worktree)")
     parser.add_argument("--step-seconds", type=float, default=5.0, help="seconds per step of the capacity search")
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
