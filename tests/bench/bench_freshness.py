@@ -29,7 +29,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.streams import topic_for
-from tests.bench.bench_capacity import capacity_of, code_checkout, find_capacity
+from tests.bench.bench_capacity import Stack, capacity_of, code_checkout, find_capacity
 from tests.bench.order_load import SKUS, WARM_UP_SECONDS, TopicWatch, create_products, drive
 from tests.support import processes
 from tests.support.infra import fresh_infra
@@ -99,7 +99,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await drive(ports["command"], ports["query"], args.rate or 100.0, WARM_UP_SECONDS, skus=skus)
             capacity = None
             if args.rate is None:
-                steps = await find_capacity(infra, services, skus, args.step_seconds, "capacity")
+                stack = await Stack("capacity", infra, services, skus).open()
+                try:
+                    steps = (await find_capacity([stack], args.step_seconds))["capacity"]
+                finally:
+                    await stack.close()
                 best = capacity_of(steps)
                 capacity = {"commands_per_s": best.figures["send_rate_per_s"] if best else 0.0, "steps": len(steps)}
                 args.rate = round(capacity["commands_per_s"] * args.fraction, 1)
