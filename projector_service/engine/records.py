@@ -9,6 +9,7 @@ decodes every event of a topic.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,9 @@ class SharedDecoder:
 
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._seen: dict[tuple[str, int, int], Incoming] = {}
+        # Ordered: the oldest goes first in O(1) (a dict's first key after many deletions from its
+        # front is found by scanning past every deleted slot).
+        self._seen: OrderedDict[tuple[str, int, int], Incoming] = OrderedDict()
 
     def __call__(self, record: Any) -> Incoming:
         coords = (record.topic, record.partition, record.offset)
@@ -117,7 +120,7 @@ class SharedDecoder:
         item = from_record(record)
         self._seen[coords] = item
         if len(self._seen) > self._size:
-            del self._seen[next(iter(self._seen))]
+            self._seen.popitem(last=False)
         return item
 
 
