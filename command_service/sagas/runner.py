@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
@@ -99,7 +100,28 @@ async def serve(settings: Settings, registry: CommandRegistry | None = None) -> 
         managers[name] = (spec, await spec.build(resources))
     started = {name: asyncio.Event() for name in managers}
 
-    app = FastAPI(title="Bahi process managers", docs_url=None, redoc_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Started and stopped in the server's lifespan: on SIGTERM uvicorn runs the shutdown and then
+        # re-raises the signal, so code after `serve()` never runs. Stopping here lets each consumer
+        # leave its group (a restarted runner takes the partitions at once, not after the session
+        # timeout) and closes the pool.
+        tasks = []
+        for name, (spec, manager) in managers.items():
+            every = min(settings.saga_tick_seconds, manager.max_tick_seconds)
+            tasks.append(asyncio.create_task(consume(manager, spec, settings, started[name])))
+            tasks.append(asyncio.create_task(tick_forever(manager, name, every)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await pool.close()
+
+    app = FastAPI(title="Bahi process managers", docs_url=None, redoc_url=None, lifespan=lifespan)
 
     async def ready() -> None:
         await pool.fetchval("SELECT 1")
@@ -116,17 +138,4 @@ async def serve(settings: Settings, registry: CommandRegistry | None = None) -> 
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.host, port=settings.saga_port, log_config=None, access_log=False)
     )
-    tasks = []
-    for name, (spec, manager) in managers.items():
-        every = min(settings.saga_tick_seconds, manager.max_tick_seconds)
-        tasks.append(asyncio.create_task(consume(manager, spec, settings, started[name])))
-        tasks.append(asyncio.create_task(tick_forever(manager, name, every)))
-    try:
-        await server.serve()  # returns on SIGINT/SIGTERM
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await pool.close()
+    await server.serve()
