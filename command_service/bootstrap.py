@@ -18,6 +18,8 @@ from command_service.event_store import EventStore
 from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
 from command_service.handling import Clock, CommandRegistry, Dispatcher, Loader, default_registry
 from command_service.settings import Settings
+from shared.auth import authenticator_for
+from shared.ratelimit import RateLimits
 from shared.tracing import flush_tracing, setup_tracing
 
 
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None, registry: CommandRegistry | Non
     settings = settings or Settings()
     registry = registry or default_registry()
     setup_tracing(settings, "bahi-command")
+    auth = authenticator_for(settings, "the command service")
     holder: dict[str, Services] = {}
 
     @asynccontextmanager
@@ -101,4 +104,4 @@ def create_app(settings: Settings | None = None, registry: CommandRegistry | Non
             await pool.close()
             flush_tracing()
 
-    return build_app(lambda: holder["services"], registry, lifespan=lifespan)
+    return build_app(lambda: holder["services"], registry, lifespan=lifespan, auth=auth, limits=RateLimits.of(settings))

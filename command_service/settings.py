@@ -2,10 +2,10 @@
 the environment. Each context's own settings (`command_service.<context>.settings`) are read
 beside it by the same composition root."""
 
-from shared.settings import DatabaseSettings, KafkaSettings, TracingSettings
+from shared.settings import AuthSettings, DatabaseSettings, KafkaSettings, RateLimitSettings, TracingSettings
 
 
-class Settings(KafkaSettings, DatabaseSettings, TracingSettings):
+class Settings(KafkaSettings, DatabaseSettings, TracingSettings, AuthSettings, RateLimitSettings):
     db_pool_min: int = 2
     db_pool_max: int = 20
     port: int = 8001

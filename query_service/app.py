@@ -13,6 +13,7 @@ from query_service.api import build_app
 from query_service.reads import DocumentLoader
 from query_service.registry import QueryRegistry, default_registry
 from query_service.settings import Settings
+from shared.auth import authenticator_for
 from shared.read_models import CollectionResolver
 from shared.tracing import flush_tracing, setup_tracing
 from shared.tuning import gc_tuned
@@ -28,6 +29,7 @@ def create_app(
     settings = settings or Settings()
     registry = registry or default_registry()
     setup_tracing(settings, "bahi-query")
+    auth = authenticator_for(settings, "the query service")
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         settings.mongo_url, tz_aware=True, maxPoolSize=settings.mongo_pool_size
     )
@@ -54,4 +56,4 @@ def create_app(
     async def ready() -> None:
         await client.admin.command("ping")
 
-    return build_app(lifespan=lifespan, ready=ready, fast_reads=fast_reads, registry=registry)
+    return build_app(lifespan=lifespan, ready=ready, auth=auth, fast_reads=fast_reads, registry=registry)

@@ -3,7 +3,8 @@
 Refused at start-up with both claimants named: two contexts claiming one event type, stream
 type or read model (the shared catalogue), one route (method and path, whatever its
 parameters are named: `/v1/orders/{id}` and `/v1/orders/{order_id}` are one route, and the
-router would serve only the first), or one plain-read prefix. A plain read must mirror a GET
+router would serve only the first), or one plain-read prefix. Refused too: a route that
+declares no access (`shared.auth.allow`): no read is open by omission. A plain read must mirror a GET
 route of its own context: the fast path answers in that route's place, so a typo there
 would otherwise serve a path no route declares.
 """
@@ -17,6 +18,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from query_service.manifest import PlainRead, QueryManifest
+from shared.auth import Access, access_of, declared_access
 from shared.claims import Claims
 from shared.contexts import CONTEXTS, manifest_of
 from shared.events import EVENTS, EventRegistry
@@ -42,12 +44,22 @@ class QueryRegistry:
             for router in manifest.routers:
                 for route in router.routes:
                     if isinstance(route, APIRoute):
+                        declared_access(manifest.name, route)
                         for method in sorted(route.methods or ()):
                             self.routes.claim(route_key(method, route.path), manifest.name, route)
                 self.routers.append(router)
             for prefix, read in manifest.plain_reads.items():
                 self._check(manifest.name, prefix, read)
                 self.plain_reads.claim(prefix, manifest.name, read)
+
+    def plain_read_access(self) -> dict[str, Access]:
+        """Each plain read's path template -> its route's access (the fast path checks it)."""
+        found: dict[str, Access] = {}
+        for _, read in self.plain_reads.items():
+            access = access_of(self.routes[route_key("GET", read.path)])
+            assert access is not None  # every claimed route declares one (checked above)
+            found[read.path] = access
+        return found
 
     def _check(self, context: str, prefix: str, read: PlainRead) -> None:
         route = route_key("GET", read.path)

@@ -1,11 +1,11 @@
 """Configuration of the query service: read once, from the environment (prefix `BAHI_`), by
-the composition root. `mongo_url`, `mongo_db`, `host`, `log_level` and the tracing ones are the
-shared ones (`shared.settings`)."""
+the composition root. `mongo_url`, `mongo_db`, `host`, `log_level`, the tracing and the auth ones
+are the shared ones (`shared.settings`)."""
 
-from shared.settings import MongoSettings, TracingSettings
+from shared.settings import AuthSettings, MongoSettings, TracingSettings
 
 
-class Settings(MongoSettings, TracingSettings):
+class Settings(MongoSettings, TracingSettings, AuthSettings):
     port: int = 8002
     consistency_wait_seconds: float = 3.0
     mongo_pool_size: int = 100

@@ -10,7 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 
 class EventMetadata(BaseModel):
-    """Who and what caused an event; carried to Kafka as CloudEvents extensions."""
+    """Who and what caused an event; carried to Kafka as CloudEvents extensions (the audit
+    fields `reason`, `request_id` and `client_address` stay in the event store, whose audit
+    trail reads them). Every field is optional: events stored before a field existed read as
+    they always did."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -19,6 +22,12 @@ class EventMetadata(BaseModel):
     command_id: str | None = None
     actor: str | None = None
     traceparent: str | None = None
+    reason: str | None = None
+    """Why: the request's reason or narration, as the handler names it."""
+    request_id: str | None = None
+    """The HTTP request's id (its `X-Request-Id`, or the command id when it sent none)."""
+    client_address: str | None = None
+    """The client's address as the service saw it (behind a proxy: the proxy's forwarded one)."""
 
 
 class NewEvent(BaseModel):

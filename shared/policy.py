@@ -24,6 +24,10 @@ IST = ZoneInfo("Asia/Kolkata")
 class Unit(StrEnum):
     PAISE = "paise"
     COUNT = "count"
+    BASIS_POINTS = "bps"
+    """A rate: 1/100 of a percent (600 bps = 6%)."""
+    SECONDS = "seconds"
+    """A duration (a window, a batch interval)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,44 @@ class DatabaseSettings(BahiSettings):
     database_url: str = "postgresql://bahi@127.0.0.1:5432/bahi"
 
 
+class AuthSettings(BahiSettings):
+    """Bearer tokens (`shared.auth`): JWTs signed by a key of the JWKS document at
+    `auth_jwks_file`, at `auth_jwks_url` or given as `auth_jwks` (the document itself, e.g. a
+    secret's value; exactly one of the three), with this issuer and audience. Only the
+    algorithms listed are accepted (asymmetric by default; HS256 only if listed here, with an
+    `oct` key in the JWKS). `auth_disabled` switches authentication off: every request is then
+    unrestricted, and the service logs a warning at start-up saying so. Never in an image's
+    defaults."""
+
+    auth_disabled: bool = False
+    auth_jwks_file: str = ""
+    auth_jwks_url: str = ""
+    auth_jwks: str = ""
+    auth_issuer: str = "bahi-local"
+    auth_audience: str = "bahi"
+    auth_algorithms: str = "ES256,RS256"
+    """Comma-separated: the `alg` values a token may have."""
+    auth_leeway_seconds: float = Field(30.0, ge=0, le=300)
+    """Clock skew allowed on `exp`, `nbf` and `iat`."""
+    auth_jwks_refresh_seconds: float = Field(300.0, gt=0)
+    """How old the key set may grow before the next verification reads it again; a token
+    naming an unknown `kid` reads it at once (at most every `auth_jwks_cooldown_seconds`)."""
+    auth_jwks_cooldown_seconds: float = Field(10.0, ge=0)
+    auth_token_cache_size: int = Field(10_000, ge=0)
+    """Verified tokens remembered (by their bytes, until they expire); 0: verify every request."""
+
+
+class RateLimitSettings(BahiSettings):
+    """Token buckets per principal (the token's subject) and per client address (as uvicorn
+    reports it: behind a proxy, list the proxy in FORWARDED_ALLOW_IPS); 0 per second: no limit.
+    Per process: each replica keeps its own buckets."""
+
+    rate_limit_principal_per_second: float = Field(100.0, ge=0)
+    rate_limit_principal_burst: int = Field(200, ge=1)
+    rate_limit_client_per_second: float = Field(1000.0, ge=0)
+    rate_limit_client_burst: int = Field(2000, ge=1)
+
+
 class TracingSettings(BahiSettings):
     """Traces (`shared.tracing`): sent to an OTLP/HTTP collector when an endpoint is set, off
     (no exporter) when none is. The endpoint comes from OpenTelemetry's standard variables, so

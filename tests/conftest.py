@@ -1,7 +1,11 @@
 """Fixtures for every test level. Integration fixtures give each test session its own
 PostgreSQL database, MongoDB database and Kafka topic prefix on the infrastructure
 that `make test` started (deploy/local/infra.sh), so runs never see each other's data
-(the helpers behind them are in tests/support/infra.py)."""
+(the helpers behind them are in tests/support/infra.py).
+
+Authentication is on, as in production: the services built or started by the tests trust the
+suite's own test key (tests/support/auth.py), put in the environment here before any test
+reads a `Settings()`, and the tests' HTTP clients send its tokens."""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from command_service.event_store.postgres import create_schema, open_pool
+from tests.support import auth
 from tests.support.infra import Infra, fresh_infra
+
+auth.use_in_environment()
 
 
 @pytest.fixture(scope="session")

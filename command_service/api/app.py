@@ -1,4 +1,6 @@
-"""The FastAPI application: every context's routers and one mapping of errors to problem+json."""
+"""The FastAPI application: every context's routers, one mapping of errors to problem+json, and
+the door every request passes (`shared.auth`: bearer tokens, rate limits per principal and per
+client address)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from command_service.handling import (
     IdempotencyKeyReusedError,
     PreconditionFailedError,
 )
+from shared.auth import Authenticator, install_auth
 from shared.errors import DomainError
+from shared.ratelimit import RateLimits
 from shared.tracing import trace_requests
 from shared.web import NO_OTEL, install_health, install_problem_handlers, problem
 
@@ -23,11 +27,20 @@ if TYPE_CHECKING:
     from command_service.bootstrap import Services
 
 
-def build_app(services: Callable[[], Services], registry: CommandRegistry, lifespan: Any = None) -> FastAPI:
-    """The API of every context in `registry` (its routers), one error mapping for all."""
+def build_app(
+    services: Callable[[], Services],
+    registry: CommandRegistry,
+    lifespan: Any = None,
+    *,
+    auth: Authenticator,
+    limits: RateLimits | None = None,
+) -> FastAPI:
+    """The API of every context in `registry` (its routers), one error mapping for all, every
+    request authenticated by `auth` (and, given `limits`, rate limited)."""
     app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
     app.state.services = services
     install_problem_handlers(app)
+    install_auth(app, auth, limits=limits)  # inside the request metrics (installed next): 401s and 429s count
 
     async def ready() -> None:
         await services().ready()

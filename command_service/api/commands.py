@@ -1,6 +1,7 @@
 """One way to write a command route: `CommandMeta` (a dependency: Idempotency-Key, If-Match,
 actor, correlation and trace metadata) and `run_command` (dispatch, then the 2xx answer with the
-consistency token). A context's routes are a line or two each on top of these."""
+consistency token). A context's routes are a line or two each on top of these. The actor is the
+subject of the request's bearer token (`shared.auth`), never a header the client picks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from command_service.handling import Command, Envelope
 from shared import tracing
+from shared.auth import principal_in
 from shared.envelope import EventMetadata
 from shared.web import InvalidInputError
 
@@ -42,10 +44,16 @@ async def _command_meta(
             raise InvalidInputError("If-Match", 'expected "<version>"')
         expected = int(match.group(1))
     command_id = str(uuid4())
+    request_id = request.headers.get("X-Request-Id")
+    if request_id is not None and not _KEY.match(request_id):
+        raise InvalidInputError("X-Request-Id", "1 to 200 printable characters")
+    principal = principal_in(request.scope)  # every command route declares its access: never None there
     metadata = EventMetadata(
         correlation_id=request.headers.get("X-Correlation-Id") or command_id,
         command_id=command_id,
-        actor=request.headers.get("X-Actor"),
+        actor=principal.subject if principal is not None else None,
+        request_id=request_id or command_id,
+        client_address=request.client.host if request.client else None,
         # The command's span (a child of the caller's traceparent) when tracing is on: the
         # relay and the projector continue its trace. Off, the caller's traceparent as given.
         traceparent=tracing.current_traceparent() or request.headers.get("traceparent"),

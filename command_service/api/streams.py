@@ -1,5 +1,6 @@
 """The audit trail of the write side: a stream's events, forwards from a version, up to
-a version or as recorded at a moment (temporal query). Reads the event store, not a view."""
+a version or as recorded at a moment (temporal query). Reads the event store, not a view:
+every event of every stream, so staff only (`audit:read`), never customer tokens."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from shared.auth import allow
 from shared.web import problem
 
-router = APIRouter(prefix="/v1/streams")
+AUDIT_READ = "audit:read"
+
+router = APIRouter(prefix="/v1/streams", dependencies=[allow(AUDIT_READ)])
 
 Version = Annotated[int | None, Query(ge=1, le=2**62)]
 

@@ -2,7 +2,8 @@
 
 Refused at start-up with both claimants named: two contexts claiming one event type,
 stream type or read model (the shared catalogue), one command type, one route (method and
-path), one handler dependency, or one process manager.
+path), one handler dependency, or one process manager. Refused too: a route that declares no
+access (`shared.auth.allow`): no command is open by omission.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from command_service.handling.decisions import Command
 from command_service.handling.dispatch import Handler
 from command_service.handling.loading import AggregateType
 from command_service.handling.manifest import CommandManifest
+from shared.auth import declared_access
 from shared.claims import Claims
 from shared.contexts import CONTEXTS, catalog, manifest_of
 from shared.events import EVENTS, EventRegistry
@@ -37,6 +39,7 @@ class CommandRegistry:
             for router in manifest.routers:
                 for route in router.routes:
                     if isinstance(route, APIRoute):
+                        declared_access(manifest.name, route)
                         for method in sorted(route.methods or ()):
                             self.routes.claim(f"{method} {route.path}", manifest.name, route)
                 self.routers.append(router)

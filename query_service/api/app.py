@@ -1,5 +1,8 @@
 """The FastAPI application of the query service: every context's routers (from the registry),
-the fast path for their plain reads, problem+json errors and the health endpoints."""
+the fast path for their plain reads, problem+json errors and the health endpoints. Every
+request but the open ones passes `shared.auth.Authenticate` first, the fast reads too; each
+route's declared access is checked by FastAPI for the routed reads and by the fast path for
+its own."""
 
 from __future__ import annotations
 
@@ -9,20 +12,28 @@ from fastapi import FastAPI
 
 from query_service.api.fast import FastReads
 from query_service.registry import QueryRegistry, default_registry
+from shared.auth import Authenticator, install_auth
 from shared.tracing import trace_requests
 from shared.web import NO_OTEL, Check, install_health, install_problem_handlers
 
 
 def build_app(
-    *, lifespan: Any, ready: Check, fast_reads: bool = True, registry: QueryRegistry | None = None
+    *,
+    lifespan: Any,
+    ready: Check,
+    auth: Authenticator,
+    fast_reads: bool = True,
+    registry: QueryRegistry | None = None,
 ) -> FastAPI:
     registry = registry or default_registry()
     app = FastAPI(title="Bahi query service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
     app.state.catalog = registry.catalog  # list reads map a token's stream to its stream type with it
     install_problem_handlers(app)
     if fast_reads:
-        # Added before install_health's metrics: inside them, so they count these reads too.
-        app.add_middleware(FastReads, reads=dict(registry.plain_reads.items()))
+        # Added first: behind the authentication and inside install_health's metrics, which
+        # count these reads too.
+        app.add_middleware(FastReads, reads=dict(registry.plain_reads.items()), access=registry.plain_read_access())
+    install_auth(app, auth)
     install_health(app, "query", ready)
     for router in registry.routers:
         app.include_router(router)

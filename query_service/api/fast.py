@@ -14,6 +14,11 @@ taken from the same headers. Anything else (a query string such as `min_version`
 the route would refuse, another method or path) goes on to FastAPI, which validates it and
 answers 422 as usual. `shared.web`'s request metrics sit outside this middleware and count
 these reads under their route's path template.
+
+The access is the same too: `shared.auth.Authenticate` sits in front of this layer (no request
+reaches it unauthenticated), and each read checks its route's declared `Access` here, as
+FastAPI would run it for the route: a staff or service token with the scope in one set lookup,
+anything else (a customer token, whose ownership is checked) through `Access.authorize`.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from query_service.api.deps import reads_of
 from query_service.api.http import Conditions
 from query_service.manifest import Answer, PlainRead
+from shared.auth import Access, AccessDeniedError, principal_in
 
 
 @dataclass(frozen=True)
@@ -37,19 +44,46 @@ class Matched:
     path: str
 
 
+class Guard:
+    """A plain read's route access, and the name of the path parameter its key is."""
+
+    def __init__(self, access: Access, path: str) -> None:
+        self.access = access
+        self.param = path[path.index("{") + 1 : path.index("}")]
+
+    async def refused(self, scope: Scope, receive: Receive, send: Send, key: str) -> bool:
+        """True if the request may not read this (and was answered: 401, 403 or 404)."""
+        principal = principal_in(scope)
+        if principal is not None and self.access.settled(principal):
+            return False
+        scope["path_params"] = {self.param: key}
+        try:
+            await self.access.authorize(Request(scope, receive))
+        except AccessDeniedError as denied:
+            await denied.response(scope, receive, send)
+            return True
+        return False
+
+
 class FastReads:
-    def __init__(self, app: ASGIApp, reads: Mapping[str, PlainRead]) -> None:
+    def __init__(self, app: ASGIApp, reads: Mapping[str, PlainRead], access: Mapping[str, Access]) -> None:
         self.app = app
-        self._reads: dict[str, tuple[Matched, Answer, re.Pattern[str]]] = {
-            prefix: (Matched(read.path), read.respond, re.compile(read.key_pattern))
+        self._reads: dict[str, tuple[Matched, Answer, re.Pattern[str], Guard]] = {
+            prefix: (
+                Matched(read.path),
+                read.respond,
+                re.compile(read.key_pattern),
+                Guard(access[read.path], read.path),
+            )
             for prefix, read in reads.items()
             if not read.suffix and read.params is None
         }
-        self._suffixed: dict[str, list[tuple[str, PlainRead, re.Pattern[str]]]] = {}
+        self._suffixed: dict[str, list[tuple[str, PlainRead, re.Pattern[str], Guard]]] = {}
         for read in reads.values():
             if read.suffix or read.params is not None:
                 prefix = read.path[: read.path.index("{")]
-                self._suffixed.setdefault(read.suffix, []).append((prefix, read, re.compile(read.key_pattern)))
+                entry = (prefix, read, re.compile(read.key_pattern), Guard(access[read.path], read.path))
+                self._suffixed.setdefault(read.suffix, []).append(entry)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -58,7 +92,9 @@ class FastReads:
                 prefix = path[: path.rfind("/") + 1]  # "/v1/orders/" of "/v1/orders/ord-1": a key has no "/"
                 read = self._reads.get(prefix)
                 if read is not None and read[2].fullmatch(key := path[len(prefix) :]):
-                    scope["route"], respond, _ = read
+                    scope["route"], respond, _, guard = read
+                    if await guard.refused(scope, receive, send, key):
+                        return
                     response = await respond(reads_of(scope["app"].state), key, _conditions(scope))
                     await response(scope, receive, send)
                     return
@@ -68,7 +104,7 @@ class FastReads:
 
     async def _suffixed_read(self, path: str, scope: Scope, receive: Receive, send: Send) -> bool:
         stem, _, last = path.rpartition("/")
-        for prefix, read, pattern in self._suffixed.get("/" + last, ()):
+        for prefix, read, pattern, guard in self._suffixed.get("/" + last, ()):
             key = stem[len(prefix) :]
             if not stem.startswith(prefix) or not pattern.fullmatch(key):
                 continue
@@ -76,6 +112,8 @@ class FastReads:
             if query is None:
                 return False  # FastAPI answers it (a 422 naming the parameter)
             scope["route"] = Matched(read.path)
+            if await guard.refused(scope, receive, send, key):
+                return True
             response = await read.respond(reads_of(scope["app"].state), key, _conditions(scope), query)
             await response(scope, receive, send)
             return True

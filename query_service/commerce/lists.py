@@ -1,7 +1,8 @@
 """The commerce context's list reads: a customer's orders, order search, products. Each takes
 the generic paging inputs (`api.pages.PageDep`: cursor, limit capped at MAX_LIMIT, the
 consistency token, If-None-Match) plus its own strict filters (unknown or malformed → 422),
-and names the read model that a token's order or product is waited for in."""
+and names the read model that a token's order or product is waited for in. A customer token
+lists its own orders and any products; searching all orders is for staff (`orders:read`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from pydantic import AfterValidator
 from query_service.api.http import unknown_params
 from query_service.api.pages import PAGE_QUERY, PageDep
 from query_service.commerce.views import SearchFilters, list_customer_orders, list_products, search_orders
+from shared.auth import ANY_CUSTOMER, OwnIdInPath, allow
 from shared.commerce.events import PaymentMethod
 from shared.commerce.read_models import CUSTOMER_ORDERS, ORDER_SEARCH, PRODUCT_VIEW
+from shared.commerce.scopes import CATALOG_READ, ORDERS_READ
 from shared.commerce.streams import ORDER, PRODUCT, OrderStatus
 from shared.streams import ID_PATTERN
 from shared.web import invalid
@@ -39,7 +42,7 @@ Paise = Annotated[int | None, Query(ge=0, le=10**15)]
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
-@router.get("/customers/{customer_id}/orders")
+@router.get("/customers/{customer_id}/orders", dependencies=[allow(ORDERS_READ, customers=OwnIdInPath("customer_id"))])
 async def customer_orders(
     request: Request,
     customer_id: Id,
@@ -67,7 +70,7 @@ async def customer_orders(
     )
 
 
-@router.get("/orders")
+@router.get("/orders", dependencies=[allow(ORDERS_READ)])
 async def search(
     request: Request,
     page: PageDep,
@@ -92,7 +95,7 @@ async def search(
     )
 
 
-@router.get("/products")
+@router.get("/products", dependencies=[allow(CATALOG_READ, customers=ANY_CUSTOMER)])
 async def products(
     request: Request,
     page: PageDep,

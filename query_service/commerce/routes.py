@@ -2,7 +2,11 @@
 Each honours ETag/If-None-Match and, given a consistency token or `min_version`, first waits
 (bounded, coalesced with every other waiter) until its view has caught up. The order and
 product reads are also plain reads (`PLAIN_READS`): the fast path answers them with the
-same response functions when the request has nothing for FastAPI to parse."""
+same response functions when the request has nothing for FastAPI to parse.
+
+Access: staff and service tokens need `orders:read` (orders, customers) or `catalog:read`
+(products); a customer token reads its own orders and summary (another's is a 404) and any
+product."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from fastapi import APIRouter, Path, Request, Response
 from query_service.api.consistency import TokenError, min_version_for, parse_token
 from query_service.api.deps import DbDep, Reads, ReadsDep, ResolverDep, SettingsDep, WatcherDep
 from query_service.api.http import CONDITION_PARAMETERS, Conditions, answer, conditions
+from query_service.api.owners import OwnedDocument
 from query_service.commerce.views import (
     CustomerSummaryView,
     OrderView,
@@ -24,7 +29,9 @@ from query_service.commerce.views import (
 )
 from query_service.manifest import PlainRead
 from query_service.reads import DocumentLoader
+from shared.auth import ANY_CUSTOMER, OwnIdInPath, allow
 from shared.commerce.read_models import CUSTOMER_SUMMARY, ORDER_VIEW, PRODUCT_VIEW
+from shared.commerce.scopes import CATALOG_READ, ORDERS_READ
 from shared.commerce.streams import ORDER, PRODUCT
 from shared.streams import ID_PATTERN
 from shared.web import invalid, problem
@@ -42,6 +49,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found", **_PROBLEM},
     422: {"description": "Invalid parameter, named in `field`", **_PROBLEM},
 }
+OWN_ORDER = [allow(ORDERS_READ, customers=OwnedDocument(ORDER_VIEW, "order_id"))]
+OWN_CUSTOMER = [allow(ORDERS_READ, customers=OwnIdInPath("customer_id"))]
+CATALOG = [allow(CATALOG_READ, customers=ANY_CUSTOMER)]
 
 
 def _answer(
@@ -52,14 +62,26 @@ def _answer(
     return answer(view.model_dump_json(by_alias=True).encode(), f'"{view.version}"', timed_out, if_none_match)
 
 
-@router.get("/orders/{order_id}", response_model=OrderView, responses=RESPONSES, openapi_extra=CONDITIONS_DOC)
+@router.get(
+    "/orders/{order_id}",
+    response_model=OrderView,
+    responses=RESPONSES,
+    openapi_extra=CONDITIONS_DOC,
+    dependencies=OWN_ORDER,
+)
 async def read_order(request: Request, order_id: Id, reads: ReadsDep) -> Response:
     if isinstance(given := conditions(request), Response):
         return given
     return await order_response(reads, order_id, given)
 
 
-@router.get("/products/{sku}", response_model=ProductView, responses=RESPONSES, openapi_extra=CONDITIONS_DOC)
+@router.get(
+    "/products/{sku}",
+    response_model=ProductView,
+    responses=RESPONSES,
+    openapi_extra=CONDITIONS_DOC,
+    dependencies=CATALOG,
+)
 async def read_product(request: Request, sku: Id, reads: ReadsDep) -> Response:
     if isinstance(given := conditions(request), Response):
         return given
@@ -108,6 +130,7 @@ async def _single(
     response_model=CustomerSummaryView,
     responses=RESPONSES,
     openapi_extra=CONDITIONS_DOC,
+    dependencies=OWN_CUSTOMER,
 )
 async def read_customer_summary(
     request: Request,

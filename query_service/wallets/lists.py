@@ -1,7 +1,8 @@
 """The wallets context's list read: a wallet's statement, newest first, cursor-paged
 (`api.pages.PageDep`) and filtered by a time window and kind. A consistency token of the
 wallet's stream waits (bounded) for the statement document of the token's version: every event
-of a wallet leaves one there (a movement's entry or a marker), keyed wallet id + version."""
+of a wallet leaves one there (a movement's entry or a marker), keyed wallet id + version.
+A customer token reads its own wallet's statement only (the wallet view names the owner)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from query_service.api.consistency import TokenError, parse_token
 from query_service.api.http import unknown_params
+from query_service.api.owners import OwnedDocument
 from query_service.api.pages import PAGE_QUERY, PageDep, PageParams, lists_of
 from query_service.wallets import params
 from query_service.wallets.statement import StatementFilters, list_statement
+from shared.auth import allow
 from shared.streams import ID_PATTERN
-from shared.wallets.read_models import WALLET_STATEMENT, entry_id
+from shared.wallets.read_models import WALLET_STATEMENT, WALLET_VIEW, entry_id
+from shared.wallets.scopes import WALLETS_READ
 from shared.wallets.values import STATEMENT_KINDS
 from shared.web import invalid
 
@@ -27,7 +31,10 @@ Kind = Annotated[str | None, Query(max_length=20, description=f"one of {', '.joi
 _FILTERS = {"from", "to", "kind"}
 
 
-@router.get("/wallets/{wallet_id}/statement")
+@router.get(
+    "/wallets/{wallet_id}/statement",
+    dependencies=[allow(WALLETS_READ, customers=OwnedDocument(WALLET_VIEW, "wallet_id"))],
+)
 async def statement(
     request: Request,
     wallet_id: Id,

@@ -1,7 +1,9 @@
 """The wallets context's single reads: a wallet (also a plain read, `PLAIN_READS`), its balance at
 a moment, and a merchant's settlement for an IST day. Each answers with an ETag and honours
 If-None-Match; the wallet and its balance wait (bounded) for a consistency token of the wallet's
-stream (or `min_version` for the wallet); unknown or malformed parameters are a 422 naming them."""
+stream (or `min_version` for the wallet); unknown or malformed parameters are a 422 naming them.
+Access: `wallets:read` (a customer token: its own wallet only, another's is a 404), settlements
+`settlements:read` (never customer tokens)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from query_service.api.consistency import TokenError, min_version_for
 from query_service.api.deps import DbDep, Reads, ReadsDep, ResolverDep
 from query_service.api.http import CONDITION_PARAMETERS, Conditions, answer, conditions, unknown_params
+from query_service.api.owners import OwnedDocument
 from query_service.manifest import PlainRead
 from query_service.wallets import params
 from query_service.wallets.views import (
@@ -26,8 +29,10 @@ from query_service.wallets.views import (
     get_wallet,
     recent_balance,
 )
+from shared.auth import allow
 from shared.streams import ID_PATTERN
 from shared.wallets.read_models import WALLET_BALANCE_HISTORY, WALLET_VIEW, entry_id
+from shared.wallets.scopes import SETTLEMENTS_READ, WALLETS_READ
 from shared.web import invalid, problem
 
 router = APIRouter(prefix="/v1")
@@ -39,6 +44,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found", **_PROBLEM},
     422: {"description": "Invalid parameter, named in `field`", **_PROBLEM},
 }
+OWN_WALLET = [allow(WALLETS_READ, customers=OwnedDocument(WALLET_VIEW, "wallet_id"))]
 _TOKEN_DOC = CONDITION_PARAMETERS[1:]  # the token and If-None-Match (min_version is the wallet read's only)
 
 
@@ -51,6 +57,7 @@ def _content_etag(body: bytes) -> str:
     response_model=WalletView,
     responses=RESPONSES,
     openapi_extra={"parameters": CONDITION_PARAMETERS},
+    dependencies=OWN_WALLET,
 )
 async def read_wallet(request: Request, wallet_id: Id, reads: ReadsDep) -> Response:
     if isinstance(given := conditions(request), Response):
@@ -87,6 +94,7 @@ AsOf = Annotated[
     response_model=BalanceView,
     responses=RESPONSES,
     openapi_extra={"parameters": _TOKEN_DOC},
+    dependencies=OWN_WALLET,
 )
 async def read_balance(request: Request, wallet_id: Id, reads: ReadsDep, as_of: AsOf = None) -> Response:
     """The balance after the wallet's last event at or before `as_of`; a moment before the wallet
@@ -141,6 +149,7 @@ Day = Annotated[str | None, Query(max_length=10, description="The IST business d
     response_model=SettlementView,
     responses=RESPONSES,
     openapi_extra={"parameters": CONDITION_PARAMETERS[2:]},
+    dependencies=[allow(SETTLEMENTS_READ)],
 )
 async def read_settlement(
     request: Request, merchant_id: Id, db: DbDep, resolver: ResolverDep, date: Day = None

@@ -4,22 +4,20 @@ and a merchant's settlement for a day."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from query_service.reads import DocumentLoader
+from query_service.reads import DocumentLoader, balances
+from query_service.reads.balances import BalanceAt, BeforeOpening
 from shared.read_models import CollectionResolver
 from shared.wallets.read_models import (
     MERCHANT_SETTLEMENTS,
     WALLET_BALANCE_HISTORY,
     WALLET_VIEW,
-    time_key,
 )
 
 
@@ -90,42 +88,24 @@ class BalanceView(BaseModel):
     event: str
 
 
-class BeforeOpening(LookupError):
-    """The wallet exists, but not yet at the moment asked."""
-
-    def __init__(self, opened_at: datetime) -> None:
-        super().__init__(opened_at)
-        self.opened_at = opened_at
-
-
-_FIELDS = {"_id": 0, "balance_after_paise": 1, "occurred_at": 1, "version": 1, "event": 1}
-
-
-def recent_balance(view: Mapping[str, Any], wallet_id: str, as_of: datetime | None) -> BalanceView | None:
-    """The balance at `as_of` from the wallet view's recent balances (`_balances`), when they
-    reach back to it; None when the moment is older than they are (the history answers);
-    raises `BeforeOpening` for a moment before the opening."""
-    entries = view.get("_balances")
-    if not entries:
+def _view(wallet_id: str, as_of: datetime | None, found: BalanceAt | None) -> BalanceView | None:
+    if found is None:
         return None
-    found = entries[-1]
-    if as_of is not None:
-        # The entries are in sort-key order, time first: those timed at or before `as_of` are
-        # exactly those whose sort key the history's bound (`time_key(as_of) + "}"`) admits.
-        at = bisect_right(entries, time_key(as_of), key=lambda e: e[0])
-        if at == 0:
-            if view.get("_balances_from_opening"):
-                raise BeforeOpening(_utc(entries[0][4]))
-            return None
-        found = entries[at - 1]
-    _, version, balance, event, occurred_at = found
     return BalanceView(
-        wallet_id=wallet_id, as_of=as_of, balance_paise=balance, since=_utc(occurred_at), version=version, event=event
+        wallet_id=wallet_id,
+        as_of=as_of,
+        balance_paise=found.balance_paise,
+        since=found.since,
+        version=found.version,
+        event=found.event,
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def recent_balance(view: Mapping[str, Any], wallet_id: str, as_of: datetime | None) -> BalanceView | None:
+    """The balance at `as_of` from the wallet view's recent balances, when they reach back to it;
+    None when the moment is older (the history answers); raises `BeforeOpening` for a moment
+    before the opening (`query_service.reads.balances`)."""
+    return _view(wallet_id, as_of, balances.recent_balance(view, as_of))
 
 
 async def balance_as_of(
@@ -134,34 +114,7 @@ async def balance_as_of(
     """The balance after the wallet's last event at or before `as_of` (one indexed query), None
     for an unknown wallet; raises `BeforeOpening` for a moment before the wallet was opened."""
     history = db[await resolver.live(WALLET_BALANCE_HISTORY)]
-    query: dict[str, Any] = {"wallet_id": wallet_id}
-    if as_of is not None:
-        query["sort_key"] = {"$lt": time_key(as_of) + "}"}  # "}" sorts after "|": every key at `as_of` is in
-    doc = await _first(history, query, ("sort_key", -1), _FIELDS)
-    if doc is not None:
-        return BalanceView(
-            wallet_id=wallet_id,
-            as_of=as_of,
-            balance_paise=doc["balance_after_paise"],
-            since=doc["occurred_at"],
-            version=doc["version"],
-            event=doc["event"],
-        )
-    if as_of is not None:
-        opening = await _first(history, {"wallet_id": wallet_id}, ("sort_key", 1), _FIELDS)
-        if opening is not None:
-            raise BeforeOpening(opening["occurred_at"])
-    return None
-
-
-async def _first(
-    collection: AsyncCollection[Any], query: dict[str, Any], order: tuple[str, int], fields: dict[str, int]
-) -> dict[str, Any] | None:
-    """The first document in `order`. Not hinted: the planner picks `by_wallet_time` for this
-    filter and sort, and a hint made the Python MongoDB stand-in scan the whole index (300 ms
-    instead of 1 ms at 12,000 documents; tests/bench/bench_wallets.py probes both)."""
-    found = await collection.find(query, fields).sort(*order).limit(1).to_list()
-    return found[0] if found else None
+    return _view(wallet_id, as_of, await balances.history_balance(history, "wallet_id", wallet_id, as_of))
 
 
 class SettlementView(BaseModel):
@@ -182,5 +135,20 @@ async def get_settlement(
     """One document per merchant and day (found by its fields, not by the projector's id format)."""
     collection = db[await resolver.live(MERCHANT_SETTLEMENTS)]
     query = {"merchant_id": merchant_id, "day": day.isoformat()}
-    doc = await _first(collection, query, ("day", -1), {"_applied": 0})
+    doc = await balances.first(collection, query, ("day", -1), {"_applied": 0})
     return SettlementView.model_validate(doc) if doc else None
+
+
+__all__ = [
+    "BalanceView",
+    "BeforeOpening",
+    "HeadroomView",
+    "HoldView",
+    "LimitView",
+    "SettlementView",
+    "WalletView",
+    "balance_as_of",
+    "get_settlement",
+    "get_wallet",
+    "recent_balance",
+]

@@ -9,20 +9,15 @@ of statement and history entries.
 - `wallet_statement`: one document per movement, newest first per wallet, filterable by IST
   month and kind; `sort_key` = occurred_at (UTC, fixed width) + "|" + wallet id + ":" + version,
   one string, so a cursor is one range bound and stays stable under new entries.
-- `wallet_balance_history`: the balance after each event, to answer "balance as of" a moment.
+- `wallet_balance_history`: the balance after each event, to answer "balance as of" a moment
+  (the generic time-aware balance of `shared.balances`, whose keys are re-exported here).
 - `merchant_settlements`: per merchant and IST business day, captured, paid and refunded totals.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from shared.balances import RECENT_BALANCES, entry_id, entry_sort_key, history_index, time_key
 from shared.manifest import IndexKeys, ReadModel
-
-RECENT_BALANCES = 16
-"""How many of a wallet's latest balances its view keeps (`_balances`: [`time_key` of the event,
-version, balance_after_paise, event type, occurred_at] each, in `entry_sort_key` order;
-`_balances_from_opening` says none was dropped yet, so the first is the opening)."""
 
 WALLET_VIEW = "wallet_view"
 WALLET_STATEMENT = "wallet_statement"
@@ -42,7 +37,7 @@ INDEX_SPECS: dict[str, dict[str, IndexKeys]] = {
         "by_movement_id": [("wallet_id", 1), ("movement_id", 1)],
     },
     WALLET_BALANCE_HISTORY: {
-        "by_wallet_time": [("wallet_id", 1), ("sort_key", -1)],
+        "by_wallet_time": history_index("wallet_id"),
     },
     MERCHANT_SETTLEMENTS: {
         "by_merchant_day": [("merchant_id", 1), ("day", -1)],
@@ -56,18 +51,15 @@ READ_MODELS = tuple(
 )
 
 
-def time_key(moment: datetime) -> str:
-    """Fixed-width UTC text that sorts like the time itself."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def entry_sort_key(occurred_at: datetime, wallet_id: str, version: int) -> str:
-    """The stream version breaks ties between events of one moment (a transfer's two sides
-    differ by wallet id); zero-padded so that it sorts as a number."""
-    return f"{time_key(occurred_at)}|{wallet_id}:{version:012d}"
-
-
-def entry_id(wallet_id: str, version: int) -> str:
-    """The statement and balance-history document of the wallet's event at `version` (the query
-    service waits for it under this id)."""
-    return f"{wallet_id}:{version}"
+__all__ = [
+    "INDEX_SPECS",
+    "MERCHANT_SETTLEMENTS",
+    "READ_MODELS",
+    "RECENT_BALANCES",
+    "WALLET_BALANCE_HISTORY",
+    "WALLET_STATEMENT",
+    "WALLET_VIEW",
+    "entry_id",
+    "entry_sort_key",
+    "time_key",
+]

@@ -73,6 +73,7 @@ from tests.bench.bench_query import MONGO_URL, start_server, wait_ready
 from tests.bench.bench_query import seed as seed_orders
 from tests.bench.common import Report, Run, Target, Timer, bahi_pool, fmt, fresh_database, run, run_for
 from tests.bench.load import run_load
+from tests.support import auth
 from tests.support.wallets import T0, WalletWorld
 
 try:
@@ -651,7 +652,7 @@ async def probe_latency(port: int, paths: dict[str, list[str]], db: Any, wallets
     """Median latency of one request at a time, each kind, and of the history query on MongoDB
     alone, with the index hint the query service sends and without it."""
     out: dict[str, float] = {}
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, headers=auth.STAFF) as http:
         for kind, kind_paths in paths.items():
             times = []
             for path in kind_paths[1:6]:
@@ -692,10 +693,12 @@ async def phase_query(report: Report, args: argparse.Namespace) -> float:
             "balance": [f"/v1/wallets/{w}/balance?as_of={AS_OF}" for w in wallets],
         }
         # Sanity: the read answers what was seeded (the third event's balance at as_of).
-        check = httpx.get(f"http://127.0.0.1:{port}{paths['balance'][0]}", timeout=10)
+        check = httpx.get(f"http://127.0.0.1:{port}{paths['balance'][0]}", timeout=10, headers=auth.STAFF)
         assert check.status_code == 200, (check.status_code, check.text)
         assert check.json()["balance_paise"] == 20_000, check.text
-        assert httpx.get(f"http://127.0.0.1:{port}{paths['order'][0]}", timeout=10).status_code == 200
+        assert (
+            httpx.get(f"http://127.0.0.1:{port}{paths['order'][0]}", timeout=10, headers=auth.STAFF).status_code == 200
+        )
         probe = await probe_latency(port, paths, db, wallets)
         report.figure("query_probe_ms", probe)
         print(f"   one request at a time (median ms): {json.dumps(probe)}", flush=True)

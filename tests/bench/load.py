@@ -1,7 +1,9 @@
 """A small HTTP/1.1 load driver on raw asyncio sockets (127.0.0.1 only): keep-alive
 connections, one request in flight each, latencies per request. Much cheaper per
 request than an HTTP client library, so on a small machine the driver steals less
-CPU from the server it measures."""
+CPU from the server it measures. Requests carry the test suite's staff token
+(tests/support/auth.py) unless they name their own Authorization header; the servers a
+benchmark starts trust it (the environment set here, `processes.service_env`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ import re
 import subprocess
 import time
 from dataclasses import dataclass, field
+
+from tests.support import auth
+
+auth.use_in_environment()
+AUTHORIZATION = auth.STAFF["Authorization"]
 
 
 @dataclass
@@ -57,7 +64,9 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 async def run_load(port: int, paths: list[str], *, connections: int, seconds: float, warmup: float = 1.0) -> LoadResult:
     """Hammer GET `paths` (round robin) for `seconds` after `warmup`; only the measured window counts."""
     result = LoadResult()
-    requests = [f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for p in paths]
+    requests = [
+        f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {AUTHORIZATION}\r\n\r\n".encode() for p in paths
+    ]
     start = time.perf_counter() + warmup
     stop = start + seconds
 
@@ -128,7 +137,10 @@ class HttpPool:
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
         if body:
             lines.append("Content-Type: application/json")
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        headers = headers or {}
+        if not any(name.lower() == "authorization" for name in headers):
+            lines.append(f"Authorization: {AUTHORIZATION}")
+        lines += [f"{k}: {v}" for k, v in headers.items()]
         reader, writer = await self._idle.get()
         try:
             writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)

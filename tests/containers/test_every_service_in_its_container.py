@@ -16,6 +16,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from tests.support import auth
 from tests.support.containers import Container, bahi_env, wait, wait_all_healthy
 from tests.support.infra import Infra, fresh_infra
 from tests.support.processes import free_port
@@ -83,7 +84,7 @@ def test_a_stopped_projector_container_catches_up_when_started_again(bahi: dict[
     assert projector.state() == "exited"
     placed = [shop.place(sku, "COD") for _ in range(5)]
     # Committed and published (the relay runs), but nothing projects them while the projector is down.
-    assert httpx.get(f"{query}/v1/orders/{placed[-1]}", timeout=5).status_code == 404
+    assert httpx.get(f"{query}/v1/orders/{placed[-1]}", timeout=5, headers=auth.STAFF).status_code == 404
 
     projector.restart()
     projector.wait_healthy("projector (started again)")
@@ -134,7 +135,7 @@ async def test_the_rebuild_job_rebuilds_order_view_while_the_query_container_ans
     def keep_reading() -> None:
         while not stop.is_set():
             for order_id in orders:
-                answer = httpx.get(f"{query}/v1/orders/{order_id}", timeout=5)
+                answer = httpx.get(f"{query}/v1/orders/{order_id}", timeout=5, headers=auth.STAFF)
                 answers.append(answer.status_code if answer.json().get("order_id") == order_id else -1)
 
     # deploy/k8s/rebuild-job.yaml's command, as a one-shot container (a short grace period: the

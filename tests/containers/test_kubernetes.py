@@ -6,13 +6,16 @@ played with `podman kube play` from the local image, probed from outside as a ku
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support import auth
 from tests.support.containers import IMAGE, podman, wait
 from tests.support.infra import ROOT, Infra, fresh_infra
 from tests.support.processes import free_port
@@ -81,11 +84,19 @@ def test_the_command_and_query_deployments_play_on_podman(kube_infra: Infra, tmp
         "BAHI_TOPIC_PREFIX": infra.topic_prefix,
         "BAHI_MONGO_URL": infra.mongo_url,
         "BAHI_MONGO_DB": infra.mongo_db,
+        "BAHI_AUTH_ISSUER": auth.ISSUER,
+        "BAHI_AUTH_AUDIENCE": auth.AUDIENCE,
+        "jwks.json": auth.JWKS_FILE.read_text(),  # the bahi-jwks Secret's key: the test suite's keys
     }
+    # Mounted into the pods as the bahi-jwks Secret's volume: a folder the image's user can reach
+    # (pytest's tmp_path sits under a folder only root may enter).
+    secrets = Path(tempfile.mkdtemp(prefix="bahi-kube-secrets-"))
+    secrets.chmod(0o755)
     made = subprocess.run(
         [str(_tools() / "python"), str(ROOT / "deploy" / "local" / "kube_local.py"), "--image", IMAGE,
          *(a for k, v in values.items() for a in ("--set", f"{k}={v}")),
          *(a for name, port in ports.items() for a in ("--port", f"{name}={port}")),
+         "--secret-dir", str(secrets),
          str(K8S / "config.yaml"), str(K8S / "command.yaml"), str(K8S / "query.yaml")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
@@ -102,7 +113,10 @@ def test_the_command_and_query_deployments_play_on_podman(kube_infra: Infra, tmp
         assert user == "10001:10001"
 
         sku = Shop(command).product()  # the command pod writes to the event store
-        missing = httpx.get(f"{query}/v1/products/{sku}", timeout=5)  # no projector played: not projected
+        missing = httpx.get(
+            f"{query}/v1/products/{sku}", timeout=5, headers=auth.STAFF
+        )  # no projector played: not projected
         assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     finally:
         podman("kube", "down", str(play), check=False)
+        shutil.rmtree(secrets, ignore_errors=True)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -39,7 +39,7 @@ def poll(url: str, until: object, timeout: float = 30.0) -> httpx.Response:
     """GET until the predicate holds (no fixed sleeps: retry with a deadline)."""
     deadline = time.monotonic() + timeout
     while True:
-        response = httpx.get(url, timeout=5.0)
+        response = auth.get(url, timeout=5.0)
         if until(response):  # type: ignore[operator]
             return response
         if time.monotonic() > deadline:
@@ -49,13 +49,13 @@ def poll(url: str, until: object, timeout: float = 30.0) -> httpx.Response:
 
 def test_product_and_order_flow_from_command_to_query(bahi: dict[str, str]) -> None:
     sku = unique("SKU-")
-    created = httpx.post(
+    created = auth.post(
         f"{bahi['command']}/v1/products",
         json={"sku": sku, "name": "Boat Airdopes 141", "category": "electronics", "price_paise": 129900, "stock": 25},
     )
     assert created.status_code == 201, created.text
 
-    placed = httpx.post(
+    placed = auth.post(
         f"{bahi['command']}/v1/orders",
         json={
             "customer_id": "cust-e2e",
@@ -88,22 +88,22 @@ def test_product_and_order_flow_from_command_to_query(bahi: dict[str, str]) -> N
 
 def test_read_your_writes_with_the_consistency_token(bahi: dict[str, str]) -> None:
     sku = unique("SKU-")
-    created = httpx.post(
+    created = auth.post(
         f"{bahi['command']}/v1/products",
         json={"sku": sku, "name": "Tata Tea Gold 1kg", "category": "grocery", "price_paise": 56000, "stock": 5},
     )
     token = created.headers["X-Consistency-Token"]
-    product = httpx.get(f"{bahi['query']}/v1/products/{sku}", headers={"X-Consistency-Token": token}, timeout=10)
+    product = auth.get(f"{bahi['query']}/v1/products/{sku}", headers={"X-Consistency-Token": token}, timeout=10)
     assert product.status_code == 200 and "X-Consistency-Timeout" not in product.headers
     assert product.json()["version"] == 1
-    not_modified = httpx.get(f"{bahi['query']}/v1/products/{sku}", headers={"If-None-Match": product.headers["ETag"]})
+    not_modified = auth.get(f"{bahi['query']}/v1/products/{sku}", headers={"If-None-Match": product.headers["ETag"]})
     assert not_modified.status_code == 304
 
 
 def test_errors_are_problem_json(bahi: dict[str, str]) -> None:
-    missing = httpx.get(f"{bahi['query']}/v1/orders/ord-does-not-exist")
+    missing = auth.get(f"{bahi['query']}/v1/orders/ord-does-not-exist")
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
-    bad = httpx.post(
+    bad = auth.post(
         f"{bahi['command']}/v1/products",
         json={"sku": "X", "name": "n", "category": "c", "price_paise": 1.5, "stock": 1},
     )

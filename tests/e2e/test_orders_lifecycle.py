@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
@@ -61,7 +61,7 @@ class Api:
     def product(self, stock: int = 10, price: int = 50_000, category: str = "electronics") -> str:
         sku = unique("SKU-")
         body = {"sku": sku, "name": "Boat Airdopes 141", "category": category, "price_paise": price, "stock": stock}
-        assert httpx.post(f"{self.cmd}/v1/products", json=body).status_code == 201
+        assert auth.post(f"{self.cmd}/v1/products", json=body).status_code == 201
         return sku
 
     def place(self, sku: str, method: str = "UPI", qty: int = 1, customer: str | None = None) -> httpx.Response:
@@ -71,16 +71,16 @@ class Api:
             "shipping_address": ADDRESS,
             "payment_method": method,
         }
-        return httpx.post(f"{self.cmd}/v1/orders", json=body, headers={"Idempotency-Key": unique("k-")})
+        return auth.post(f"{self.cmd}/v1/orders", json=body, headers={"Idempotency-Key": unique("k-")})
 
     def step(self, order_id: str, path: str, body: dict[str, Any] | None = None, expect: int = 200) -> httpx.Response:
-        response = httpx.post(f"{self.cmd}/v1/orders/{order_id}/{path}", json=body)
+        response = auth.post(f"{self.cmd}/v1/orders/{order_id}/{path}", json=body)
         assert response.status_code == expect, response.text
         return response
 
     def read(self, path: str, token: str | None = None, **params: Any) -> httpx.Response:
         headers = {"X-Consistency-Token": token} if token else {}
-        response = httpx.get(f"{self.query}{path}", headers=headers, params=params, timeout=10)
+        response = auth.get(f"{self.query}{path}", headers=headers, params=params, timeout=10)
         assert "X-Consistency-Timeout" not in response.headers, f"{path} did not catch up with {token}"
         return response
 
@@ -299,10 +299,10 @@ def test_etag_and_if_none_match(api: Api) -> None:
     order_id = placed.json()["order_id"]
     first = api.read(f"/v1/orders/{order_id}", placed.headers["X-Consistency-Token"])
     assert first.headers["ETag"] == '"2"'
-    again = httpx.get(f"{api.query}/v1/orders/{order_id}", headers={"If-None-Match": first.headers["ETag"]})
+    again = auth.get(f"{api.query}/v1/orders/{order_id}", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.headers["ETag"] == '"2"' and not again.content
     token = api.step(order_id, "cancellation", {"reason": "r"}).headers["X-Consistency-Token"]
-    changed = httpx.get(
+    changed = auth.get(
         f"{api.query}/v1/orders/{order_id}",
         headers={"If-None-Match": first.headers["ETag"], "X-Consistency-Token": token},
         timeout=10,
@@ -314,7 +314,7 @@ async def test_200_orders_race_for_50_units(api: Api) -> None:
     sku = api.product(stock=50, price=1_000)
     body = {"items": [{"sku": sku, "quantity": 1}], "shipping_address": ADDRESS, "payment_method": "COD"}
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=api.cmd, timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=api.cmd, timeout=60, limits=limits, headers=auth.STAFF) as client:
         answers = await asyncio.gather(
             *(client.post("/v1/orders", json={**body, "customer_id": f"racer-{i}"}) for i in range(200))
         )

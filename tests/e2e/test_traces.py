@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
 from shared.commerce.read_models import ORDER_VIEW
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
 from tests.support.otlp import OtlpReceiver, ReceivedSpan, otlp_receiver
 
@@ -62,9 +61,9 @@ def test_one_trace_id_from_the_commands_answer_to_the_projectors_span_and_a_quer
     order_events, product_events = (f"{traced_infra.topic_prefix}.{t}.events" for t in ("order", "product"))
     sku = unique("SKU-")
     product = {"sku": sku, "name": "Boat Airdopes 141", "category": "electronics", "price_paise": 129900, "stock": 25}
-    assert httpx.post(f"{bahi['command']}/v1/products", json=product).status_code == 201
+    assert auth.post(f"{bahi['command']}/v1/products", json=product).status_code == 201
     order = {"customer_id": "cust-trace", "items": [{"sku": sku, "quantity": 1}], "shipping_address": ADDRESS}
-    placed = httpx.post(f"{bahi['command']}/v1/orders", json={**order, "payment_method": "COD"})
+    placed = auth.post(f"{bahi['command']}/v1/orders", json={**order, "payment_method": "COD"})
     assert placed.status_code == 201, placed.text
     _, trace_id, command_span, _ = placed.headers["traceresponse"].split("-")
     order_id, order_stream = placed.json()["order_id"], placed.json()["consistency_token"].rsplit(":", 2)[0]
@@ -94,13 +93,13 @@ def test_one_trace_id_from_the_commands_answer_to_the_projectors_span_and_a_quer
         ("producer", command_span, False),
         ("consumer", command_span, False),
     ]
-    stored = httpx.get(f"{bahi['command']}/v1/streams/{order_stream}").json()["events"]
+    stored = auth.get(f"{bahi['command']}/v1/streams/{order_stream}").json()["events"]
     assert {e["metadata"]["traceparent"] for e in stored} == {placed.headers["traceresponse"]}
 
     # A client that goes on to read its order sends the trace on: both the fast read and the
     # routed one (a query string goes to FastAPI's router) continue it.
     for query in ("", "?min_version=1"):
-        read = httpx.get(
+        read = auth.get(
             f"{bahi['query']}/v1/orders/{order_id}{query}", headers={"traceparent": placed.headers["traceresponse"]}
         )
         assert read.status_code == 200, read.text

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
@@ -75,7 +75,7 @@ async def send(client: httpx.AsyncClient, wallet: str, body: dict[str, Any]) -> 
 
 async def test_concurrent_transfers_conserve_money(bahi: dict[str, processes.Service]) -> None:
     rng = random.Random(20261201)
-    async with httpx.AsyncClient(base_url=bahi["command"].url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=bahi["command"].url, timeout=30, headers=auth.STAFF) as client:
         wallets = [await open_funded(client) for _ in range(WALLETS)]
         plan = []
         for n in range(TRANSFERS):
@@ -126,7 +126,7 @@ async def test_concurrent_transfers_conserve_money(bahi: dict[str, processes.Ser
             heads[wallet] = events[-1]["version"]
         assert total == WALLETS * FUNDING
 
-    async with httpx.AsyncClient(base_url=bahi["query"].url, timeout=30) as reads:
+    async with httpx.AsyncClient(base_url=bahi["query"].url, timeout=30, headers=auth.STAFF) as reads:
         views = await caught_up(reads, heads)
         assert sum(v["balance_paise"] for v in views) == WALLETS * FUNDING
         seen: dict[str, int] = {}

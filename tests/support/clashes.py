@@ -7,6 +7,7 @@ import dataclasses
 
 from fastapi import APIRouter
 
+from shared.auth import allow
 from shared.events import DomainEvent
 from shared.manifest import ContextManifest, ReadModel
 from shared.streams import StreamType
@@ -42,5 +43,5 @@ def clashing_router(method: str, path: str) -> APIRouter:
     async def endpoint() -> dict[str, str]:
         return {}
 
-    router.add_api_route(path, endpoint, methods=[method])
+    router.add_api_route(path, endpoint, methods=[method], dependencies=[allow("demo:clash")])
     return router

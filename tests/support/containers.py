@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from tests.support import auth
 from tests.support.infra import ROOT, Infra
 
 IMAGE = os.environ.get("BAHI_IMAGE", "bahi:local")
@@ -49,6 +50,12 @@ def bahi_env(infra: Infra, **extra: str) -> dict[str, str]:
         "BAHI_TOPIC_PREFIX": infra.topic_prefix,
         "BAHI_MONGO_URL": infra.mongo_url,
         "BAHI_MONGO_DB": infra.mongo_db,
+        # Bearer tokens: the test suite's JWKS, inline for a container (no file to mount), and as
+        # the file compose mounts as its secret bahi_jwks (BAHI_JWKS_PATH, interpolated).
+        "BAHI_AUTH_JWKS": auth.JWKS_FILE.read_text(),
+        "BAHI_JWKS_PATH": str(auth.JWKS_FILE),
+        "BAHI_AUTH_ISSUER": auth.ISSUER,
+        "BAHI_AUTH_AUDIENCE": auth.AUDIENCE,
         **extra,
     }
 

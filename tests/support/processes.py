@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import auth
 from tests.support.infra import ROOT
 
 LOGS = ROOT / ".local" / "logs" / "tests"
@@ -83,8 +84,18 @@ class Service:
             return ""
 
 
+# Services under test and benchmark trust the suite's test key, and are not rate limited
+# (tests/unit/auth/test_rate_limits.py checks the limits).
+AUTH_ENV = {
+    **auth.ENV,
+    "BAHI_RATE_LIMIT_PRINCIPAL_PER_SECOND": "0",
+    "BAHI_RATE_LIMIT_CLIENT_PER_SECOND": "0",
+}
+
+
 def service_env(infra: object, **extra: str) -> dict[str, str]:
     return {
+        **AUTH_ENV,
         "BAHI_DATABASE_URL": infra.pg_dsn,  # type: ignore[attr-defined]
         "BAHI_KAFKA_BOOTSTRAP": infra.kafka,  # type: ignore[attr-defined]
         "BAHI_TOPIC_PREFIX": infra.topic_prefix,  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tests.support import auth
 from tests.support.infra import unique
 
 ADDRESS = {"name": "Asha", "line1": "12 MG Road", "city": "Bengaluru", "state": "KA", "pincode": "560001"}
@@ -23,7 +24,7 @@ class Shop:
         sku = unique("SKU-")
         body = {"sku": sku, "name": "Boat Airdopes 141", "category": "electronics", "price_paise": price}
         body["stock"] = stock
-        created = httpx.post(f"{self.command}/v1/products", json=body, timeout=10)
+        created = auth.post(f"{self.command}/v1/products", json=body, timeout=10)
         assert created.status_code == 201, created.text
         return sku
 
@@ -34,13 +35,13 @@ class Shop:
             "shipping_address": ADDRESS,
             "payment_method": method,
         }
-        placed = httpx.post(f"{self.command}/v1/orders", json=body, timeout=10)
+        placed = auth.post(f"{self.command}/v1/orders", json=body, timeout=10)
         assert placed.status_code == 201, placed.text
         return str(placed.json()["order_id"])
 
     def payment_failed(self, order_id: str, total: int) -> None:
         body = {"status": "failed", "amount_paise": total, "provider_reference": unique("upi-"), "reason": "declined"}
-        answer = httpx.post(f"{self.command}/v1/orders/{order_id}/payment", json=body, timeout=10)
+        answer = auth.post(f"{self.command}/v1/orders/{order_id}/payment", json=body, timeout=10)
         assert answer.status_code == 200, answer.text
 
 
@@ -51,7 +52,7 @@ def read_until(
     deadline = time.monotonic() + timeout
     while True:
         try:
-            answer: httpx.Response | None = httpx.get(url, timeout=5)
+            answer: httpx.Response | None = auth.get(url, timeout=5)
         except httpx.HTTPError:
             answer = None
         if answer is not None and done(answer):

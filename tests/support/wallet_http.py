@@ -8,9 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.infra import Infra, unique
 
 ADDRESS = {"name": "Ravi", "line1": "4 Park Street", "city": "Kolkata", "state": "WB", "pincode": "700016"}
@@ -36,7 +34,7 @@ class WalletHttp:
         self.cmd = bahi["command"].url
 
     def post(self, path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        response = httpx.post(f"{self.cmd}{path}", json=body, timeout=10)
+        response = auth.post(f"{self.cmd}{path}", json=body, timeout=10)
         assert response.status_code == expect, response.text
         return dict(response.json())
 
@@ -67,7 +65,7 @@ class WalletHttp:
         return str(self.post("/v1/orders", body, expect=201)["order_id"])
 
     def events(self, stream_id: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.cmd}/v1/streams/{stream_id}", params={"limit": 100}, timeout=10)
+        response = auth.get(f"{self.cmd}/v1/streams/{stream_id}", params={"limit": 100}, timeout=10)
         return [] if response.status_code == 404 else list(response.json()["events"])
 
     def types(self, stream_id: str) -> list[str]:

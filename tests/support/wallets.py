@@ -27,6 +27,7 @@ from command_service.wallets import domain
 from command_service.wallets.settings import WalletSettings
 from shared.events import DomainEvent, parse_event
 from shared.wallets.values import KycLevel, TopupSource
+from tests.support import auth
 
 T0 = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
 """A Monday morning in IST, early in a month and late in a financial year."""
@@ -105,8 +106,9 @@ async def api(world: WalletWorld | None = None) -> AsyncIterator[httpx.AsyncClie
     """The command API of commerce and wallets over HTTP (ASGI, no server), on `world`'s store and clock."""
     world = world or WalletWorld()
     services = Services(world.store, world.dispatch, Settings(), ReadyCheck(None))
-    app = build_app(lambda: services, registry())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    app = build_app(lambda: services, registry(), auth=auth.authenticator())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=auth.STAFF) as client:
         yield client
 
 

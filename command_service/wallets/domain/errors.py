@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from shared.errors import DomainError
+from shared.limits import RuleRefusedError
 
 
 class WalletNotFoundError(DomainError):
@@ -28,18 +29,16 @@ class WalletAlreadyExistsError(DomainError):
         )
 
 
-class PolicyRefusedError(DomainError):
+class PolicyRefusedError(RuleRefusedError):
     """A PPI rule refuses the movement: `limit_paise` is the rule's figure, `allowed_paise` the
     most that would have passed now (0: nothing would)."""
-
-    status = 422
 
     def __init__(
         self, *, wallet_id: str, rule: str, limit_paise: int, allowed_paise: int, requested_paise: int
     ) -> None:
         super().__init__(
-            f"wallet {wallet_id}: {requested_paise} paise refused by {rule} (at most {allowed_paise} would pass)",
-            wallet_id=wallet_id,
+            id_field="wallet_id",
+            subject=wallet_id,
             rule=rule,
             limit_paise=limit_paise,
             allowed_paise=allowed_paise,

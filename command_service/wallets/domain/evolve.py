@@ -15,6 +15,7 @@ from typing import Any
 
 from command_service.wallets.domain.state import Payment, Wallet, WalletOwner
 from shared.events import DomainEvent
+from shared.periods import fy_key, month_key
 from shared.wallets.events import (
     WalletClosed,
     WalletFrozen,
@@ -32,7 +33,6 @@ from shared.wallets.events import (
     WalletTransferSent,
     WalletUnfrozen,
 )
-from shared.wallets.periods import fy_key, month_key
 from shared.wallets.values import PaymentStatus, TopupSource, WalletStatus
 
 _FIELDS = frozenset(f.name for f in fields(Wallet))

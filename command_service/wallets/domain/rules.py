@@ -9,32 +9,25 @@ figures. Which rules apply to which movement is decided and explained in that mo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from command_service.wallets.domain.errors import PolicyRefusedError
 from command_service.wallets.domain.state import Wallet
+from shared import limits
+from shared.periods import fy_key, month_key
 from shared.policy import PolicyTable
 from shared.wallets import policy as ppi
-from shared.wallets.periods import fy_key, month_key
 from shared.wallets.values import KycLevel, WalletStatus
 
-
-@dataclass(frozen=True)
-class Allowance:
-    wallet_id: str
-    rule: str
-    limit_paise: int
-    allowed_paise: int
+Allowance = limits.Allowance
 
 
 def _figure(state: Wallet, rule: str, limit: int, used: int) -> Allowance:
-    # A figure lowered by a newer row may leave a wallet above it: nothing more passes, never less than 0.
-    return Allowance(state.wallet_id, rule, limit, max(limit - used, 0))
+    return limits.figure(state.wallet_id, rule, limit, used)
 
 
 def _barred(state: Wallet, rule: str) -> Allowance:
-    return Allowance(state.wallet_id, rule, 0, 0)
+    return limits.barred(state.wallet_id, rule)
 
 
 def credit(state: Wallet, at: datetime, policy: PolicyTable, *, load: bool, cash: bool) -> list[Allowance]:
@@ -77,16 +70,14 @@ def debit(
 
 
 def enforce(amount_paise: int, allowances: list[Allowance]) -> None:
-    """Raise `PolicyRefusedError` naming the binding rule unless `amount_paise` passes them all.
-    The first of equally tight rules binds: status rules come first."""
-    if not allowances:
-        return
-    binding = min(allowances, key=lambda a: a.allowed_paise)
-    if amount_paise > binding.allowed_paise:
+    """Raise `PolicyRefusedError` naming the binding rule unless `amount_paise` passes them all
+    (`shared.limits`: the first of equally tight rules binds, so status rules come first)."""
+    refusing = limits.binding(amount_paise, allowances)
+    if refusing is not None:
         raise PolicyRefusedError(
-            wallet_id=binding.wallet_id,
-            rule=binding.rule,
-            limit_paise=binding.limit_paise,
-            allowed_paise=binding.allowed_paise,
+            wallet_id=refusing.subject,
+            rule=refusing.rule,
+            limit_paise=refusing.limit_paise,
+            allowed_paise=refusing.allowed_paise,
             requested_paise=amount_paise,
         )

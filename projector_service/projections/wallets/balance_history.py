@@ -11,11 +11,12 @@ entries too, which lets a consistency token's version be waited for here as well
 from __future__ import annotations
 
 from projector_service.engine import Document, Projection
+from projector_service.engine.balances import history_entry
 from projector_service.projections.wallets.entries import stamp
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent
 from shared.wallets.events import WalletOpened
-from shared.wallets.read_models import WALLET_BALANCE_HISTORY, entry_id, entry_sort_key
+from shared.wallets.read_models import WALLET_BALANCE_HISTORY, entry_id
 from shared.wallets.streams import WALLET
 
 
@@ -27,16 +28,15 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
     stamped = stamp(event)
     if stamped is None:
         return doc
-    wallet_id = env.stream_id
-    return {
-        "_id": entry_id(wallet_id, env.version),
-        "wallet_id": wallet_id,
-        "sort_key": entry_sort_key(stamped.at, wallet_id, env.version),
-        "occurred_at": stamped.at,
-        "event": env.event_type,
-        "opening": isinstance(event, WalletOpened),
-        "balance_after_paise": stamped.balance_after_paise,
-    }
+    return history_entry(
+        "wallet_id",
+        env.stream_id,
+        env.version,
+        stamped.at,
+        env.event_type,
+        stamped.balance_after_paise,
+        opening=isinstance(event, WalletOpened),
+    )
 
 
 WALLET_BALANCE_HISTORY_VIEW = Projection(

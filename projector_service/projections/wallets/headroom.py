@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from shared.periods import fy_key, month_key
 from shared.wallets import policy as ppi
-from shared.wallets.periods import fy_key, month_key
 from shared.wallets.values import KycLevel, WalletStatus
 
 Loads = dict[str, Any]

@@ -14,8 +14,8 @@ from __future__ import annotations
 from projector_service.engine import Document, Projection
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent, parse_event
+from shared.periods import day_key
 from shared.wallets.events import WalletHoldCaptured, WalletPaid, WalletRefunded
-from shared.wallets.periods import day_key
 from shared.wallets.read_models import MERCHANT_SETTLEMENTS
 from shared.wallets.streams import WALLET
 

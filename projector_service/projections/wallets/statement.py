@@ -14,7 +14,7 @@ from projector_service.engine import Document, Projection
 from projector_service.projections.wallets.entries import entry, stamp
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent
-from shared.wallets.periods import day_key, month_key
+from shared.periods import day_key, month_key
 from shared.wallets.read_models import WALLET_STATEMENT, entry_id, entry_sort_key
 from shared.wallets.streams import WALLET
 

@@ -3,7 +3,8 @@ balance, held and available money, the open holds, and the loads and headroom of
 IST month and financial year (`headroom`). Balances are taken from the events
 (`balance_after_paise`, `held_after_paise`), never summed here, so the view cannot drift from
 the aggregate. Its last `RECENT_BALANCES` balances (`_balances`) answer "balance as of" a recent
-moment with the view's one read by id; older moments are the balance history's query."""
+moment with the view's one read by id (`projector_service.engine.balances`, generic); older
+moments are the balance history's query."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from projector_service.engine import Document, Projection
+from projector_service.engine.balances import with_recent_balance
 from projector_service.projections.wallets import headroom as limits
 from projector_service.projections.wallets.entries import stamp
 from shared.envelope import EventEnvelope
@@ -28,7 +30,7 @@ from shared.wallets.events import (
     WalletTransferReceived,
     WalletUnfrozen,
 )
-from shared.wallets.read_models import RECENT_BALANCES, WALLET_VIEW, time_key
+from shared.wallets.read_models import WALLET_VIEW
 from shared.wallets.streams import WALLET
 from shared.wallets.values import KycLevel, TopupSource, WalletStatus
 
@@ -108,14 +110,6 @@ def _latest(at: datetime, before: datetime | None) -> datetime:
     return max(at, _utc(before))
 
 
-def _balances(doc: Document, at: datetime, version: int, balance: int, event_type: str) -> Document:
-    """The recent balances with this event's, in sort-key order; the oldest dropped past the bound."""
-    entries = [*doc.get("_balances", []), [time_key(at), version, balance, event_type, at]]
-    entries.sort(key=lambda e: (e[0], e[1]))  # one wallet's `entry_sort_key` order
-    complete = doc.get("_balances_from_opening", True) and len(entries) <= RECENT_BALANCES
-    return {**doc, "_balances": entries[-RECENT_BALANCES:], "_balances_from_opening": complete}
-
-
 def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Document | None:
     stamped = stamp(event)
     if stamped is None:
@@ -124,7 +118,9 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         doc = {**_opened(event), "held_paise": 0}
     elif doc is None:
         return None  # a wallet's first event is its opening: nothing else can come first
-    doc = _balances(_changes(doc, event), stamped.at, env.version, stamped.balance_after_paise, env.event_type)
+    doc = with_recent_balance(
+        _changes(doc, event), stamped.at, env.version, stamped.balance_after_paise, env.event_type
+    )
     held = doc["held_paise"] if stamped.held_after_paise is None else stamped.held_after_paise
     as_of = _latest(stamped.at, doc.get("headroom", {}).get("as_of"))
     loads = limits.rolled(doc["_loads"], as_of)

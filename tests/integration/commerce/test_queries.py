@@ -37,6 +37,7 @@ from shared.commerce.read_models import ORDER_SEARCH
 from shared.envelope import EventEnvelope
 from shared.events import DomainEvent
 from shared.read_models import CollectionResolver
+from tests.support import auth
 from tests.support.infra import Infra, unique
 from tests.support.views import stored
 
@@ -120,12 +121,12 @@ async def db(infra: Infra) -> AsyncIterator[Any]:
 
 @asynccontextmanager
 async def query_client(db: Any, *, fast_reads: bool = True) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(lifespan=None, ready=lambda: None, fast_reads=fast_reads)  # type: ignore[arg-type, return-value]
+    app = build_app(lifespan=None, ready=lambda: None, auth=auth.authenticator(), fast_reads=fast_reads)  # type: ignore[arg-type, return-value]
     app.state.db = db
     app.state.resolver = CollectionResolver(db)
     app.state.settings = Settings(consistency_wait_seconds=0.3)
     app.state.loader = DocumentLoader(db, app.state.resolver)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://q") as c:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://q", headers=auth.STAFF) as c:
         yield c
 
 
@@ -436,9 +437,10 @@ async def test_a_missing_index_slows_a_query_but_does_not_break_it(db: Any) -> N
     bare = db.client[db.name + "_bare"]
     try:
         await project(bare, order(1) + order(2))
-        app = build_app(lifespan=None, ready=lambda: None)  # type: ignore[arg-type, return-value]
+        app = build_app(lifespan=None, ready=lambda: None, auth=auth.authenticator())  # type: ignore[arg-type, return-value]
         app.state.db, app.state.resolver, app.state.settings = bare, CollectionResolver(bare), Settings()
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://q") as c:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://q", headers=auth.STAFF) as c:
             response = await c.get("/v1/orders", params={"status": "PENDING_PAYMENT"})
         assert response.status_code == 200 and len(response.json()["items"]) == 1
     finally:

@@ -32,6 +32,7 @@ from query_service.registry import QueryRegistry
 from query_service.settings import Settings as QuerySettings
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
+from tests.support import auth
 from tests.support.demo import command, projector, query
 from tests.support.demo.shared import TALLY, TALLY_VIEW
 from tests.support.infra import fresh_infra
@@ -44,7 +45,10 @@ pytestmark = pytest.mark.integration
 async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        headers = auth.bearer(
+            auth.token("staff-demo", command.TALLIES_WRITE, query.TALLIES_READ, *auth.declared_scopes())
+        )
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as client:
             yield client
 
 
@@ -85,7 +89,7 @@ async def test_the_demo_context_runs_from_command_to_query(run_id: str) -> None:
         query_app = create_query(QuerySettings(mongo_url=infra.mongo_url, mongo_db=infra.mongo_db), registry=queries)
         try:
             async with (
-                running(build_command_app(lambda: services, commands)) as writes,
+                running(build_command_app(lambda: services, commands, auth=auth.authenticator())) as writes,
                 running(projector_app),
                 running(query_app) as reads,
             ):

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -57,7 +57,7 @@ async def stream(infra: Infra, stream_id: str) -> list[asyncpg.Record]:
 
 async def test_50_concurrent_commands_on_one_stream(command_url: str, concurrency_infra: Infra) -> None:
     sku = unique("SKU-")
-    async with httpx.AsyncClient(base_url=command_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=command_url, timeout=60, headers=auth.STAFF) as client:
         created = await client.post(
             "/v1/products",
             json={"sku": sku, "name": "Parle-G", "category": "grocery", "price_paise": 1000, "stock": 1000},
@@ -80,7 +80,7 @@ async def test_50_concurrent_commands_on_one_stream(command_url: str, concurrenc
 
 async def test_20_concurrent_requests_with_one_idempotency_key(command_url: str, concurrency_infra: Infra) -> None:
     sku, key, customer = unique("SKU-"), unique("key-"), unique("cust-")
-    async with httpx.AsyncClient(base_url=command_url, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=command_url, timeout=60, headers=auth.STAFF) as client:
         await client.post(
             "/v1/products",
             json={"sku": sku, "name": "Amul Butter", "category": "grocery", "price_paise": 5600, "stock": 100},

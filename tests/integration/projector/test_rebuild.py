@@ -33,7 +33,7 @@ from projector_service.rebuild.sources import KafkaSource
 from shared.envelope import EventEnvelope
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
-from tests.support import processes
+from tests.support import auth, processes
 from tests.support.histories import REGISTRY as COMMERCE_REGISTRY
 from tests.support.histories import history
 from tests.support.infra import Infra, fresh_infra
@@ -107,7 +107,7 @@ async def test_rebuild_under_load_answers_every_read_and_switches_to_the_same_vi
 
             async def reader(seed: int) -> None:
                 rng = random.Random(seed)
-                async with httpx.AsyncClient(base_url=query.url, timeout=10) as client:
+                async with httpx.AsyncClient(base_url=query.url, timeout=10, headers=auth.STAFF) as client:
                     while not stop.is_set():
                         order_id = rng.choice(order_ids)
                         try:

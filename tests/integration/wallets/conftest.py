@@ -19,6 +19,7 @@ from query_service.app import create_app
 from query_service.registry import QueryRegistry
 from query_service.settings import Settings
 from shared.envelope import EventEnvelope
+from tests.support import auth
 from tests.support.infra import Infra, unique
 from tests.support.wallet_views import registry
 
@@ -55,5 +56,5 @@ async def client(infra: Infra, wallet_db: Any) -> AsyncIterator[httpx.AsyncClien
     app = create_app(settings, registry=QueryRegistry([commerce.MANIFEST, wallets.MANIFEST]))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://q") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://q", headers=auth.STAFF) as http:
             yield http

@@ -13,6 +13,7 @@ import pytest
 
 from shared.wallets.read_models import WALLET_BALANCE_HISTORY, time_key
 from tests.integration.wallets.conftest import Project
+from tests.support import auth
 from tests.support.wallet_views import T0, Book, rupees
 
 pytestmark = pytest.mark.integration
@@ -143,8 +144,12 @@ async def test_the_fast_path_answers_balance_reads_as_the_route_does(
         return str(problem.get("field") or problem["errors"][0]["field"])
 
     async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
-        fast_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[0]), base_url="http://q")
-        routed_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[1]), base_url="http://q")
+        fast_http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=apps[0]), base_url="http://q", headers=auth.STAFF
+        )
+        routed_http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=apps[1]), base_url="http://q", headers=auth.STAFF
+        )
         async with fast_http, routed_http:
             statuses = set()
             for path, headers in requests:

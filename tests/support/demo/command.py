@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from command_service.api.commands import Meta, run_command
 from command_service.event_store import AppendStream
 from command_service.handling import AggregateType, Command, CommandManifest, Decision, Loader, new_events
+from shared.auth import allow
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
 from tests.support.demo.shared import MANIFEST as SHARED
@@ -52,7 +53,10 @@ async def count_tally(
 router = APIRouter(prefix="/v1")
 
 
-@router.post("/tallies/{tally_id}/counts")
+TALLIES_WRITE = "tallies:write"
+
+
+@router.post("/tallies/{tally_id}/counts", dependencies=[allow(TALLIES_WRITE)])
 async def count(
     request: Request, tally_id: Annotated[str, Path(pattern=r"^[a-z0-9]{1,20}$")], body: CountTally, meta: Meta
 ) -> JSONResponse:

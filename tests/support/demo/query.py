@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from query_service.api.http import answer
 from query_service.manifest import QueryManifest
+from shared.auth import ANY_CUSTOMER, allow
 from shared.web import problem
 from tests.support.demo.shared import MANIFEST as SHARED
 from tests.support.demo.shared import TALLY_VIEW
@@ -16,7 +17,10 @@ from tests.support.demo.shared import TALLY_VIEW
 router = APIRouter(prefix="/v1")
 
 
-@router.get("/tallies/{tally_id}")
+TALLIES_READ = "tallies:read"
+
+
+@router.get("/tallies/{tally_id}", dependencies=[allow(TALLIES_READ, customers=ANY_CUSTOMER)])
 async def read_tally(request: Request, tally_id: str) -> Response:
     state: Any = request.app.state
     doc = await state.db[await state.resolver.live(TALLY_VIEW)].find_one({"_id": tally_id})

@@ -14,6 +14,7 @@ from command_service.bootstrap import services_for
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.handling import default_registry
 from command_service.settings import Settings
+from tests.support import auth
 
 PRODUCT = {"sku": "P-1", "name": "Phone", "category": "books", "price_paise": 1000, "stock": 5}
 ADDRESS = {"name": "Asha", "line1": "12 MG Road", "city": "Pune", "state": "MH", "pincode": "411001"}
@@ -23,9 +24,8 @@ ORDER = {"customer_id": "c-1", "items": [{"sku": "P-1", "quantity": 2}], "shippi
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     services = services_for(InMemoryEventStore(), settings=Settings())
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=build_app(lambda: services, default_registry())), base_url="http://t"
-    ) as c:
+    app = build_app(lambda: services, default_registry(), auth=auth.authenticator())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=auth.STAFF) as c:
         assert (await c.post("/v1/products", json=PRODUCT)).status_code == 201
         yield c
 
@@ -180,8 +180,10 @@ def order(qty: int = 1) -> dict[str, object]:
 @pytest.fixture
 async def empty_client() -> AsyncIterator[httpx.AsyncClient]:
     services = services_for(InMemoryEventStore(), settings=Settings())
-    app = build_app(lambda: services, default_registry())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+    app = build_app(lambda: services, default_registry(), auth=auth.authenticator())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test", headers=auth.STAFF
+    ) as c:
         yield c
 
 

@@ -26,6 +26,7 @@ from command_service.settings import Settings
 from shared import tracing
 from shared.settings import TracingSettings
 from shared.tracing import TraceRequests, batch_spans, flush_tracing, setup_tracing, trace_requests
+from tests.support import auth
 from tests.support.otlp import otlp_receiver
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -61,8 +62,9 @@ def finished(exporter: InMemorySpanExporter) -> list[ReadableSpan]:
 async def commands() -> AsyncIterator[httpx.AsyncClient]:
     """The command API over an in-memory store, built after the test's tracing set-up."""
     services = services_for(InMemoryEventStore(), settings=Settings())
-    app = build_app(lambda: services, default_registry())
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    app = build_app(lambda: services, default_registry(), auth=auth.authenticator())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=auth.STAFF) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from shared.web import install_health, install_problem_handlers
+from tests.support import auth
 
 
 async def _ready() -> None:
@@ -65,6 +66,7 @@ def test_fastapi_native_telemetry_is_off_in_the_http_services() -> None:
     def no_services() -> Any:
         raise AssertionError("not used")
 
-    for app in (create_app(Settings(mongo_url="mongodb://127.0.0.1:1")), build_app(no_services, default_registry())):
+    command = build_app(no_services, default_registry(), auth=auth.authenticator())
+    for app in (create_app(Settings(mongo_url="mongodb://127.0.0.1:1")), command):
         config = app._telemetry
         assert (config["tracing"], config["metrics"], config["logs"]) == (False, False, False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared.wallets.periods import day_key, fy_key, month_key
+from shared.periods import day_key, fy_key, month_key
 
 
 def test_31_march_18_30_utc_is_1_april_in_india_a_new_month_and_financial_year() -> None:
