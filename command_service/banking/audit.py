@@ -5,10 +5,9 @@ the event store (never a view):
   each with who (`actor`), why (`reason`), the request id and the client's address from its
   metadata, and the money it moved; `from`/`to` bound the recorded time (inclusive).
 - `GET /v1/accounts/{id}/state?as_of=<time>|version=<n>`: the account rebuilt as it stood then
-  (nothing given: now). `version=n` starts from the stream's snapshot when that snapshot is at
-  or before n (the store keeps the latest one per stream) and folds only the events after it;
-  `as_of` (recorded time) and older versions fold from the first event: a snapshot carries no
-  time, and the fold is what a snapshot would have been built from anyway.
+  (nothing given: now). Both start from the stream's latest snapshot at or before that version
+  or moment (the store keeps one every BAHI_SNAPSHOT_EVERY_ACCOUNT events, each with the
+  recorded time of its event) and fold only the events after it.
 
 Staff only (`banking:audit`): the trail names staff members and client addresses.
 """

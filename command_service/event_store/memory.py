@@ -26,7 +26,7 @@ class InMemoryEventStore:
         self._streams: dict[str, list[EventEnvelope]] = {}
         self._idempotency: dict[str, StoredIdempotency] = {}
         self._event_ids: set[str] = set()
-        self._snapshots: dict[str, Snapshot] = {}
+        self._snapshots: dict[str, dict[int, tuple[Snapshot, datetime | None]]] = {}
         self._lock = asyncio.Lock()
 
     async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
@@ -86,15 +86,23 @@ class InMemoryEventStore:
         ]
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
-        current = self._snapshots.get(snapshot.stream_id)
-        if current is None or current.version < snapshot.version or current.schema_version != snapshot.schema_version:
-            self._snapshots[snapshot.stream_id] = snapshot
+        kept = self._snapshots.setdefault(snapshot.stream_id, {})
+        for version in [v for v, (old, _) in kept.items() if old.schema_version != snapshot.schema_version]:
+            del kept[version]  # a new schema version makes the others useless
+        events = self._streams.get(snapshot.stream_id, [])
+        recorded = events[snapshot.version - 1].recorded_at if 0 < snapshot.version <= len(events) else None
+        kept[snapshot.version] = (snapshot, recorded)
 
-    async def latest_snapshot(self, stream_id: str, *, max_version: int | None = None) -> Snapshot | None:
-        snapshot = self._snapshots.get(stream_id)
-        if snapshot is None or (max_version is not None and snapshot.version > max_version):
-            return None
-        return snapshot
+    async def latest_snapshot(
+        self, stream_id: str, *, max_version: int | None = None, as_of: datetime | None = None
+    ) -> Snapshot | None:
+        fitting = [
+            (version, snapshot)
+            for version, (snapshot, recorded) in self._snapshots.get(stream_id, {}).items()
+            if (max_version is None or version <= max_version)
+            and (as_of is None or (recorded is not None and recorded <= as_of))
+        ]
+        return max(fitting, key=lambda pair: pair[0])[1] if fitting else None
 
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[EventEnvelope]:
         return self._events[after_position : after_position + limit]

@@ -127,7 +127,13 @@ class EventStore(Protocol):
     async def idempotency(self, key: str) -> StoredIdempotency | None: ...
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
-        """Keep the latest snapshot per stream (an older one never replaces a newer one)."""
+        """Keep it with the stream's others (one per version; a new schema version drops the
+        others), with the recorded time of the event at its version."""
         ...
 
-    async def latest_snapshot(self, stream_id: str, *, max_version: int | None = None) -> Snapshot | None: ...
+    async def latest_snapshot(
+        self, stream_id: str, *, max_version: int | None = None, as_of: datetime | None = None
+    ) -> Snapshot | None:
+        """The stream's snapshot at the highest version at or below `max_version` whose event was
+        recorded at or before `as_of` (either bound optional)."""
+        ...

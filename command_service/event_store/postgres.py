@@ -189,14 +189,17 @@ class PostgresEventStore:
         return envelopes(rows)
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
+        # A new schema version makes the stream's other snapshots useless: they go (the one at this
+        # version, if any, is replaced by the upsert instead: one statement may not touch a row twice).
         await self._pool.execute(
-            """INSERT INTO bahi_snapshots (stream_id, stream_type, version, schema_version, state)
-               VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (stream_id) DO UPDATE
-               SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state,
-                   created_at = now()
-               WHERE bahi_snapshots.version < excluded.version
-                  OR bahi_snapshots.schema_version <> excluded.schema_version""",
+            """WITH stale AS (
+                   DELETE FROM bahi_snapshots WHERE stream_id = $1 AND schema_version <> $4 AND version <> $3
+               )
+               INSERT INTO bahi_snapshots (stream_id, stream_type, version, schema_version, state, recorded_at)
+               VALUES ($1, $2, $3, $4, $5, (SELECT recorded_at FROM bahi_events WHERE stream_id = $1 AND version = $3))
+               ON CONFLICT (stream_id, version) DO UPDATE
+               SET schema_version = excluded.schema_version, state = excluded.state, created_at = now(),
+                   recorded_at = excluded.recorded_at""",
             snapshot.stream_id,
             snapshot.stream_type,
             snapshot.version,
@@ -204,12 +207,17 @@ class PostgresEventStore:
             snapshot.state,
         )
 
-    async def latest_snapshot(self, stream_id: str, *, max_version: int | None = None) -> Snapshot | None:
+    async def latest_snapshot(
+        self, stream_id: str, *, max_version: int | None = None, as_of: datetime | None = None
+    ) -> Snapshot | None:
         row = await self._pool.fetchrow(
             """SELECT stream_id, stream_type, version, schema_version, state FROM bahi_snapshots
-               WHERE stream_id = $1 AND ($2::bigint IS NULL OR version <= $2)""",
+               WHERE stream_id = $1 AND ($2::bigint IS NULL OR version <= $2)
+                 AND ($3::timestamptz IS NULL OR recorded_at <= $3)
+               ORDER BY version DESC LIMIT 1""",
             stream_id,
             max_version,
+            as_of,
         )
         return Snapshot(**dict(row)) if row else None
 

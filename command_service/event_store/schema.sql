@@ -34,15 +34,29 @@ CREATE TABLE IF NOT EXISTS bahi_idempotency (
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 
--- One snapshot per stream: the latest. Loading = snapshot + later events.
+-- Snapshots per stream and version (one every N events of the aggregate type), with the recorded
+-- time of the event they are at: loading = the latest snapshot at or before the wanted version
+-- (or moment) + later events, so a past state folds at most N events too.
 CREATE TABLE IF NOT EXISTS bahi_snapshots (
-    stream_id      text PRIMARY KEY,
+    stream_id      text NOT NULL,
     stream_type    text NOT NULL,
     version        bigint NOT NULL,
     schema_version int NOT NULL,
     state          jsonb NOT NULL,
-    created_at     timestamptz NOT NULL DEFAULT now()
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    recorded_at    timestamptz,
+    PRIMARY KEY (stream_id, version)
 );
+-- Databases made when only the latest snapshot was kept (primary key stream_id alone).
+ALTER TABLE bahi_snapshots ADD COLUMN IF NOT EXISTS recorded_at timestamptz;
+DO $$
+BEGIN
+    IF (SELECT array_length(conkey, 1) FROM pg_constraint
+        WHERE conrelid = 'bahi_snapshots'::regclass AND contype = 'p') = 1 THEN
+        ALTER TABLE bahi_snapshots DROP CONSTRAINT bahi_snapshots_pkey;
+        ALTER TABLE bahi_snapshots ADD PRIMARY KEY (stream_id, version);
+    END IF;
+END $$;
 
 CREATE TABLE IF NOT EXISTS bahi_relay_checkpoint (
     name     text PRIMARY KEY,

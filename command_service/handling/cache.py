@@ -39,6 +39,13 @@ def cached(store: Any, stream_id: str, evolve: Callable[..., Any]) -> tuple[Any,
     return folds.get(evolve)
 
 
+def entries_of(store: Any, stream_id: str) -> list[tuple[Callable[..., Any], Any, int]]:
+    """(evolve, state, version) of every state this process caches for the stream."""
+    entries = _caches.get(store)
+    folds = entries.get(stream_id) if entries is not None else None
+    return [(evolve, state, version) for evolve, (state, version) in (folds or {}).items()]
+
+
 def remember(store: Any, stream_id: str, evolve: Callable[..., Any], state: Any, version: int) -> None:
     entries = _caches.get(store)
     if entries is None:

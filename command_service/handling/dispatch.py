@@ -28,7 +28,7 @@ from command_service.event_store import (
 )
 from command_service.handling.cache import advance
 from command_service.handling.decisions import Command, Decision, Envelope
-from command_service.handling.loading import trusting
+from command_service.handling.loading import Loader, trusting
 from command_service.handling.locks import StreamLocks
 from command_service.handling.movements import Claim, claim_of
 from shared.errors import DomainError
@@ -123,6 +123,8 @@ class Dispatcher:
         self._handlers = {command: inject(handler, dependencies) for command, handler in handlers.items()}
         self._locks = locks or StreamLocks()
         self._max_attempts = max_attempts
+        loader = dependencies.get("load")
+        self._loader = loader if isinstance(loader, Loader) else None
 
     @property
     def command_types(self) -> list[type[Command]]:
@@ -196,7 +198,10 @@ class Dispatcher:
                     continue  # a concurrent twin won; the next round answers with its result
                 for stream in decision.streams:
                     if stream.events:
-                        advance(store, stream.stream_id, result.versions[stream.stream_id], stream.events)
+                        at = result.versions[stream.stream_id]
+                        advance(store, stream.stream_id, at, stream.events)
+                        if self._loader is not None:
+                            await self._loader.appended(stream.stream_id, at, len(stream.events))
                 return Outcome(decision.response, result.token(primary.stream_id))
         raise ConflictError(f"still conflicting after {max_attempts} attempts; retry the request")
 

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter
 
 from command_service.event_store import EventStore, Snapshot
-from command_service.handling.cache import cached, remember
+from command_service.handling.cache import cached, entries_of, remember
 from shared.events import DomainEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -85,8 +85,8 @@ async def load(
     """(state, version) now, at `to_version`, or as recorded at `as_of`."""
     state, version = initial, 0
     snapshot = None
-    if kind.snapshot_every and as_of is None:
-        snapshot = await store.latest_snapshot(stream_id, max_version=to_version)
+    if kind.snapshot_every:
+        snapshot = await store.latest_snapshot(stream_id, max_version=to_version, as_of=as_of)
         if snapshot is not None and snapshot.schema_version == kind.schema_version:
             state, version = kind.restore(snapshot.state), snapshot.version
         elif snapshot is not None:
@@ -126,6 +126,21 @@ class Loader:
     def kind(self, evolve: Callable[..., Any]) -> AggregateType[Any] | None:
         return self._kinds.get(evolve)
 
+    async def appended(self, stream_id: str, version: int, count: int) -> None:
+        """This process appended `count` events to the stream, the last at `version`, and its cache
+        folded them: snapshot each cached state whose type snapshots when the append crossed a
+        multiple of its interval. A hot aggregate is decided on its cached state and never loaded
+        from the store, so loads alone would never write its snapshot, and a restart (or a past
+        state at a version) would fold its whole stream."""
+        for evolve, state, at in entries_of(self.store, stream_id):
+            kind = self._kinds.get(evolve)
+            every = kind.snapshot_every if kind is not None else 0
+            if kind is None or not every or at != version or version // every == (version - count) // every:
+                continue
+            await _save(
+                self.store, Snapshot(stream_id, kind.stream_type, version, kind.schema_version, kind.dump(state))
+            )
+
     async def __call__(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
         store = self.store
         hit = cached(store, stream_id, evolve)
@@ -145,3 +160,26 @@ class Loader:
         if newer:
             remember(store, stream_id, evolve, state, version)
         return state, version
+
+    async def settled(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
+        """A stream read for a fact that never changes once it exists (a registration, a claim:
+        `evolve` folds only the event that made it). A cached state answers at once and is not
+        listed for the append to verify (see `trusting`): no later event can change it, so a
+        decision on it needs no second look. The version is the one it was cached at, not
+        necessarily the stream's head: never append at it. A stream not cached is loaded."""
+        hit = cached(self.store, stream_id, evolve)
+        if hit is not None and hit[1] > 0:
+            return hit
+        return await self(stream_id, initial, evolve)
+
+    async def unclaimed(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
+        """A claim's stream the decision means to create (appending at "no stream yet": a number,
+        an RRN). Deciding on cached state (`trusting`), a stream this process has not seen is
+        taken to be free without a read and listed as (stream, 0): the append at "no stream yet"
+        verifies it, and a claim taken meanwhile conflicts, so the dispatcher decides again on
+        read state and this loads it. Otherwise it is loaded as any stream."""
+        served = _unread.get()
+        if served is not None and cached(self.store, stream_id, evolve) is None:
+            served.append((stream_id, 0))
+            return initial, 0
+        return await self(stream_id, initial, evolve)

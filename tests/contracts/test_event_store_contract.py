@@ -167,16 +167,36 @@ async def test_read_up_to_a_version_or_a_moment(store: EventStore) -> None:
     assert [e.version for e in await store.read_stream(sid, as_of=middle)] == [1, 2]
 
 
-async def test_snapshots_keep_the_latest(store: EventStore) -> None:
+async def test_snapshots_are_kept_per_version_and_the_latest_fitting_one_is_answered(store: EventStore) -> None:
     sid = unique("s-")
     assert await store.latest_snapshot(sid) is None
     await store.save_snapshot(Snapshot(sid, "thing", 5, 1, {"total": 5}))
-    await store.save_snapshot(Snapshot(sid, "thing", 3, 1, {"total": 3}))  # older: ignored
-    latest = await store.latest_snapshot(sid)
-    assert latest == Snapshot(sid, "thing", 5, 1, {"total": 5})
-    assert await store.latest_snapshot(sid, max_version=4) is None
-    await store.save_snapshot(Snapshot(sid, "thing", 4, 2, {"total": 4, "shape": "v2"}))  # new schema wins
-    assert (await store.latest_snapshot(sid)).schema_version == 2  # type: ignore[union-attr]
+    await store.save_snapshot(Snapshot(sid, "thing", 3, 1, {"total": 3}))  # older: kept beside it
+    assert await store.latest_snapshot(sid) == Snapshot(sid, "thing", 5, 1, {"total": 5})
+    assert await store.latest_snapshot(sid, max_version=4) == Snapshot(sid, "thing", 3, 1, {"total": 3})
+    assert await store.latest_snapshot(sid, max_version=2) is None
+    await store.save_snapshot(Snapshot(sid, "thing", 3, 1, {"total": 3, "again": True}))  # same version: replaced
+    assert (await store.latest_snapshot(sid, max_version=3)).state == {"total": 3, "again": True}  # type: ignore[union-attr]
+    await store.save_snapshot(Snapshot(sid, "thing", 4, 2, {"total": 4, "shape": "v2"}))  # a new schema: the others go
+    assert await store.latest_snapshot(sid) == Snapshot(sid, "thing", 4, 2, {"total": 4, "shape": "v2"})
+    assert await store.latest_snapshot(sid, max_version=3) is None
+
+
+async def test_a_snapshot_answers_a_moment_by_its_event_s_recorded_time(store: EventStore) -> None:
+    sid = unique("s-")
+    await store.append([AppendStream(sid, "thing", NO_STREAM, [event(1), event(2)])])
+    await store.append([AppendStream(sid, "thing", 2, [event(3), event(4)])])
+    stored = await store.read_stream(sid)
+    for version in (2, 4):
+        await store.save_snapshot(Snapshot(sid, "thing", version, 1, {"total": version}))
+    at = {e.version: e.recorded_at for e in stored}
+    for version, moment in at.items():  # the highest snapshot whose event was recorded by then
+        fitting = [v for v in (2, 4) if at[v] <= moment]
+        answer = await store.latest_snapshot(sid, as_of=moment)
+        assert (answer.version if answer else None) == (max(fitting) if fitting else None), version
+    assert await store.latest_snapshot(sid, as_of=at[1] - timedelta(seconds=1)) is None
+    assert (await store.latest_snapshot(sid, as_of=at[4])).version == 4  # type: ignore[union-attr]
+    assert (await store.latest_snapshot(sid, max_version=3, as_of=at[4])).version == 2  # type: ignore[union-attr]
 
 
 async def test_read_events_are_complete_valid_envelopes(store: EventStore) -> None:

@@ -55,4 +55,5 @@ async def test_the_demo_context_runs_through_the_composition_root_with_its_own_s
     [kind] = registry.aggregates(settings)  # its snapshot policy, from its settings
     assert kind.snapshot_every == 2
     assert await load(store, kind, "tally-t1", demo.Tally()) == (demo.Tally(5), 3)
-    assert (snapshot := await store.latest_snapshot("tally-t1")) is not None and snapshot.version == 3
+    # Written by the dispatcher as its append crossed the interval (the load above starts from it).
+    assert (snapshot := await store.latest_snapshot("tally-t1")) is not None and snapshot.version == 2

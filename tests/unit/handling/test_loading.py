@@ -11,7 +11,7 @@ from command_service.handling import new_events
 from command_service.handling.loading import AggregateType, load
 from shared.commerce.events import ProductCreated, StockReserved
 from shared.envelope import EventMetadata
-from shared.events import DomainEvent
+from shared.events import DomainEvent, parse_event
 
 
 @dataclass(frozen=True)
@@ -98,3 +98,30 @@ async def test_command_handling_loads_a_hot_product_from_its_snapshot() -> None:
     assert snapshot is not None and snapshot.version == 6 and snapshot.state["reserved"] == 5
     restored = product_domain.Product(**snapshot.state)
     assert restored == state
+
+
+async def test_a_hot_aggregate_decided_on_cached_state_is_snapshotted_as_its_appends_cross_the_interval() -> None:
+    """A warm process never loads the product from the store (it decides on its cached state), so
+    the snapshot is written when an append crosses a multiple of the interval: a restart, or a
+    past state at a version, then folds at most the interval's worth of events."""
+    from command_service.commerce.commands import CreateProduct, RestockProduct
+    from command_service.commerce.domain import product as product_domain
+    from command_service.handling import Envelope
+    from tests.support.commands import dispatcher
+
+    store = InMemoryEventStore()
+    run = dispatcher(store, snapshot_every_product=3)
+    create = CreateProduct(sku="HOT", name="Phone", category="books", price_paise=1000, stock=1)
+    await run(Envelope(create))
+    seen = []
+    for _ in range(6):  # versions 2..7
+        await run(Envelope(RestockProduct(quantity=2), target_id="HOT"))
+        snapshot = await store.latest_snapshot("product-HOT")
+        seen.append(snapshot.version if snapshot is not None else None)
+    assert seen == [None, 3, 3, 3, 6, 6]
+    snapshot = await store.latest_snapshot("product-HOT")
+    assert snapshot is not None
+    folded = product_domain.Product(sku="HOT")
+    for stored in await store.read_stream("product-HOT", 1, to_version=6):
+        folded = product_domain.evolve(folded, parse_event(stored.event_type, stored.schema_version, stored.data))
+    assert product_domain.Product(**snapshot.state) == folded
