@@ -78,7 +78,11 @@ async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+    # A 400 is FastAPI's for a body that is not JSON: the problem names the body like a 422 names its field.
+    named = {"field": "body"} if exc.status_code == 400 else {}
+    response = problem(exc.status_code, str(exc.detail), str(exc.detail), **named)
+    response.headers.update(exc.headers or {})  # a 405's Allow (RFC 9110 §15.5.6)
+    return response
 
 
 def install_problem_handlers(app: FastAPI) -> None:

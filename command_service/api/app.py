@@ -19,12 +19,20 @@ from command_service.handling import (
 )
 from shared.auth import Authenticator, install_auth
 from shared.errors import DomainError
+from shared.openapi import document_errors, document_links
 from shared.ratelimit import RateLimits
 from shared.tracing import trace_requests
 from shared.web import NO_OTEL, install_health, install_problem_handlers, problem
 
 if TYPE_CHECKING:
     from command_service.bootstrap import Services
+
+COMMAND_ERRORS = {
+    400: "The body is not JSON (`field`: body)",
+    409: "The current state does not allow the command (the problem names what does), or a concurrent change",
+    412: "If-Match named another version than the current one (`current_version`)",
+    429: "Rate limited: retry after `Retry-After` seconds",
+}
 
 
 def build_app(
@@ -71,5 +79,7 @@ def build_app(
     for router in registry.routers:
         app.include_router(router)
     app.include_router(streams.router)
+    document_errors(app, COMMAND_ERRORS)
+    document_links(app)
     trace_requests(app)  # outermost: the request metrics inside its span
     return app

@@ -19,8 +19,12 @@ from shared.auth import principal_in
 from shared.envelope import EventMetadata
 from shared.web import InvalidInputError
 
-_IF_MATCH = re.compile(r'^(?:W/)?"(\d+)"$')
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+# At most 18 digits: every version the pattern admits is one a stream can reach (BIGINT), so
+# the document's pattern is the whole rule.
+_IF_MATCH_PATTERN = r'^(?:W/)?"([0-9]{1,18})"$'
+_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
+_IF_MATCH = re.compile(_IF_MATCH_PATTERN)
+_KEY = re.compile(_KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,9 @@ class CommandMeta:
 
 async def _command_meta(
     request: Request,
-    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    # The patterns document what is checked below (a 422 naming the header), as the check says it.
+    key: Annotated[str | None, Header(alias="Idempotency-Key", json_schema_extra={"pattern": _KEY_PATTERN})] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match", json_schema_extra={"pattern": _IF_MATCH_PATTERN})] = None,
 ) -> CommandMeta:
     if key is not None and not _KEY.match(key):
         raise InvalidInputError("Idempotency-Key", "1 to 200 printable characters")
@@ -41,7 +46,7 @@ async def _command_meta(
     if if_match is not None:
         match = _IF_MATCH.match(if_match.strip())
         if match is None:
-            raise InvalidInputError("If-Match", 'expected "<version>"')
+            raise InvalidInputError("If-Match", 'expected "<version>" (1 to 18 digits)')
         expected = int(match.group(1))
     command_id = str(uuid4())
     request_id = request.headers.get("X-Request-Id")

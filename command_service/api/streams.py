@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from shared.auth import allow
+from shared.streams import ID_PATTERN
 from shared.web import problem
 
 AUDIT_READ = "audit:read"
@@ -23,7 +24,7 @@ Version = Annotated[int | None, Query(ge=1, le=2**62)]
 @router.get("/{stream_id}")
 async def read_stream(
     request: Request,
-    stream_id: str,
+    stream_id: Annotated[str, Path(pattern=ID_PATTERN)],
     from_version: Annotated[int, Query(ge=1, le=2**62)] = 1,
     to_version: Version = None,
     as_of: Annotated[datetime | None, Query()] = None,

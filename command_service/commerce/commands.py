@@ -12,6 +12,10 @@ from shared.commerce.events import Address, PaymentMethod
 from shared.commerce.streams import SKU_PATTERN
 from shared.streams import ID_PATTERN
 
+# Free text: printable, not only spaces. Control characters (NUL above all: PostgreSQL's JSONB
+# cannot store it) are a 422 naming the field, not a failed append.
+TEXT = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
+
 MAX_PRICE_PAISE = 100_000_000_00  # ₹10 crore: anything above is a typo, not a product
 MAX_STOCK = 10_000_000
 MAX_QUANTITY = 1_000
@@ -21,8 +25,8 @@ _REFERENCE = r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$"  # UPI transaction ids, car
 
 class CreateProduct(Command):
     sku: str = Field(pattern=SKU_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
-    category: str = Field(min_length=1, max_length=60)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
+    category: str = Field(min_length=1, max_length=60, pattern=TEXT)
     price_paise: int = Field(gt=0, le=MAX_PRICE_PAISE, strict=True)
     stock: int = Field(ge=0, le=MAX_STOCK, strict=True)
 
@@ -35,10 +39,10 @@ class OrderItem(Command):
 class ShippingAddress(Address):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=120)
-    line1: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=80)
-    state: str = Field(min_length=1, max_length=80)
+    name: str = Field(min_length=1, max_length=120, pattern=TEXT)
+    line1: str = Field(min_length=1, max_length=200, pattern=TEXT)
+    city: str = Field(min_length=1, max_length=80, pattern=TEXT)
+    state: str = Field(min_length=1, max_length=80, pattern=TEXT)
 
 
 class PlaceOrder(Command):
@@ -65,11 +69,11 @@ class RecordPayment(Command):
     status: Literal["captured", "failed"]
     amount_paise: int = Field(gt=0, le=MAX_ORDER_PAISE, strict=True)
     provider_reference: str = Field(pattern=_REFERENCE)
-    reason: str | None = Field(default=None, min_length=1, max_length=200)
+    reason: str | None = Field(default=None, min_length=1, max_length=200, pattern=TEXT)
 
 
 class ShipOrder(Command):
-    courier: str = Field(min_length=1, max_length=60)
+    courier: str = Field(min_length=1, max_length=60, pattern=TEXT)
     tracking_id: str = Field(pattern=_REFERENCE)
 
 
@@ -78,11 +82,11 @@ class DeliverOrder(Command):
 
 
 class CancelOrder(Command):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200, pattern=TEXT)
 
 
 class RequestReturn(Command):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200, pattern=TEXT)
 
 
 class ReceiveReturn(Command):

@@ -17,9 +17,13 @@ from shared.streams import ID_PATTERN
 from shared.wallets.streams import WALLET_ID_PATTERN
 from shared.wallets.values import MAX_PAISE, MOBILE_PATTERN, REFERENCE_PATTERN, DocumentType, KycLevel, TopupSource
 
+# Free text: printable, not only spaces. Control characters (NUL above all: PostgreSQL's JSONB
+# cannot store it) are a 422 naming the field, not a failed append.
+TEXT = r"^[^\x00-\x1f\x7f]*[^\x00-\x1f\x7f\s][^\x00-\x1f\x7f]*$"
+
 Paise = Annotated[int, Field(gt=0, le=MAX_PAISE, strict=True)]
 ClientId = Annotated[str, Field(pattern=ID_PATTERN)]
-Reason = Annotated[str, Field(min_length=1, max_length=200)]
+Reason = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT)]
 BANK_ACCOUNT_PATTERN = r"^[A-Z]{4}0[A-Z0-9]{6}:[0-9]{9,18}$"
 """IFSC, a colon, the account number: where a closing wallet's balance is paid out."""
 
@@ -91,7 +95,7 @@ class TransferFromWallet(Command):
     transfer_id: ClientId
     to_wallet_id: str = Field(pattern=WALLET_ID_PATTERN)
     amount_paise: Paise
-    note: str | None = Field(default=None, min_length=1, max_length=140)
+    note: str | None = Field(default=None, min_length=1, max_length=140, pattern=TEXT)
 
 
 class RefundToWallet(Command):

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from query_service.api.fast import FastReads
 from query_service.registry import QueryRegistry, default_registry
 from shared.auth import Authenticator, install_auth
+from shared.openapi import document_errors, document_links
 from shared.tracing import trace_requests
 from shared.web import NO_OTEL, Check, install_health, install_problem_handlers
 
@@ -37,5 +38,7 @@ def build_app(
     install_health(app, "query", ready)
     for router in registry.routers:
         app.include_router(router)
+    document_errors(app)
+    document_links(app)
     trace_requests(app)  # outermost: the fast reads and the request metrics inside its span
     return app

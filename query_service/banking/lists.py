@@ -29,6 +29,7 @@ from shared.web import invalid
 router = APIRouter(prefix="/v1")
 
 _MOMENT = "RFC 3339 date-time with its offset (e.g. 2026-11-30T18:30:00Z); inclusive"
+_DATE_TIME: dict[str, Any] = {"format": "date-time"}
 _STATEMENT_HIDDEN = {"_id": 0, "account_id": 0, "month": 0, "day": 0, "position": 0}
 _ACCOUNT_FIELDS = {
     "_id": 0,
@@ -54,9 +55,20 @@ async def statement(
     request: Request,
     account_id: Annotated[str, Path(pattern=ACCOUNT_ID_PATTERN)],
     page: PageDep,
-    start: Annotated[str | None, Query(alias="from", max_length=64, description=_MOMENT)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=64, description=_MOMENT)] = None,
-    kind: Annotated[str | None, Query(max_length=20, description=f"one of {', '.join(STATEMENT_KINDS)}")] = None,
+    start: Annotated[
+        str | None, Query(alias="from", max_length=64, description=_MOMENT, json_schema_extra=_DATE_TIME)
+    ] = None,
+    end: Annotated[
+        str | None, Query(alias="to", max_length=64, description=_MOMENT, json_schema_extra=_DATE_TIME)
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description=f"one of {', '.join(STATEMENT_KINDS)}",
+            json_schema_extra={"enum": list(STATEMENT_KINDS)},
+        ),
+    ] = None,
 ) -> Response:
     """Newest first, each entry with `balance_after_paise` (the running balance); the cursor is a
     position in that order, so entries recorded after the first page never shift the next ones."""

@@ -62,7 +62,11 @@ async def read_account(request: Request, account_id: AccountId, reads: ReadsDep)
 
 AsOf = Annotated[
     str | None,
-    Query(max_length=64, description="RFC 3339 with its offset (e.g. 2026-12-01T18:30:00Z); omitted: the latest"),
+    Query(
+        max_length=64,
+        description="RFC 3339 with its offset (e.g. 2026-12-01T18:30:00Z); omitted: the latest",
+        json_schema_extra={"format": "date-time"},
+    ),
 ]
 
 

@@ -6,15 +6,16 @@ lists its own orders and any products; searching all orders is for staff (`order
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import AfterValidator
+from pydantic import BeforeValidator
 
 from query_service.api.http import unknown_params
 from query_service.api.pages import PAGE_QUERY, PageDep
 from query_service.commerce.views import SearchFilters, list_customer_orders, list_products, search_orders
+from query_service.reads import params
 from shared.auth import ANY_CUSTOMER, OwnIdInPath, allow
 from shared.commerce.events import PaymentMethod
 from shared.commerce.read_models import CUSTOMER_ORDERS, ORDER_SEARCH, PRODUCT_VIEW
@@ -33,11 +34,18 @@ else:  # Literals (not the enums) as before: the same 422 ("literal_error") for 
     Method = Literal[tuple(method.value for method in PaymentMethod)]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _rfc3339(raw: object) -> object:
+    """An RFC 3339 date-time with its offset, as the document's `format: date-time` and every
+    other list's moments: not pydantic's wider reading (a number of seconds, no offset)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return params.moment("", raw)
+    except params.InputError as exc:
+        raise ValueError(exc.message) from None
 
 
-Moment = Annotated[datetime | None, AfterValidator(lambda m: _utc(m) if m else m), Query()]
+Moment = Annotated[datetime | None, BeforeValidator(_rfc3339), Query()]
 Paise = Annotated[int | None, Query(ge=0, le=10**15)]
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 

@@ -6,7 +6,7 @@ A customer token reads its own wallet's statement only (the wallet view names th
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -27,7 +27,15 @@ router = APIRouter(prefix="/v1")
 
 Id = Annotated[str, Path(pattern=ID_PATTERN)]
 _MOMENT = "RFC 3339 date-time with its offset (e.g. 2025-03-31T18:30:00Z); inclusive"
-Kind = Annotated[str | None, Query(max_length=20, description=f"one of {', '.join(STATEMENT_KINDS)}")]
+_DATE_TIME: dict[str, Any] = {"format": "date-time"}
+Kind = Annotated[
+    str | None,
+    Query(
+        max_length=20,
+        description=f"one of {', '.join(STATEMENT_KINDS)}",
+        json_schema_extra={"enum": list(STATEMENT_KINDS)},
+    ),
+]
 _FILTERS = {"from", "to", "kind"}
 
 
@@ -39,8 +47,12 @@ async def statement(
     request: Request,
     wallet_id: Id,
     page: PageDep,
-    start: Annotated[str | None, Query(alias="from", max_length=64, description=_MOMENT)] = None,
-    end: Annotated[str | None, Query(alias="to", max_length=64, description=_MOMENT)] = None,
+    start: Annotated[
+        str | None, Query(alias="from", max_length=64, description=_MOMENT, json_schema_extra=_DATE_TIME)
+    ] = None,
+    end: Annotated[
+        str | None, Query(alias="to", max_length=64, description=_MOMENT, json_schema_extra=_DATE_TIME)
+    ] = None,
     kind: Kind = None,
 ) -> Response:
     """Newest first; the cursor is a position in that order, so entries recorded after the first

@@ -85,6 +85,7 @@ AsOf = Annotated[
     Query(
         max_length=64,
         description="RFC 3339 date-time with its offset (e.g. 2025-03-31T18:30:00Z); omitted: the latest balance",
+        json_schema_extra={"format": "date-time"},
     ),
 ]
 
@@ -141,14 +142,23 @@ async def balance_response(reads: Reads, wallet_id: str, given: Conditions, quer
     return answer(body, _content_etag(body), timed_out, given.if_none_match)
 
 
-Day = Annotated[str | None, Query(max_length=10, description="The IST business day, YYYY-MM-DD")]
+# Required, but checked by the route (after the unknown parameters, so `?day=` is named as such):
+# documented here, not by FastAPI, which would call it optional.
+Day = Annotated[str | None, Query(max_length=10, include_in_schema=False)]
+DAY_PARAMETER: dict[str, Any] = {
+    "name": "date",
+    "in": "query",
+    "required": True,
+    "description": "The IST business day, YYYY-MM-DD",
+    "schema": {"type": "string", "format": "date", "maxLength": 10},
+}
 
 
 @router.get(
     "/merchants/{merchant_id}/settlements",
     response_model=SettlementView,
     responses=RESPONSES,
-    openapi_extra={"parameters": CONDITION_PARAMETERS[2:]},
+    openapi_extra={"parameters": [DAY_PARAMETER, *CONDITION_PARAMETERS[2:]]},
     dependencies=[allow(SETTLEMENTS_READ)],
 )
 async def read_settlement(
