@@ -1,5 +1,5 @@
 """The banking context's aggregate type with its snapshot policy, and what its handlers ask for
-by name (the bank's policy table)."""
+by name (the bank's policy table, and the account as a UPI ledger)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from command_service.banking import domain
 from command_service.banking.settings import BankingSettings
+from command_service.banking.upi_ledger import AccountUpiLedger
 from command_service.handling import AggregateType
 from shared.banking.policy import BANK_POLICY, FIGURES
 
@@ -27,4 +28,4 @@ def aggregates(settings: BankingSettings) -> list[AggregateType[Any]]:
 
 def dependencies(settings: BankingSettings) -> dict[str, Any]:
     BANK_POLICY.require(FIGURES)
-    return {"bank_policy": BANK_POLICY}
+    return {"bank_policy": BANK_POLICY, "upi_account_ledger": AccountUpiLedger(BANK_POLICY)}

@@ -1,5 +1,5 @@
 """The wallets context's aggregate type with its snapshot policy, and what its handlers ask
-for by name (the PPI policy table, the hold timeout)."""
+for by name (the PPI policy table, the hold timeout, the wallet as a UPI ledger)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from command_service.handling import AggregateType
 from command_service.wallets import domain
 from command_service.wallets.settings import WalletSettings
+from command_service.wallets.upi_ledger import WalletUpiLedger
 from shared.wallets.policy import FIGURES, PPI_POLICY
 
 
@@ -27,4 +28,8 @@ def aggregates(settings: WalletSettings) -> list[AggregateType[Any]]:
 
 def dependencies(settings: WalletSettings) -> dict[str, Any]:
     PPI_POLICY.require(FIGURES)
-    return {"wallet_policy": PPI_POLICY, "hold_timeout": settings.hold_timeout}
+    return {
+        "wallet_policy": PPI_POLICY,
+        "hold_timeout": settings.hold_timeout,
+        "upi_wallet_ledger": WalletUpiLedger(PPI_POLICY),
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"^(?P<stream>[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}):(?P<version>\d{1,18}):(?P<position>\d{1,18})$")
+_TOKEN = re.compile(r"^(?P<stream>[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}):(?P<version>\d{1,18}):(?P<position>\d{1,18})$")
 
 
 class TokenError(ValueError):

@@ -162,6 +162,35 @@ class AccountClosed(DomainEvent):
     occurred_at: datetime
 
 
+class AccountUpiDebited(DomainEvent):
+    """A UPI payment from a VPA linked to the account, appended with the payee's credit (an
+    account's or a wallet's) and the upi context's `UpiPaymentSent` in one transaction."""
+
+    account_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    note: str | None = None
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
+class AccountUpiCredited(DomainEvent):
+    """A UPI payment to a VPA linked to the account (see `AccountUpiDebited`)."""
+
+    account_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payer_vpa: str
+    amount_paise: int = Field(gt=0)
+    note: str | None = None
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AccountNumberClaimed,
     AccountOpened,
@@ -173,6 +202,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AccountTransferSent,
     AccountTransferReceived,
     AccountMinimumBalanceCharged,
+    AccountUpiDebited,
+    AccountUpiCredited,
     AccountFrozen,
     AccountUnfrozen,
     AccountClosed,

@@ -5,12 +5,12 @@ table holds a regulatory figure or a tariff.
 
 Which rules apply to which movement (decided here, tested in tests/unit/banking):
 
-- A credit is a deposit or an internal transfer received. On a BSBD account both count towards
-  the financial year's credits and keep the balance within its cap. A returned transfer is no
+- A credit is a deposit, an internal transfer received or a UPI payment received. On a BSBD
+  account they count towards the financial year's credits and keep the balance within its cap. A returned transfer is no
   new credit (the customer's own money coming back): it is never refused and counts nowhere.
-- A debit is a withdrawal, an external transfer (when it is initiated) or an internal transfer
-  sent. None from a frozen or closed account, none beyond the balance (no overdraft); on a
-  BSBD account they count towards the month's debits. A returned transfer gives back what it
+- A debit is a withdrawal, an external transfer (when it is initiated), an internal transfer
+  sent or a UPI payment sent. None from a frozen or closed account, none beyond the balance (no
+  overdraft); on a BSBD account they count towards the month's debits. A returned transfer gives back what it
   took of its month's debits.
 - Every transfer, internal or external, to a beneficiary (IFSC + account number) first paid
   less than the window ago is capped by what is left of the first window's maximum. A

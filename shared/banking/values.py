@@ -83,6 +83,9 @@ class StatementKind(StrEnum):
     INTERNAL_IN = "INTERNAL_IN"
     CHARGE = "CHARGE"
     """A minimum-balance charge."""
+    UPI_OUT = "UPI_OUT"
+    """A UPI payment from a VPA linked to the account."""
+    UPI_IN = "UPI_IN"
 
 
 STATEMENT_KINDS: tuple[str, ...] = tuple(kind.value for kind in StatementKind)

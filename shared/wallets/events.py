@@ -177,6 +177,35 @@ class WalletClosed(DomainEvent):
     occurred_at: datetime
 
 
+class WalletUpiDebited(DomainEvent):
+    """A UPI payment from a VPA linked to the wallet, appended with the payee's credit (an
+    account's or a wallet's) and the upi context's `UpiPaymentSent` in one transaction."""
+
+    wallet_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    note: str | None = None
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
+class WalletUpiCredited(DomainEvent):
+    """A UPI payment to a VPA linked to the wallet (see `WalletUpiDebited`): a load."""
+
+    wallet_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payer_vpa: str
+    amount_paise: int = Field(gt=0)
+    note: str | None = None
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     WalletOwnerRegistered,
     WalletOpened,
@@ -190,6 +219,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     WalletTransferSent,
     WalletTransferReceived,
     WalletRefunded,
+    WalletUpiDebited,
+    WalletUpiCredited,
     WalletFrozen,
     WalletUnfrozen,
     WalletClosed,

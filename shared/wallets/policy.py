@@ -7,8 +7,8 @@ holds a regulatory figure.
 
 Which rules apply to which movement (decided here, tested in tests/unit/wallets):
 
-- A load is a top-up or a P2P transfer received. Both count towards a minimum-KYC wallet's
-  monthly and financial-year load limits: a limit on what is loaded into a small PPI would
+- A load is a top-up, a P2P transfer or a UPI payment received. All count towards a
+  minimum-KYC wallet's monthly and financial-year load limits: a limit on what is loaded into a small PPI would
   mean nothing if another wallet could load it past the limit. Only a top-up from CASH counts
   towards the cash-loading limit (a P2P credit is not cash).
 - Every credit (top-up, P2P received, merchant refund) keeps the balance within the tier's
@@ -17,7 +17,8 @@ Which rules apply to which movement (decided here, tested in tests/unit/wallets)
   cap is refused: the merchant refunds it to the source instead.
 - A P2P transfer is refused whole when the receiver's rules refuse its credit; the problem
   names the receiver's rule and its `wallet_id`.
-- Minimum-KYC wallets send no P2P transfer and pay nothing out to a bank (cash-out, closing
+- Minimum-KYC wallets send no P2P transfer (nor a UPI payment to a PERSON's VPA; to a
+  MERCHANT's VPA they may) and pay nothing out to a bank (cash-out, closing
   to a bank account): both are rows of value 0, so a change of that policy is a new row.
 
 Rules that are not figures and never change — no overdraft, no debit from a frozen or closed

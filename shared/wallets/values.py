@@ -72,6 +72,9 @@ class StatementKind(StrEnum):
     REFUND = "REFUND"
     PAYOUT = "PAYOUT"
     """What a closing wallet paid out to its bank account."""
+    UPI_OUT = "UPI_OUT"
+    """A UPI payment from a VPA linked to the wallet."""
+    UPI_IN = "UPI_IN"
 
 
 STATEMENT_KINDS: tuple[str, ...] = tuple(kind.value for kind in StatementKind)

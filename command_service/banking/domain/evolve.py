@@ -32,6 +32,8 @@ from shared.banking.events import (
     AccountTransferSent,
     AccountTransferSettled,
     AccountUnfrozen,
+    AccountUpiCredited,
+    AccountUpiDebited,
     AccountWithdrawn,
 )
 from shared.banking.values import AccountStatus
@@ -145,6 +147,8 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Account, Any], Account]] = {
     AccountTransferSent: _sent,
     AccountTransferReceived: lambda s, e: _credited(s, e.occurred_at, e.amount_paise),
     AccountMinimumBalanceCharged: _charged,
+    AccountUpiDebited: lambda s, e: _debited(s, e.occurred_at, e.amount_paise),
+    AccountUpiCredited: lambda s, e: _credited(s, e.occurred_at, e.amount_paise),
     AccountFrozen: lambda s, e: replace(s, status=AccountStatus.FROZEN),
     AccountUnfrozen: lambda s, e: replace(s, status=AccountStatus.ACTIVE),
     AccountClosed: lambda s, e: replace(s, status=AccountStatus.CLOSED),

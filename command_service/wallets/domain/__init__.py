@@ -28,6 +28,7 @@ from command_service.wallets.domain.lifecycle import (
 )
 from command_service.wallets.domain.movements import decide_pay, decide_refund, decide_top_up, decide_transfer
 from command_service.wallets.domain.state import Payment, Wallet, WalletOwner
+from command_service.wallets.domain.upi import decide_upi_credit, decide_upi_debit
 from shared.wallets.streams import WALLET
 
 STREAM_TYPE = WALLET.name
@@ -61,6 +62,8 @@ __all__ = [
     "decide_transfer",
     "decide_unfreeze",
     "decide_upgrade_kyc",
+    "decide_upi_credit",
+    "decide_upi_debit",
     "decide_void",
     "evolve",
     "evolve_owner",

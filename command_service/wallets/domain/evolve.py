@@ -32,6 +32,8 @@ from shared.wallets.events import (
     WalletTransferReceived,
     WalletTransferSent,
     WalletUnfrozen,
+    WalletUpiCredited,
+    WalletUpiDebited,
 )
 from shared.wallets.values import PaymentStatus, TopupSource, WalletStatus
 
@@ -122,6 +124,8 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Wallet, Any], Wallet]] = {
     WalletTransferSent: lambda s, e: _with(s, balance_paise=s.balance_paise - e.amount_paise),
     WalletTransferReceived: lambda s, e: _loaded(s, e.amount_paise, e.occurred_at, cash=False),
     WalletRefunded: _refunded,
+    WalletUpiDebited: lambda s, e: _with(s, balance_paise=s.balance_paise - e.amount_paise),
+    WalletUpiCredited: lambda s, e: _loaded(s, e.amount_paise, e.occurred_at, cash=False),
     WalletFrozen: lambda s, e: _with(s, status=WalletStatus.FROZEN),
     WalletUnfrozen: lambda s, e: _with(s, status=WalletStatus.ACTIVE),
     WalletClosed: lambda s, e: _with(s, status=WalletStatus.CLOSED, balance_paise=0),

@@ -25,6 +25,8 @@ from shared.banking.events import (
     AccountTransferSent,
     AccountTransferSettled,
     AccountUnfrozen,
+    AccountUpiCredited,
+    AccountUpiDebited,
     AccountWithdrawn,
 )
 from shared.banking.read_models import ACCOUNT_VIEW, list_key
@@ -89,9 +91,9 @@ def _changes(doc: Document, event: DomainEvent) -> Document:
                 "status_reason": event.reason,
                 "closed_at": event.occurred_at,
             }
-        case AccountDeposited() | AccountTransferReceived():
+        case AccountDeposited() | AccountTransferReceived() | AccountUpiCredited():
             return {**doc, "_counters": limits.credited(counters, event.occurred_at, event.amount_paise)}
-        case AccountWithdrawn() | AccountTransferSent():
+        case AccountWithdrawn() | AccountTransferSent() | AccountUpiDebited():
             return {**doc, "_counters": limits.debited(counters, event.occurred_at, event.amount_paise)}
         case AccountTransferInitiated():
             counted = limits.debited(counters, event.occurred_at, event.amount_paise)

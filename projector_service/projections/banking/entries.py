@@ -14,6 +14,8 @@ from shared.banking.events import (
     AccountTransferReceived,
     AccountTransferReturned,
     AccountTransferSent,
+    AccountUpiCredited,
+    AccountUpiDebited,
     AccountWithdrawn,
 )
 from shared.banking.values import StatementKind
@@ -56,6 +58,12 @@ def entry(event: DomainEvent) -> dict[str, Any] | None:
             kind = _entry(K.INTERNAL_IN, event.amount_paise, event.amount_paise, "transfer_id", event.transfer_id)
             counterparty = {"from_account_id": event.from_account_id, "from_account_number": event.from_account_number}
             return {**kind, "rail": "INTERNAL", **counterparty, "narration": event.narration}
+        case AccountUpiDebited():
+            kind = _entry(K.UPI_OUT, event.amount_paise, -event.amount_paise, "payment_id", event.payment_id)
+            return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payee_vpa": event.payee_vpa, "note": event.note}
+        case AccountUpiCredited():
+            kind = _entry(K.UPI_IN, event.amount_paise, event.amount_paise, "payment_id", event.payment_id)
+            return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payer_vpa": event.payer_vpa, "note": event.note}
         case AccountMinimumBalanceCharged() if event.charged_paise > 0:
             kind = _entry(K.CHARGE, event.charged_paise, -event.charged_paise, "month", event.month)
             return {**kind, "average_balance_paise": event.average_balance_paise, "waived_paise": event.waived_paise}

@@ -26,6 +26,8 @@ from shared.wallets.events import (
     WalletToppedUp,
     WalletTransferReceived,
     WalletTransferSent,
+    WalletUpiCredited,
+    WalletUpiDebited,
 )
 from shared.wallets.values import StatementKind
 
@@ -103,6 +105,12 @@ def entry(event: DomainEvent) -> dict[str, Any] | None:
         case WalletRefunded():
             kind = _entry(EntryKind.REFUND, event.amount_paise, event.amount_paise, "refund_id", event.refund_id)
             return {**kind, **_merchant(event), "payment_id": event.payment_id}
+        case WalletUpiDebited():
+            kind = _entry(EntryKind.UPI_OUT, event.amount_paise, -event.amount_paise, "payment_id", event.payment_id)
+            return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payee_vpa": event.payee_vpa, "note": event.note}
+        case WalletUpiCredited():
+            kind = _entry(EntryKind.UPI_IN, event.amount_paise, event.amount_paise, "payment_id", event.payment_id)
+            return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payer_vpa": event.payer_vpa, "note": event.note}
         case WalletClosed() if event.paid_out_paise > 0:
             kind = _entry(EntryKind.PAYOUT, event.paid_out_paise, -event.paid_out_paise, None, None)
             account = event.to_bank_account

@@ -29,6 +29,7 @@ from shared.wallets.events import (
     WalletToppedUp,
     WalletTransferReceived,
     WalletUnfrozen,
+    WalletUpiCredited,
 )
 from shared.wallets.read_models import WALLET_VIEW
 from shared.wallets.streams import WALLET
@@ -92,7 +93,7 @@ def _changes(doc: Document, event: DomainEvent) -> Document:
         case WalletToppedUp():
             cash = event.source is TopupSource.CASH
             return {**doc, "_loads": limits.loaded(doc["_loads"], event.occurred_at, event.amount_paise, cash=cash)}
-        case WalletTransferReceived():
+        case WalletTransferReceived() | WalletUpiCredited():
             return {**doc, "_loads": limits.loaded(doc["_loads"], event.occurred_at, event.amount_paise, cash=False)}
     return {**doc, "open_holds": _holds(doc, event)}
 

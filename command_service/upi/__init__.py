@@ -1,0 +1,25 @@
+"""The upi context in the command service: VPAs (`handle@psp`, Bahi's psp only) linked to a bank
+account (banking) or a wallet (wallets), claimed once, and push payments between them — the
+payer VPA's `UpiPaymentSent`, the RRN's claim, the payer's debit and the payee's credit in one
+atomic append. The debit and the credit are decided by the contexts that hold the money, through
+the port `shared.upi.ledger` that banking and wallets provide by name (`upi_account_ledger`,
+`upi_wallet_ledger`): this package imports neither.
+
+`payment_id` is a movement id of the payer's VPA (`command_service.handling.movements`).
+"""
+
+from command_service.handling import CommandManifest
+from command_service.upi.aggregates import aggregates, dependencies
+from command_service.upi.handlers import HANDLERS
+from command_service.upi.routes import router
+from command_service.upi.settings import UpiSettings
+from shared.upi import MANIFEST as SHARED
+
+MANIFEST = CommandManifest(
+    shared=SHARED,
+    handlers=HANDLERS,
+    routers=(router,),
+    settings=UpiSettings,
+    aggregates=aggregates,
+    dependencies=dependencies,
+)

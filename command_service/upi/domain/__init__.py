@@ -1,0 +1,56 @@
+"""The pure upi domain: a VPA's state and evolve, registration, a payment's limits, its RRN and
+its event. Imports only the standard library, pydantic and `shared` (an import-linter contract)."""
+
+from command_service.upi.domain.collects import decide_collect, decide_decline, open_collect
+from command_service.upi.domain.errors import (
+    CollectNotFoundError,
+    CollectStateError,
+    InvalidUpiRequestError,
+    RrnExhaustedError,
+    UpiLimitError,
+    VpaNotFoundError,
+    VpaTakenError,
+)
+from command_service.upi.domain.evolve import evolve, evolve_claim, evolve_collect, evolve_registration, fold
+from command_service.upi.domain.payments import (
+    RRN_CANDIDATES,
+    allowances,
+    check_parties,
+    decide_payment,
+    in_new_vpa_window,
+    rrn_candidate,
+)
+from command_service.upi.domain.registration import decide_register
+from command_service.upi.domain.state import Collect, RrnClaim, Vpa
+from shared.upi.streams import VPA
+
+STREAM_TYPE = VPA.name
+
+__all__ = [
+    "RRN_CANDIDATES",
+    "STREAM_TYPE",
+    "Collect",
+    "CollectNotFoundError",
+    "CollectStateError",
+    "InvalidUpiRequestError",
+    "RrnClaim",
+    "RrnExhaustedError",
+    "UpiLimitError",
+    "Vpa",
+    "VpaNotFoundError",
+    "VpaTakenError",
+    "allowances",
+    "check_parties",
+    "decide_collect",
+    "decide_decline",
+    "decide_payment",
+    "decide_register",
+    "evolve",
+    "evolve_claim",
+    "evolve_collect",
+    "evolve_registration",
+    "fold",
+    "in_new_vpa_window",
+    "open_collect",
+    "rrn_candidate",
+]

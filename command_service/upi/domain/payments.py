@@ -1,0 +1,106 @@
+"""A UPI payment between two VPAs of Bahi: the upi context's limits on the payer's VPA
+(`shared.upi.policy` says which apply), the RRN, and the `UpiPaymentSent` event. The money's legs
+are the linked contexts' (`shared.upi.ledger`); the handler appends all of them together.
+
+The RRN (NPCI's retrieval reference number, the UTR a customer quotes) is 12 digits: the last
+digit of the IST year, the IST day of the year (3), the IST hour (2) and 6 digits derived from
+the payer's VPA and the payment id; a candidate already claimed by another payment takes the next
+(`RRN_CANDIDATES`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from command_service.upi.domain.errors import InvalidUpiRequestError, UpiLimitError, VpaNotFoundError
+from command_service.upi.domain.state import Vpa
+from shared import limits
+from shared.events import DomainEvent
+from shared.periods import ist_date
+from shared.policy import IST, PolicyTable
+from shared.upi import policy as upi
+from shared.upi.events import UpiPaymentSent
+from shared.upi.values import VpaKind
+
+RRN_CANDIDATES = 10
+
+
+def rrn_candidate(payer_vpa: str, payment_id: str, attempt: int, now: datetime) -> str:
+    local = now.astimezone(IST)
+    prefix = f"{local.year % 10}{local.timetuple().tm_yday:03d}{local.hour:02d}"
+    digest = hashlib.sha256(f"{payer_vpa}\0{payment_id}\0{attempt}".encode()).digest()
+    return f"{prefix}{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+
+
+def in_new_vpa_window(state: Vpa, now: datetime, policy: PolicyTable) -> bool:
+    assert state.registered_at is not None
+    return now - state.registered_at < timedelta(seconds=policy.value(upi.NEW_VPA_WINDOW, now))
+
+
+def allowances(payer: Vpa, *, p2p: bool, now: datetime, policy: PolicyTable) -> list[limits.Allowance]:
+    """The upi limits that apply to a payment from `payer` now (the binding one refuses)."""
+    rules = []
+    if p2p:
+        day = ist_date(now).isoformat()
+        rules.append(limits.figure(payer.vpa, upi.P2P_PER_TXN, policy.value(upi.P2P_PER_TXN, now), 0))
+        used = payer.p2p_by_day.get(day, 0)
+        rules.append(limits.figure(payer.vpa, upi.P2P_PER_DAY, policy.value(upi.P2P_PER_DAY, now), used))
+    if in_new_vpa_window(payer, now, policy):
+        window_max = policy.value(upi.NEW_VPA_WINDOW_MAX, now)
+        rules.append(limits.figure(payer.vpa, upi.NEW_VPA_WINDOW_MAX, window_max, payer.window_sent_paise))
+    return rules
+
+
+def check_parties(payer: Vpa, payee: Vpa) -> None:
+    """Both VPAs registered, and not two names of one account or wallet."""
+    if not payer.exists:
+        raise VpaNotFoundError(f"VPA {payer.vpa} is not registered", field="payer_vpa", vpa=payer.vpa)
+    if not payee.exists:
+        raise VpaNotFoundError(f"VPA {payee.vpa} is not registered", field="payee_vpa", vpa=payee.vpa)
+    if payee.vpa == payer.vpa or (payee.link_type, payee.link_id) == (payer.link_type, payer.link_id):
+        raise InvalidUpiRequestError(
+            f"{payee.vpa} pays into the {payer.link_type.value.lower()} {payer.vpa} pays from", field="payee_vpa"
+        )
+
+
+def decide_payment(
+    payer: Vpa,
+    payee: Vpa,
+    *,
+    payment_id: str,
+    rrn: str,
+    amount_paise: int,
+    note: str | None,
+    now: datetime,
+    policy: PolicyTable,
+) -> list[DomainEvent]:
+    check_parties(payer, payee)
+    p2p = payee.kind is VpaKind.PERSON
+    refusing = limits.binding(amount_paise, allowances(payer, p2p=p2p, now=now, policy=policy))
+    if refusing is not None:
+        raise UpiLimitError(
+            vpa=payer.vpa,
+            rule=refusing.rule,
+            limit_paise=refusing.limit_paise,
+            allowed_paise=refusing.allowed_paise,
+            requested_paise=amount_paise,
+        )
+    sent = UpiPaymentSent(
+        payment_id=payment_id,
+        rrn=rrn,
+        payer_vpa=payer.vpa,
+        payee_vpa=payee.vpa,
+        amount_paise=amount_paise,
+        note=note,
+        p2p=p2p,
+        in_new_vpa_window=in_new_vpa_window(payer, now, policy),
+        payer_link_type=payer.link_type,
+        payer_link_id=payer.link_id,
+        payer_customer_id=payer.customer_id,
+        payee_link_type=payee.link_type,
+        payee_link_id=payee.link_id,
+        payee_customer_id=payee.customer_id,
+        occurred_at=now,
+    )
+    return [sent]

@@ -1,0 +1,121 @@
+"""A UPI payment between two VPAs of Bahi: one atomic append of the payer VPA's `UpiPaymentSent`,
+the RRN's claim (at "no stream yet"), the payer's debit and the payee's credit, each leg decided
+by the context that holds the money (`shared.upi.ledger`). Both sides move or neither; money is
+conserved because one transaction carries the debit and the credit of one amount. A concurrent
+write to any of the four streams makes the append conflict, and the dispatcher decides it all
+again on what is stored. An accepted collect request is such a payment too (`collects`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from command_service.event_store import NO_STREAM, AppendStream
+from command_service.handling import Clock, Decision, Loader, new_events
+from command_service.upi import domain
+from command_service.upi.commands import PayByUpi
+from command_service.upi.handlers.streams import Ledgers, leg_stream, load_registration, load_rrn, load_vpa, vpa_stream
+from shared.envelope import EventMetadata
+from shared.policy import PolicyTable
+from shared.upi.events import UpiRrnClaimed
+from shared.upi.ledger import UpiLedger, UpiMovement
+from shared.upi.streams import RRN
+from shared.upi.values import PaymentStatus, VpaKind, psp_of
+
+
+@dataclass(frozen=True)
+class Upi:
+    """What deciding a payment needs besides the request: the loader and the injected ports."""
+
+    load: Loader
+    policy: PolicyTable
+    psp: str
+    ledgers: Ledgers
+
+
+async def _free_rrn(load: Loader, payer_vpa: str, payment_id: str, now: datetime) -> str:
+    for attempt in range(domain.RRN_CANDIDATES):
+        rrn = domain.rrn_candidate(payer_vpa, payment_id, attempt, now)
+        if (await load_rrn(load, rrn)).payment_id is None:
+            return rrn
+    raise domain.RrnExhaustedError("no free RRN for this payment: retry the request", field="payment_id")
+
+
+async def payment_streams(
+    upi: Upi,
+    *,
+    payment_id: str,
+    payer_vpa: str,
+    payee_vpa: str,
+    amount_paise: int,
+    note: str | None,
+    now: datetime,
+    metadata: EventMetadata,
+) -> tuple[list[AppendStream], dict[str, Any]]:
+    """The payment's four streams (the payer VPA's first) and its answer."""
+    load = upi.load
+    payer, payer_version = await load_vpa(load, payer_vpa)
+    if not payer.exists:  # who pays first: an unknown payer is a 404 whatever the payee
+        domain.check_parties(payer, payer)
+    if psp_of(payee_vpa) != upi.psp:
+        raise domain.InvalidUpiRequestError(
+            f"{payee_vpa} is another psp's VPA: payments leave Bahi through the switch, not modelled yet",
+            field="payee_vpa",
+        )
+    payee = await load_registration(load, payee_vpa)
+    domain.check_parties(payer, payee)
+    rrn = await _free_rrn(load, payer_vpa, payment_id, now)
+    sent = domain.decide_payment(
+        payer, payee, payment_id=payment_id, rrn=rrn, amount_paise=amount_paise, note=note, now=now, policy=upi.policy
+    )
+    p2p = payee.kind is VpaKind.PERSON
+    debit = UpiMovement(payment_id, rrn, payer.vpa, payee.vpa, amount_paise, note, p2p)
+    credit = UpiMovement(payment_id, rrn, payee.vpa, payer.vpa, amount_paise, note, p2p)
+    out = await upi.ledgers[payer.link_type].debit(load, payer.link_id, debit, now)
+    into = await upi.ledgers[payee.link_type].credit(load, payee.link_id, credit, now)
+    metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee.vpa}"})
+    claim = UpiRrnClaimed(rrn=rrn, payment_id=payment_id, payer_vpa=payer.vpa, occurred_at=now)
+    streams = [
+        vpa_stream(payer.vpa, payer_version, sent, metadata),
+        AppendStream(RRN.stream_id(rrn), RRN.name, NO_STREAM, new_events([claim], metadata)),
+        leg_stream(out, metadata),
+        leg_stream(into, metadata),
+    ]
+    answer = {
+        "payment_id": payment_id,
+        "rrn": rrn,
+        "status": PaymentStatus.COMPLETED.value,
+        "payer_vpa": payer.vpa,
+        "payee_vpa": payee.vpa,
+        "amount_paise": amount_paise,
+        "note": note,
+        "payer_balance_after_paise": out.balance_after_paise,
+        "completed_at": sent[0].model_dump(mode="json")["occurred_at"],
+    }
+    return streams, answer
+
+
+async def pay(
+    cmd: PayByUpi,
+    *,
+    metadata: EventMetadata,
+    load: Loader,
+    clock: Clock,
+    upi_policy: PolicyTable,
+    upi_psp: str,
+    upi_account_ledger: UpiLedger,
+    upi_wallet_ledger: UpiLedger,
+) -> Decision:
+    upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger))
+    streams, answer = await payment_streams(
+        upi,
+        payment_id=cmd.payment_id,
+        payer_vpa=cmd.payer_vpa,
+        payee_vpa=cmd.payee_vpa,
+        amount_paise=cmd.amount_paise,
+        note=cmd.note,
+        now=clock(),
+        metadata=metadata,
+    )
+    return Decision(streams, answer)

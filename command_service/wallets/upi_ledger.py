@@ -1,0 +1,44 @@
+"""The wallet as a UPI ledger (`shared.upi.ledger.UpiLedger`), provided to the command service's
+handlers as `upi_wallet_ledger`: the upi context's payment handler asks it for the wallet's leg
+of a payment and appends it with the other side's in one transaction. It decides with the
+wallet's own domain and never appends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from command_service.wallets import domain
+from command_service.wallets.handlers.streams import load_wallet
+from shared.events import DomainEvent
+from shared.policy import PolicyTable
+from shared.upi.ledger import Holder, Leg, UpiMovement
+from shared.upi.values import LinkType
+from shared.wallets.streams import WALLET
+from shared.wallets.values import WalletStatus
+
+
+class WalletUpiLedger:
+    link_type = LinkType.WALLET
+
+    def __init__(self, policy: PolicyTable) -> None:
+        self._policy = policy
+
+    async def holder(self, load: Any, link_id: str) -> Holder | None:
+        state, _ = await load_wallet(load, link_id)
+        if state.status is None:
+            return None
+        return Holder(link_id, state.customer_id, state.status is WalletStatus.ACTIVE)
+
+    async def debit(self, load: Any, link_id: str, movement: UpiMovement, now: datetime) -> Leg:
+        state, version = await load_wallet(load, link_id)
+        return _leg(link_id, version, domain.decide_upi_debit(state, movement, now=now, policy=self._policy))
+
+    async def credit(self, load: Any, link_id: str, movement: UpiMovement, now: datetime) -> Leg:
+        state, version = await load_wallet(load, link_id)
+        return _leg(link_id, version, domain.decide_upi_credit(state, movement, now=now, policy=self._policy))
+
+
+def _leg(wallet_id: str, version: int, events: list[DomainEvent]) -> Leg:
+    balance: int = getattr(events[-1], "balance_after_paise")  # noqa: B009 (each movement event has one)
+    return Leg(WALLET.stream_id(wallet_id), WALLET.name, version, events, balance)

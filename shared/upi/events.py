@@ -1,0 +1,97 @@
+"""The upi context's events (frozen pydantic models, schema version 1). A VPA's stream holds its
+registration and the payments it sent; each RRN's stream its one claim. The money itself moves
+on the linked accounts' and wallets' streams, by their own contexts' events
+(`AccountUpiDebited`, `WalletUpiCredited`, ...), in the same append as `UpiPaymentSent`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from shared.events import DomainEvent, Upcaster
+from shared.upi.values import LinkType, PaymentStatus, VpaKind
+
+
+class UpiVpaRegistered(DomainEvent):
+    vpa: str
+    kind: VpaKind
+    link_type: LinkType
+    link_id: str
+    """The `account_id` or the `wallet_id` the VPA pays from and is paid into."""
+    customer_id: str
+    """The linked account's or wallet's customer: the VPA's owner."""
+    occurred_at: datetime
+
+
+class UpiPaymentSent(DomainEvent):
+    """On the payer's VPA stream, appended with the RRN's claim, the payer's debit and the payee's
+    credit in one transaction."""
+
+    payment_id: str
+    rrn: str
+    payer_vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    note: str | None = None
+    p2p: bool
+    """True when the payee is a PERSON's VPA (the P2P limits count it)."""
+    in_new_vpa_window: bool
+    """True when the payer's VPA was in its new-VPA window when the payment was decided (the
+    window's total counts it): the decision's fact, so replaying needs no policy."""
+    payer_link_type: LinkType
+    payer_link_id: str
+    payer_customer_id: str
+    payee_link_type: LinkType
+    payee_link_id: str
+    payee_customer_id: str
+    status: PaymentStatus = PaymentStatus.COMPLETED
+    occurred_at: datetime
+
+
+class UpiCollectRequested(DomainEvent):
+    """A merchant's VPA asks the payer's VPA for money (P2P is push only: only a MERCHANT VPA
+    may); the payer accepts (the payment is then made) or declines before `expires_at`."""
+
+    collect_id: str
+    payee_vpa: str
+    payer_vpa: str
+    payer_customer_id: str
+    """The payer VPA's owner: the customer who may accept or decline."""
+    payee_customer_id: str
+    amount_paise: int = Field(gt=0)
+    note: str | None = None
+    expires_at: datetime
+    occurred_at: datetime
+
+
+class UpiCollectAccepted(DomainEvent):
+    """Appended with the payment it made (`UpiPaymentSent` with `payment_id` = the collect id)."""
+
+    collect_id: str
+    rrn: str
+    occurred_at: datetime
+
+
+class UpiCollectDeclined(DomainEvent):
+    collect_id: str
+    reason: str | None = None
+    occurred_at: datetime
+
+
+class UpiRrnClaimed(DomainEvent):
+    rrn: str
+    payment_id: str
+    payer_vpa: str
+    occurred_at: datetime
+
+
+EVENT_TYPES: tuple[type[DomainEvent], ...] = (
+    UpiVpaRegistered,
+    UpiPaymentSent,
+    UpiRrnClaimed,
+    UpiCollectRequested,
+    UpiCollectAccepted,
+    UpiCollectDeclined,
+)
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}

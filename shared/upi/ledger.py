@@ -1,0 +1,70 @@
+"""The port through which a UPI payment moves money in the contexts that hold it (banking's
+accounts, wallets' wallets) without the upi context importing them.
+
+Each of those contexts implements `UpiLedger` with its own domain (its rules, its events) and
+provides it to the command service's handlers by name (`upi_account_ledger`,
+`upi_wallet_ledger`: `CommandManifest.dependencies`). The upi handler asks for both, lets the
+payer's ledger decide the debit and the payee's the credit, and appends the two legs with its own
+events in one transaction: both streams move or neither, and a concurrent write to either makes
+the append conflict and the dispatcher decide all of it again. A ledger decides; it never
+appends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from shared.events import DomainEvent
+from shared.upi.values import LinkType
+
+
+@dataclass(frozen=True)
+class UpiMovement:
+    """One side of a payment as its ledger records it."""
+
+    payment_id: str
+    rrn: str
+    vpa: str
+    """The side's own VPA (the payer's for a debit, the payee's for a credit)."""
+    counterparty_vpa: str
+    amount_paise: int
+    note: str | None
+    p2p: bool
+    """True when the payee is a PERSON's VPA (a minimum-KYC wallet sends no P2P, for one)."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A ledger's decision: the events to append to one stream at its version."""
+
+    stream_id: str
+    stream_type: str
+    expected_version: int
+    events: list[DomainEvent]
+    balance_after_paise: int
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The account or wallet a VPA may be linked to."""
+
+    link_id: str
+    customer_id: str
+    active: bool
+
+
+class UpiLedger(Protocol):
+    link_type: LinkType
+
+    async def holder(self, load: Any, link_id: str) -> Holder | None:
+        """The account or wallet, or None when it does not exist."""
+        ...
+
+    async def debit(self, load: Any, link_id: str, movement: UpiMovement, now: Any) -> Leg:
+        """The payer's side; raises the context's `DomainError` when its rules refuse it."""
+        ...
+
+    async def credit(self, load: Any, link_id: str, movement: UpiMovement, now: Any) -> Leg:
+        """The payee's side; raises the context's `DomainError` when its rules refuse it."""
+        ...
