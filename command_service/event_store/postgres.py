@@ -1,19 +1,21 @@
-"""The PostgreSQL event store (asyncpg): one round trip per append via `bahi_append`."""
+"""The PostgreSQL event store (asyncpg): one round trip per append via `bahi_append`. The pool
+and the schema are `pool`'s (re-exported here, where callers have always found them)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from importlib import resources
-from typing import Any
 
 import asyncpg
-import orjson
 from opentelemetry.trace import SpanKind, Tracer
 
 from command_service.event_store.group_commit import GroupCommitter
 from command_service.event_store.notify import AfterCommitNotifier
+from command_service.event_store.pool import create_schema as create_schema
+from command_service.event_store.pool import init_connection as init_connection
+from command_service.event_store.pool import open_pool as open_pool
+from command_service.event_store.pool import schema_sql as schema_sql
 from command_service.event_store.ports import (
     AppendResult,
     AppendStream,
@@ -38,59 +40,6 @@ EVENT_COLUMNS = (
 _APPEND = (
     "SELECT stream_id, version, last_position FROM bahi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 )
-
-
-def schema_sql() -> str:
-    return resources.files("command_service.event_store").joinpath("schema.sql").read_text()
-
-
-async def init_connection(conn: asyncpg.Connection) -> None:
-    """jsonb as bytes both ways: orjson does the (de)serialising, once.
-
-    Binary, not text: the text format lets asyncpg call `orjson.loads` with no Python
-    frame per value (reads slightly faster), but every jsonb element of the appends'
-    arrays then goes as an escaped array literal, which costs the appends of multi-event
-    commands more than reads gain (`python -m tests.bench.bench_append` and
-    `python -m tests.bench.bench_feed` re-measure both sides)."""
-    await conn.set_type_codec(
-        "jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog", format="binary"
-    )
-
-
-async def open_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
-    """The pool every part of the command side uses: jsonb via orjson, and no session reset.
-
-    asyncpg's default release sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-    RESET ALL` to the server: one more round trip for every `pool.fetch` and every
-    acquire. Our pooled connections keep no session state: advisory locks are taken per
-    transaction (`pg_advisory_xact_lock`), cursors live inside transactions, nothing
-    runs `SET`, and the relay's leader lock and LISTEN are on its own connection, not a
-    pooled one. So a release only does asyncpg's client-side part, which still rolls back
-    a transaction left open (tests/integration/event_store/test_pool.py)."""
-    pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=init_connection, reset=_keep_session
-    )
-    assert pool is not None
-    return pool
-
-
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """Nothing to undo on the server (see `open_pool`)."""
-
-
-def _encode_jsonb(value: Any) -> bytes:
-    return b"\x01" + (value if isinstance(value, bytes) else orjson.dumps(value))
-
-
-def _decode_jsonb(raw: bytes) -> Any:
-    return orjson.loads(raw[1:])
-
-
-async def create_schema(pool: asyncpg.Pool) -> None:
-    # Serialise concurrent starters: CREATE ... IF NOT EXISTS is not race-free.
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(7140001)")
-        await conn.execute(schema_sql())
 
 
 class PostgresEventStore:
