@@ -20,6 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from command_service.event_store.postgres import envelope, init_connection
 from command_service.relay.feed import CommittedFeed
 from command_service.relay.publisher import Publisher
+from shared import kafka_admin
 from shared.contexts import catalog
 from shared.streams import topic_for
 
@@ -83,19 +84,13 @@ async def read_topic_versions(bootstrap: str, prefix: str) -> Counter[StreamVers
 
 
 async def topic_partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
-    """The partitions of the topics that exist."""
+    """The partitions of the topics that exist (asking creates none)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        described = await admin.describe_topics(topics)
+        return await kafka_admin.topic_partitions(admin, topics)
     finally:
         await admin.close()
-    return [
-        TopicPartition(topic["topic"], part["partition"])
-        for topic in described
-        if topic["error_code"] == 0
-        for part in topic["partitions"]
-    ]
 
 
 async def audit(

@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from projector_service.dead_letters.parking import Entry
+from shared.kafka_admin import described
 
 PREFIX = "bahi_dlq_"
 
@@ -79,7 +80,7 @@ async def ensure_dlq_topic(bootstrap: str, topic: str, partitions: int) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        if topic not in set(await admin.list_topics()):
+        if topic not in await described(admin, [topic]):
             new = NewTopic(topic, num_partitions=partitions, replication_factor=1, topic_configs={"retention.ms": "-1"})
             with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent projector made it
                 await admin.create_topics([new])

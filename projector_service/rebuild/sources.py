@@ -16,20 +16,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from projector_service.engine.records import Incoming, from_record
+from shared.kafka_admin import topic_partitions
 
 
 async def partitions(admin: AIOKafkaAdminClient, topics: list[str]) -> list[TopicPartition]:
-    """Every partition of the topics, from fresh metadata (a topic that does not exist has none).
-
-    Asks for the metadata of all topics: asking for named ones makes a broker that
-    auto-creates topics create them, and a mistyped prefix would then look like an empty history."""
-    wanted = set(topics)
-    described = [topic for topic in await admin.describe_topics() if topic["topic"] in wanted]
-    return [
-        TopicPartition(topic["topic"], p["partition"])
-        for topic in sorted(described, key=lambda t: str(t["topic"]))
-        for p in sorted(topic["partitions"], key=lambda p: int(p["partition"]))
-    ]
+    """Every partition of the topics, from fresh metadata (a topic that does not exist has none)."""
+    return await topic_partitions(admin, topics)
 
 
 class Source(Protocol):
