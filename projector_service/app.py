@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +26,7 @@ from projector_service.engine.batch import BatchProcessor
 from projector_service.engine.records import SharedDecoder
 from projector_service.live import StatusCollector, metrics, register
 from projector_service.read_models import drop_due, ensure_indexes, live_collection
+from projector_service.rebuild import ledger
 from projector_service.registry import ProjectorRegistry, default_registry
 from projector_service.settings import Settings
 from shared.kafka_admin import ensure_topics
@@ -111,9 +114,15 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
     dead_letters = DeadLetters(settings.kafka_bootstrap, settings.dlq_topic)
     broker = KafkaBroker(settings.kafka_bootstrap, logger=None)
     decode = SharedDecoder(settings.shared_decoded_records)
+    stale_after = timedelta(seconds=settings.rebuild_stale_seconds)
     for projection in projections:
         processor = BatchProcessor(
-            db, projection, lot=lot, dead_letters=dead_letters, live_cache_docs=settings.live_cache_docs
+            db,
+            projection,
+            lot=lot,
+            dead_letters=dead_letters,
+            live_cache_docs=settings.live_cache_docs,
+            handed_over=functools.partial(ledger.handed_over, db, stale_after=stale_after),
         )
         register(broker, processor, settings, decode)
 

@@ -10,7 +10,7 @@ the batch comes again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +83,11 @@ class BatchProcessor:
         dead_letters: DeadLetters,
         cache: DocCache | None = None,
         live_cache_docs: int = 0,
+        handed_over: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
+        """`handed_over(collection)` returns once a rebuild that switched `collection` in has finished
+        its handover (`rebuild.ledger.handed_over`); the live path awaits it before its first write
+        into a collection (None: nothing to wait for, as in a rebuild or a test)."""
         self.db = db
         self.projection = projection
         self.lot = lot
@@ -92,6 +96,7 @@ class BatchProcessor:
         self.live_cache_docs = live_cache_docs
         self._live: str | None = None
         self._live_cache: DocCache | None = None
+        self._handed_over = handed_over
 
     async def process(
         self,
@@ -124,17 +129,27 @@ class BatchProcessor:
         pointer costs one lookup per batch, not two. The documents this process wrote are
         remembered (`live_cache_docs`), per live collection: a batch of known documents is one
         bulk write. Other writers (a second projector after a rebalance, a redrive) only make the
-        guess stale, and a stale guess fails its version guard and is read again."""
+        guess stale, and a stale guess fails its version guard and is read again.
+
+        Before its first write into a collection (at start, and after a switch) it waits for the
+        rebuild that switched it in to finish its handover: until then that collection lacks what
+        this process wrote only into the old one, and writing later events first would skip those."""
         target = self._live or await live_collection(self.db, self.projection.collection)
         if self._live_cache is None or self._live != target:
+            await self._settle(target)
             self._live_cache = self._fresh_live_cache()
         report = await self.process(items, target, cache=self._live_cache)
         now = await live_collection(self.db, self.projection.collection)
         if now != target:
+            await self._settle(now)
             await self.process(items, now)
             self._live_cache = self._fresh_live_cache()
         self._live = now
         return report
+
+    async def _settle(self, collection: str) -> None:
+        if self._handed_over is not None:
+            await self._handed_over(collection)
 
     def _fresh_live_cache(self) -> DocCache | None:
         if self.live_cache_docs <= 0:

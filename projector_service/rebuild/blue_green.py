@@ -16,6 +16,9 @@ collection, switch the read model's pointer to it in one write, retire the old o
 4. The source is drained once more to its end as it is after the switch: the
    live projector may have written its last batches only to the old view (it
    re-reads the pointer after every write and repeats a batch on the new one).
+   The live projector writes nothing into the new view until this handover is
+   done (`ledger.handed_over`): a later event of a document written first would
+   make the missing earlier ones look like redeliveries.
 5. The old collection is dropped after the grace period (a pending drop any
    projector, or the CLI, performs).
 Switched or failed, once its source stopped, the rebuild deletes its consumer group:

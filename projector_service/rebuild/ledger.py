@@ -12,7 +12,9 @@ switch.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -86,6 +88,38 @@ async def _find(db: AsyncDatabase[Any], projection: str | None, heartbeat: dict[
     if projection:
         query["projection"] = projection
     return [doc async for doc in db[REBUILDS].find(query).sort("started_at", 1)]
+
+
+async def handed_over(
+    db: AsyncDatabase[Any],
+    collection: str,
+    *,
+    stale_after: timedelta,
+    poll_seconds: float = 0.05,
+    on_wait: Callable[[], None] | None = None,
+) -> None:
+    """Returns once no running rebuild is still handing `collection` over to the live projector.
+
+    A rebuild switches the pointer to its target and then drains its source once more, up to
+    the end as it is after the switch: the live projector may have written batches past the
+    rebuild's last mark into the old collection only. Until that drain is done the target lacks
+    those events, and a live batch written there first would apply later versions of a document
+    before the missing ones (which the version guard then skips as redeliveries). So the live
+    projector waits here before its first write into a collection new to it. A rebuild whose
+    heartbeat stopped will never finish: after `stale_after` the wait ends, with a warning (the
+    rebuild's record says to rebuild again once it is cleaned up)."""
+    query = {"collection": collection, "state": RUNNING}
+    waited = False
+    while (doc := await db[REBUILDS].find_one(query, {"heartbeat": 1})) is not None:
+        if doc["heartbeat"] < _now() - stale_after:
+            log.warning("%s: its rebuild stopped beating during the handover; writing to it all the same", collection)
+            return
+        if not waited:
+            log.info("%s: waiting for its rebuild to finish the handover before the first live write", collection)
+            waited = True
+        if on_wait is not None:
+            on_wait()
+        await asyncio.sleep(poll_seconds)
 
 
 async def clean_up(
