@@ -14,7 +14,7 @@ from shared.banking.streams import ACCOUNT
 from shared.banking.values import AccountStatus
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import Holder, Leg, UpiMovement
+from shared.upi.ledger import Holder, Leg, UpiMovement, UpiRefund
 from shared.upi.values import LinkType
 
 
@@ -37,6 +37,10 @@ class AccountUpiLedger:
     async def credit(self, load: Any, link_id: str, movement: UpiMovement, now: datetime) -> Leg:
         state, version = await load_account(load, link_id)
         return _leg(link_id, version, domain.decide_upi_credit(state, movement, now=now, policy=self._policy))
+
+    async def refund(self, load: Any, link_id: str, refund: UpiRefund, now: datetime) -> Leg:
+        state, version = await load_account(load, link_id)
+        return _leg(link_id, version, domain.decide_upi_refund(state, refund, now=now))
 
 
 def _leg(account_id: str, version: int, events: list[DomainEvent]) -> Leg:

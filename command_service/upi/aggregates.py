@@ -11,7 +11,7 @@ from command_service.upi import domain
 from command_service.upi.settings import UpiSettings
 from shared.upi.policy import FIGURES, UPI_POLICY
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the Vpa state changes shape: old snapshots are then ignored."""
 
 

@@ -15,7 +15,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from command_service.handling import Command, MovementId
 from shared.banking.streams import ACCOUNT_ID_PATTERN
 from shared.streams import ID_PATTERN
-from shared.upi.values import MAX_PAISE, VPA_PATTERN, LinkType, VpaKind
+from shared.upi.values import MAX_PAISE, VPA_PATTERN, LinkType, SwitchOutcome, VpaKind
 from shared.wallets.streams import WALLET_ID_PATTERN
 
 VpaText = Annotated[str, Field(pattern=VPA_PATTERN, max_length=91)]
@@ -83,3 +83,24 @@ class AcceptCollect(Command):
 
 class DeclineCollect(Command):
     reason: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class SettleUpiPayment(Command):
+    """Sent by the reversal process manager with the switch's answer about a payment leaving
+    Bahi (no route); targets the payer's VPA."""
+
+    movement: ClassVar[MovementId | None] = MovementId("upi-switch-answer", "payment_id")
+
+    payment_id: str = Field(pattern=ID_PATTERN)
+    outcome: SwitchOutcome
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ReverseUpiPayment(Command):
+    """Sent by the reversal process manager: a deemed payment credited back to the payer (no
+    route); targets the payer's VPA."""
+
+    movement: ClassVar[MovementId | None] = MovementId("upi-reversal", "payment_id")
+
+    payment_id: str = Field(pattern=ID_PATTERN)
+    reason: str = Field(min_length=1, max_length=200)

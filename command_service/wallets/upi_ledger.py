@@ -12,7 +12,7 @@ from command_service.wallets import domain
 from command_service.wallets.handlers.streams import load_wallet
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import Holder, Leg, UpiMovement
+from shared.upi.ledger import Holder, Leg, UpiMovement, UpiRefund
 from shared.upi.values import LinkType
 from shared.wallets.streams import WALLET
 from shared.wallets.values import WalletStatus
@@ -37,6 +37,10 @@ class WalletUpiLedger:
     async def credit(self, load: Any, link_id: str, movement: UpiMovement, now: datetime) -> Leg:
         state, version = await load_wallet(load, link_id)
         return _leg(link_id, version, domain.decide_upi_credit(state, movement, now=now, policy=self._policy))
+
+    async def refund(self, load: Any, link_id: str, refund: UpiRefund, now: datetime) -> Leg:
+        state, version = await load_wallet(load, link_id)
+        return _leg(link_id, version, domain.decide_upi_refund(state, refund, now=now))
 
 
 def _leg(wallet_id: str, version: int, events: list[DomainEvent]) -> Leg:

@@ -191,6 +191,26 @@ class AccountUpiCredited(DomainEvent):
     occurred_at: datetime
 
 
+class AccountUpiReversed(DomainEvent):
+    """A UPI payment that left Bahi from a VPA linked to the account and failed (declined by the
+    switch, or deemed and reversed by T+1), credited back: appended with the upi context's
+    `UpiPaymentDeclined` or `UpiPaymentReversed`. Never refused (it is the payer's own money
+    coming back), and no credit for the account's limits (a BSBD account's yearly credits): the
+    month's debits it counted are given back, as for a returned transfer."""
+
+    account_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    reason: str
+    debited_at: datetime
+    """When the payment it reverses was debited (its month's debits are given back)."""
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AccountNumberClaimed,
     AccountOpened,
@@ -204,6 +224,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AccountMinimumBalanceCharged,
     AccountUpiDebited,
     AccountUpiCredited,
+    AccountUpiReversed,
     AccountFrozen,
     AccountUnfrozen,
     AccountClosed,

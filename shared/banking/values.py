@@ -86,6 +86,8 @@ class StatementKind(StrEnum):
     UPI_OUT = "UPI_OUT"
     """A UPI payment from a VPA linked to the account."""
     UPI_IN = "UPI_IN"
+    UPI_REVERSAL = "UPI_REVERSAL"
+    """A UPI payment that left Bahi and failed (declined, or deemed and reversed), credited back."""
 
 
 STATEMENT_KINDS: tuple[str, ...] = tuple(kind.value for kind in StatementKind)

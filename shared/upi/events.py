@@ -1,7 +1,9 @@
 """The upi context's events (frozen pydantic models, schema version 1). A VPA's stream holds its
-registration and the payments it sent; each RRN's stream its one claim. The money itself moves
+registration and the payments it sent, with what became of those leaving Bahi (completed at the
+payee's psp, declined, deemed, reversed); each RRN's stream its one claim. The money itself moves
 on the linked accounts' and wallets' streams, by their own contexts' events
-(`AccountUpiDebited`, `WalletUpiCredited`, ...), in the same append as `UpiPaymentSent`."""
+(`AccountUpiDebited`, `WalletUpiCredited`, `AccountUpiReversed`, ...), in the same append as the
+upi event that decides it."""
 
 from __future__ import annotations
 
@@ -26,7 +28,10 @@ class UpiVpaRegistered(DomainEvent):
 
 class UpiPaymentSent(DomainEvent):
     """On the payer's VPA stream, appended with the RRN's claim, the payer's debit and the payee's
-    credit in one transaction."""
+    credit in one transaction (`status` COMPLETED). A payment leaving Bahi (the payee's VPA is
+    another psp's) is appended with the claim and the payer's debit only, `status` PENDING and
+    no payee link (`payee_link_type`, `payee_link_id`, `payee_customer_id` None): the switch's
+    answer follows (`UpiPaymentCompleted`, `UpiPaymentDeclined` or `UpiPaymentDeemed`)."""
 
     payment_id: str
     rrn: str
@@ -42,10 +47,64 @@ class UpiPaymentSent(DomainEvent):
     payer_link_type: LinkType
     payer_link_id: str
     payer_customer_id: str
-    payee_link_type: LinkType
-    payee_link_id: str
-    payee_customer_id: str
+    payee_link_type: LinkType | None = None
+    payee_link_id: str | None = None
+    payee_customer_id: str | None = None
+    """None for a payee outside Bahi (a PENDING payment); always set on a COMPLETED one."""
     status: PaymentStatus = PaymentStatus.COMPLETED
+    occurred_at: datetime
+
+
+class UpiPaymentCompleted(DomainEvent):
+    """A payment leaving Bahi that the switch says the payee's psp credited: the payer's debit
+    stands (nothing else is appended)."""
+
+    payment_id: str
+    rrn: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    occurred_at: datetime
+
+
+class UpiPaymentDeclined(DomainEvent):
+    """The switch declined a payment leaving Bahi: appended with the payer's credit back
+    (`AccountUpiReversed` or `WalletUpiReversed`) in one transaction."""
+
+    payment_id: str
+    rrn: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    reason: str
+    occurred_at: datetime
+
+
+class UpiPaymentDeemed(DomainEvent):
+    """The switch gave no answer about a payment leaving Bahi: it is deemed failed, and the payer
+    is owed its reversal by `reverse_by` (the end of T+1: `shared.upi.tat`)."""
+
+    payment_id: str
+    rrn: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    reason: str
+    reverse_by: datetime
+    occurred_at: datetime
+
+
+class UpiPaymentReversed(DomainEvent):
+    """A deemed payment credited back to the payer (appended with `AccountUpiReversed` or
+    `WalletUpiReversed`). Reversed at or after `reverse_by` it is late: `days_late` IST days
+    after T+1, and `compensation_paise` (the policy's amount per day, times the days) is owed to
+    the payer — accrued here, paid by Bahi out of its own books (not a customer's account)."""
+
+    payment_id: str
+    rrn: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    reason: str
+    reverse_by: datetime
+    days_late: int = Field(ge=0)
+    compensation_paise: int = Field(ge=0)
     occurred_at: datetime
 
 
@@ -89,6 +148,10 @@ class UpiRrnClaimed(DomainEvent):
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UpiVpaRegistered,
     UpiPaymentSent,
+    UpiPaymentCompleted,
+    UpiPaymentDeclined,
+    UpiPaymentDeemed,
+    UpiPaymentReversed,
     UpiRrnClaimed,
     UpiCollectRequested,
     UpiCollectAccepted,

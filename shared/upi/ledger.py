@@ -35,6 +35,21 @@ class UpiMovement:
 
 
 @dataclass(frozen=True)
+class UpiRefund:
+    """A failed payment's amount going back to its payer (`UpiLedger.refund`)."""
+
+    payment_id: str
+    rrn: str
+    vpa: str
+    """The payer's VPA."""
+    counterparty_vpa: str
+    amount_paise: int
+    reason: str
+    debited_at: Any
+    """When the payer was debited (a datetime)."""
+
+
+@dataclass(frozen=True)
 class Leg:
     """A ledger's decision: the events to append to one stream at its version."""
 
@@ -67,4 +82,9 @@ class UpiLedger(Protocol):
 
     async def credit(self, load: Any, link_id: str, movement: UpiMovement, now: Any) -> Leg:
         """The payee's side; raises the context's `DomainError` when its rules refuse it."""
+        ...
+
+    async def refund(self, load: Any, link_id: str, refund: UpiRefund, now: Any) -> Leg:
+        """The payer credited back for a payment that left Bahi and failed: never refused by the
+        context's rules (only an unknown account or wallet raises)."""
         ...

@@ -42,4 +42,31 @@ class LinkType(StrEnum):
 
 class PaymentStatus(StrEnum):
     COMPLETED = "COMPLETED"
-    """Debited and credited in one append (both sides in Bahi)."""
+    """Debited and credited in one append (both sides in Bahi), or credited at the payee's psp
+    (a payment leaving Bahi that the switch confirmed)."""
+    PENDING = "PENDING"
+    """Leaving Bahi: the payer debited, the switch's answer not yet in."""
+    DECLINED = "DECLINED"
+    """Leaving Bahi: the switch declined it and the payer was credited back in the same append."""
+    DEEMED = "DEEMED"
+    """Leaving Bahi: the switch gave no answer (a timeout); the payer is owed a reversal by T+1."""
+    REVERSED = "REVERSED"
+    """A deemed payment credited back to the payer (late, with its compensation, after T+1)."""
+
+
+class SwitchOutcome(StrEnum):
+    """The (simulated) UPI switch's answer about a payment leaving Bahi."""
+
+    CREDITED = "CREDITED"
+    DECLINED = "DECLINED"
+    TIMEOUT = "TIMEOUT"
+
+
+class CollectStatus(StrEnum):
+    """A collect request as read: REQUESTED (open: not answered, not lapsed), ACCEPTED, DECLINED,
+    or EXPIRED (not answered by its `expires_at`: lapsing is time passing, no event records it)."""
+
+    REQUESTED = "REQUESTED"
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"

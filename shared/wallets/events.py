@@ -206,6 +206,25 @@ class WalletUpiCredited(DomainEvent):
     occurred_at: datetime
 
 
+class WalletUpiReversed(DomainEvent):
+    """A UPI payment that left Bahi from a VPA linked to the wallet and failed (declined by the
+    switch, or deemed and reversed by T+1), credited back: appended with the upi context's
+    `UpiPaymentDeclined` or `UpiPaymentReversed`. Never refused (it is the payer's own money
+    coming back), and no load (the PPI load limits do not count it)."""
+
+    wallet_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    reason: str
+    debited_at: datetime
+    """When the payment it reverses was debited."""
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     WalletOwnerRegistered,
     WalletOpened,
@@ -221,6 +240,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     WalletRefunded,
     WalletUpiDebited,
     WalletUpiCredited,
+    WalletUpiReversed,
     WalletFrozen,
     WalletUnfrozen,
     WalletClosed,

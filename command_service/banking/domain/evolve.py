@@ -34,6 +34,7 @@ from shared.banking.events import (
     AccountUnfrozen,
     AccountUpiCredited,
     AccountUpiDebited,
+    AccountUpiReversed,
     AccountWithdrawn,
 )
 from shared.banking.values import AccountStatus
@@ -132,6 +133,14 @@ def _returned(state: Account, event: AccountTransferReturned) -> Account:
     return _moved(state, event.occurred_at, event.amount_paise, pending=pending, debits_by_month=debits)
 
 
+def _upi_reversed(state: Account, event: AccountUpiReversed) -> Account:
+    month = month_key(event.debited_at)
+    debits = state.debits_by_month
+    if month in debits:  # the payment's debit counts no more towards its month
+        debits = {**debits, month: max(debits[month] - event.amount_paise, 0)}
+    return _moved(state, event.occurred_at, event.amount_paise, debits_by_month=debits)
+
+
 def _charged(state: Account, event: AccountMinimumBalanceCharged) -> Account:
     charged = {**state.charged_months, event.month: event.charged_paise}
     return _moved(state, event.occurred_at, -event.charged_paise, charged_months=charged)
@@ -149,6 +158,7 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Account, Any], Account]] = {
     AccountMinimumBalanceCharged: _charged,
     AccountUpiDebited: lambda s, e: _debited(s, e.occurred_at, e.amount_paise),
     AccountUpiCredited: lambda s, e: _credited(s, e.occurred_at, e.amount_paise),
+    AccountUpiReversed: _upi_reversed,
     AccountFrozen: lambda s, e: replace(s, status=AccountStatus.FROZEN),
     AccountUnfrozen: lambda s, e: replace(s, status=AccountStatus.ACTIVE),
     AccountClosed: lambda s, e: replace(s, status=AccountStatus.CLOSED),

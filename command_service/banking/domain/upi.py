@@ -11,10 +11,10 @@ from datetime import datetime
 from command_service.banking.domain import rules
 from command_service.banking.domain.lifecycle import existing
 from command_service.banking.domain.state import Account
-from shared.banking.events import AccountUpiCredited, AccountUpiDebited
+from shared.banking.events import AccountUpiCredited, AccountUpiDebited, AccountUpiReversed
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import UpiMovement
+from shared.upi.ledger import UpiMovement, UpiRefund
 
 
 def decide_upi_debit(state: Account, movement: UpiMovement, *, now: datetime, policy: PolicyTable) -> list[DomainEvent]:
@@ -51,3 +51,21 @@ def decide_upi_credit(
         occurred_at=now,
     )
     return [credited]
+
+
+def decide_upi_refund(state: Account, refund: UpiRefund, *, now: datetime) -> list[DomainEvent]:
+    """A failed outbound payment's amount back to the payer: no rule refuses it (frozen or not)."""
+    existing(state, field="payer_vpa")
+    reversed_ = AccountUpiReversed(
+        account_id=state.account_id,
+        payment_id=refund.payment_id,
+        rrn=refund.rrn,
+        vpa=refund.vpa,
+        payee_vpa=refund.counterparty_vpa,
+        amount_paise=refund.amount_paise,
+        reason=refund.reason,
+        debited_at=refund.debited_at,
+        balance_after_paise=state.balance_paise + refund.amount_paise,
+        occurred_at=now,
+    )
+    return [reversed_]

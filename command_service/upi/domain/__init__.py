@@ -6,12 +6,20 @@ from command_service.upi.domain.errors import (
     CollectNotFoundError,
     CollectStateError,
     InvalidUpiRequestError,
+    PaymentNotPendingError,
     RrnExhaustedError,
     UpiLimitError,
     VpaNotFoundError,
     VpaTakenError,
 )
 from command_service.upi.domain.evolve import evolve, evolve_claim, evolve_collect, evolve_registration, fold
+from command_service.upi.domain.outbound import (
+    decide_outbound_payment,
+    decide_reversal,
+    decide_switch_answer,
+    lateness,
+    reverse_by,
+)
 from command_service.upi.domain.payments import (
     RRN_CANDIDATES,
     allowances,
@@ -21,7 +29,7 @@ from command_service.upi.domain.payments import (
     rrn_candidate,
 )
 from command_service.upi.domain.registration import decide_register
-from command_service.upi.domain.state import Collect, RrnClaim, Vpa
+from command_service.upi.domain.state import Collect, Outbound, RrnClaim, Vpa
 from shared.upi.streams import VPA
 
 STREAM_TYPE = VPA.name
@@ -33,6 +41,8 @@ __all__ = [
     "CollectNotFoundError",
     "CollectStateError",
     "InvalidUpiRequestError",
+    "Outbound",
+    "PaymentNotPendingError",
     "RrnClaim",
     "RrnExhaustedError",
     "UpiLimitError",
@@ -43,14 +53,19 @@ __all__ = [
     "check_parties",
     "decide_collect",
     "decide_decline",
+    "decide_outbound_payment",
     "decide_payment",
     "decide_register",
+    "decide_reversal",
+    "decide_switch_answer",
     "evolve",
     "evolve_claim",
     "evolve_collect",
     "evolve_registration",
     "fold",
     "in_new_vpa_window",
+    "lateness",
     "open_collect",
+    "reverse_by",
     "rrn_candidate",
 ]

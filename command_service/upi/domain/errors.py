@@ -33,6 +33,12 @@ class CollectStateError(DomainError):
     status = 409
 
 
+class PaymentNotPendingError(DomainError):
+    """The switch's answer or a reversal for a payment that is not (or no longer) waiting for it."""
+
+    status = 409
+
+
 class RrnExhaustedError(DomainError):
     """No free RRN among the payment's candidates (practically never): retrying is safe."""
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from command_service.upi.domain.state import Collect, RrnClaim, Vpa
+from command_service.upi.domain.state import Collect, Outbound, RrnClaim, Vpa
 from shared.events import DomainEvent
 from shared.periods import ist_date
 from shared.upi.events import (
     UpiCollectAccepted,
     UpiCollectDeclined,
     UpiCollectRequested,
+    UpiPaymentCompleted,
+    UpiPaymentDeclined,
+    UpiPaymentDeemed,
+    UpiPaymentReversed,
     UpiPaymentSent,
     UpiRrnClaimed,
     UpiVpaRegistered,
 )
+from shared.upi.values import PaymentStatus
 
 
 def evolve(state: Vpa, event: DomainEvent) -> Vpa:
@@ -34,8 +39,42 @@ def evolve(state: Vpa, event: DomainEvent) -> Vpa:
             if event.p2p:
                 day = ist_date(event.occurred_at).isoformat()
                 by_day = {day: by_day.get(day, 0) + event.amount_paise}
-            return replace(state, p2p_by_day=by_day, window_sent_paise=window)
+            outbound = state.outbound
+            if event.status is PaymentStatus.PENDING:
+                pending = Outbound(
+                    rrn=event.rrn,
+                    payee_vpa=event.payee_vpa,
+                    amount_paise=event.amount_paise,
+                    debited_at=event.occurred_at,
+                    p2p=event.p2p,
+                    in_new_vpa_window=event.in_new_vpa_window,
+                )
+                outbound = {**outbound, event.payment_id: pending}
+            return replace(state, p2p_by_day=by_day, window_sent_paise=window, outbound=outbound)
+        case UpiPaymentDeemed() if event.payment_id in state.outbound:
+            deemed = replace(state.outbound[event.payment_id], status=PaymentStatus.DEEMED, reverse_by=event.reverse_by)
+            return replace(state, outbound={**state.outbound, event.payment_id: deemed})
+        case UpiPaymentCompleted():
+            return replace(state, outbound=_without(state.outbound, event.payment_id))
+        case UpiPaymentDeclined() | UpiPaymentReversed() if event.payment_id in state.outbound:
+            return _given_back(state, state.outbound[event.payment_id], event.payment_id)
     return state
+
+
+def _without(outbound: dict[str, Outbound], payment_id: str) -> dict[str, Outbound]:
+    return {k: v for k, v in outbound.items() if k != payment_id}
+
+
+def _given_back(state: Vpa, payment: Outbound, payment_id: str) -> Vpa:
+    """A payment that failed counts towards no limit (NPCI counts successful payments only): its
+    amount leaves its IST day's P2P total (if that day is still the one kept) and the window's."""
+    by_day = state.p2p_by_day
+    day = ist_date(payment.debited_at).isoformat()
+    if payment.p2p and day in by_day:
+        by_day = {day: max(by_day[day] - payment.amount_paise, 0)}
+    window = state.window_sent_paise - (payment.amount_paise if payment.in_new_vpa_window else 0)
+    outbound = _without(state.outbound, payment_id)
+    return replace(state, p2p_by_day=by_day, window_sent_paise=max(window, 0), outbound=outbound)
 
 
 def evolve_registration(state: Vpa, event: DomainEvent) -> Vpa:

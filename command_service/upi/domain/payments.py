@@ -38,18 +38,33 @@ def in_new_vpa_window(state: Vpa, now: datetime, policy: PolicyTable) -> bool:
     return now - state.registered_at < timedelta(seconds=policy.value(upi.NEW_VPA_WINDOW, now))
 
 
-def allowances(payer: Vpa, *, p2p: bool, now: datetime, policy: PolicyTable) -> list[limits.Allowance]:
-    """The upi limits that apply to a payment from `payer` now (the binding one refuses)."""
+def allowances(
+    payer: Vpa, *, p2p: bool, now: datetime, policy: PolicyTable, in_window: bool | None = None
+) -> list[limits.Allowance]:
+    """The upi limits that apply to a payment from `payer` now (the binding one refuses);
+    `in_window`: whether the payer is in its new-VPA window, when the caller knows already."""
     rules = []
     if p2p:
         day = ist_date(now).isoformat()
         rules.append(limits.figure(payer.vpa, upi.P2P_PER_TXN, policy.value(upi.P2P_PER_TXN, now), 0))
         used = payer.p2p_by_day.get(day, 0)
         rules.append(limits.figure(payer.vpa, upi.P2P_PER_DAY, policy.value(upi.P2P_PER_DAY, now), used))
-    if in_new_vpa_window(payer, now, policy):
+    if in_new_vpa_window(payer, now, policy) if in_window is None else in_window:
         window_max = policy.value(upi.NEW_VPA_WINDOW_MAX, now)
         rules.append(limits.figure(payer.vpa, upi.NEW_VPA_WINDOW_MAX, window_max, payer.window_sent_paise))
     return rules
+
+
+def refuse_over_limits(payer: Vpa, amount_paise: int, rules: list[limits.Allowance]) -> None:
+    refusing = limits.binding(amount_paise, rules)
+    if refusing is not None:
+        raise UpiLimitError(
+            vpa=payer.vpa,
+            rule=refusing.rule,
+            limit_paise=refusing.limit_paise,
+            allowed_paise=refusing.allowed_paise,
+            requested_paise=amount_paise,
+        )
 
 
 def check_parties(payer: Vpa, payee: Vpa) -> None:
@@ -77,15 +92,8 @@ def decide_payment(
 ) -> list[DomainEvent]:
     check_parties(payer, payee)
     p2p = payee.kind is VpaKind.PERSON
-    refusing = limits.binding(amount_paise, allowances(payer, p2p=p2p, now=now, policy=policy))
-    if refusing is not None:
-        raise UpiLimitError(
-            vpa=payer.vpa,
-            rule=refusing.rule,
-            limit_paise=refusing.limit_paise,
-            allowed_paise=refusing.allowed_paise,
-            requested_paise=amount_paise,
-        )
+    in_window = in_new_vpa_window(payer, now, policy)
+    refuse_over_limits(payer, amount_paise, allowances(payer, p2p=p2p, now=now, policy=policy, in_window=in_window))
     sent = UpiPaymentSent(
         payment_id=payment_id,
         rrn=rrn,
@@ -94,7 +102,7 @@ def decide_payment(
         amount_paise=amount_paise,
         note=note,
         p2p=p2p,
-        in_new_vpa_window=in_new_vpa_window(payer, now, policy),
+        in_new_vpa_window=in_window,
         payer_link_type=payer.link_type,
         payer_link_id=payer.link_id,
         payer_customer_id=payer.customer_id,

@@ -1,12 +1,28 @@
-"""A VPA's state, folded from its stream: what it is linked to, when it was registered, and what
-it sent that its limits count (P2P per IST day: the latest day only; within the new-VPA window)."""
+"""A VPA's state, folded from its stream: what it is linked to, when it was registered, what it
+sent that its limits count (P2P per IST day: the latest day only; within the new-VPA window), and
+its payments leaving Bahi that are not final yet (PENDING or DEEMED: `outbound`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.upi.values import LinkType, VpaKind
+from shared.upi.values import LinkType, PaymentStatus, VpaKind
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """A payment leaving Bahi, debited and not yet completed, declined or reversed."""
+
+    rrn: str
+    payee_vpa: str
+    amount_paise: int
+    debited_at: datetime
+    p2p: bool
+    in_new_vpa_window: bool
+    status: PaymentStatus = PaymentStatus.PENDING
+    reverse_by: datetime | None = None
+    """Set once deemed: the end of T+1."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +37,8 @@ class Vpa:
     """P2P sent per IST day ("2026-12-01"); only the latest day is kept (earlier ones bind no more)."""
     window_sent_paise: int = 0
     """Sent by payments decided within the new-VPA window (each event says whether it was)."""
+    outbound: dict[str, Outbound] = field(default_factory=dict)
+    """Payments leaving Bahi by payment id, PENDING or DEEMED (a final one is dropped)."""
 
     @property
     def exists(self) -> bool:

@@ -3,12 +3,15 @@ the RRN's claim (at "no stream yet"), the payer's debit and the payee's credit, 
 by the context that holds the money (`shared.upi.ledger`). Both sides move or neither; money is
 conserved because one transaction carries the debit and the credit of one amount. A concurrent
 write to any of the four streams makes the append conflict, and the dispatcher decides it all
-again on what is stored. An accepted collect request is such a payment too (`collects`)."""
+again on what is stored. An accepted collect request is such a payment too (`collects`).
+
+A payment to another psp's VPA leaves Bahi: one append of the PENDING `UpiPaymentSent`, the
+RRN's claim and the payer's debit; the switch's answer and any reversal are `outbound`'s."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from command_service.event_store import NO_STREAM, AppendStream
@@ -32,6 +35,11 @@ class Upi:
     policy: PolicyTable
     psp: str
     ledgers: Ledgers
+
+
+def _json_time(moment: datetime) -> str:
+    """A time as the event's JSON has it (UTC, `Z`), without dumping the whole event for it."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 async def _free_rrn(load: Loader, payer_vpa: str, payment_id: str, now: datetime) -> str:
@@ -59,12 +67,11 @@ async def payment_streams(
     if not payer.exists:  # who pays first: an unknown payer is a 404 whatever the payee
         domain.check_parties(payer, payer)
     if psp_of(payee_vpa) != upi.psp:
-        raise domain.InvalidUpiRequestError(
-            f"{payee_vpa} is another psp's VPA: payments leave Bahi through the switch, not modelled yet",
-            field="payee_vpa",
+        return await _leaving_bahi(
+            upi, payer, payer_version, payee_vpa, payment_id, amount_paise, note, now=now, metadata=metadata
         )
     payee = await load_registration(load, payee_vpa)
-    domain.check_parties(payer, payee)
+    domain.check_parties(payer, payee)  # before an RRN is sought (decide_payment checks them again, cheaply)
     rrn = await _free_rrn(load, payer_vpa, payment_id, now)
     sent = domain.decide_payment(
         payer, payee, payment_id=payment_id, rrn=rrn, amount_paise=amount_paise, note=note, now=now, policy=upi.policy
@@ -91,7 +98,56 @@ async def payment_streams(
         "amount_paise": amount_paise,
         "note": note,
         "payer_balance_after_paise": out.balance_after_paise,
-        "completed_at": sent[0].model_dump(mode="json")["occurred_at"],
+        "completed_at": _json_time(now),
+    }
+    return streams, answer
+
+
+async def _leaving_bahi(
+    upi: Upi,
+    payer: domain.Vpa,
+    payer_version: int,
+    payee_vpa: str,
+    payment_id: str,
+    amount_paise: int,
+    note: str | None,
+    *,
+    now: datetime,
+    metadata: EventMetadata,
+) -> tuple[list[AppendStream], dict[str, Any]]:
+    """To another psp's VPA: the PENDING payment, the RRN's claim and the payer's debit (three
+    streams); the switch's answer comes through the reversal process manager."""
+    rrn = await _free_rrn(upi.load, payer.vpa, payment_id, now)
+    sent = domain.decide_outbound_payment(
+        payer,
+        payee_vpa=payee_vpa,
+        payment_id=payment_id,
+        rrn=rrn,
+        amount_paise=amount_paise,
+        note=note,
+        now=now,
+        policy=upi.policy,
+    )
+    debit = UpiMovement(payment_id, rrn, payer.vpa, payee_vpa, amount_paise, note, True)
+    out = await upi.ledgers[payer.link_type].debit(upi.load, payer.link_id, debit, now)
+    metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee_vpa}"})
+    claim = UpiRrnClaimed(rrn=rrn, payment_id=payment_id, payer_vpa=payer.vpa, occurred_at=now)
+    streams = [
+        vpa_stream(payer.vpa, payer_version, sent, metadata),
+        AppendStream(RRN.stream_id(rrn), RRN.name, NO_STREAM, new_events([claim], metadata)),
+        leg_stream(out, metadata),
+    ]
+    answer = {
+        "payment_id": payment_id,
+        "rrn": rrn,
+        "status": PaymentStatus.PENDING.value,
+        "payer_vpa": payer.vpa,
+        "payee_vpa": payee_vpa,
+        "amount_paise": amount_paise,
+        "note": note,
+        "payer_balance_after_paise": out.balance_after_paise,
+        "initiated_at": _json_time(now),
+        "completed_at": None,
     }
     return streams, answer
 

@@ -34,6 +34,7 @@ from shared.wallets.events import (
     WalletUnfrozen,
     WalletUpiCredited,
     WalletUpiDebited,
+    WalletUpiReversed,
 )
 from shared.wallets.values import PaymentStatus, TopupSource, WalletStatus
 
@@ -126,6 +127,7 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Wallet, Any], Wallet]] = {
     WalletRefunded: _refunded,
     WalletUpiDebited: lambda s, e: _with(s, balance_paise=s.balance_paise - e.amount_paise),
     WalletUpiCredited: lambda s, e: _loaded(s, e.amount_paise, e.occurred_at, cash=False),
+    WalletUpiReversed: lambda s, e: _with(s, balance_paise=s.balance_paise + e.amount_paise),
     WalletFrozen: lambda s, e: _with(s, status=WalletStatus.FROZEN),
     WalletUnfrozen: lambda s, e: _with(s, status=WalletStatus.ACTIVE),
     WalletClosed: lambda s, e: _with(s, status=WalletStatus.CLOSED, balance_paise=0),

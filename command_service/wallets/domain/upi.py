@@ -13,8 +13,8 @@ from command_service.wallets.domain.lifecycle import existing
 from command_service.wallets.domain.state import Wallet
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import UpiMovement
-from shared.wallets.events import WalletUpiCredited, WalletUpiDebited
+from shared.upi.ledger import UpiMovement, UpiRefund
+from shared.wallets.events import WalletUpiCredited, WalletUpiDebited, WalletUpiReversed
 
 
 def decide_upi_debit(state: Wallet, movement: UpiMovement, *, now: datetime, policy: PolicyTable) -> list[DomainEvent]:
@@ -49,3 +49,21 @@ def decide_upi_credit(state: Wallet, movement: UpiMovement, *, now: datetime, po
         occurred_at=now,
     )
     return [credited]
+
+
+def decide_upi_refund(state: Wallet, refund: UpiRefund, *, now: datetime) -> list[DomainEvent]:
+    """A failed outbound payment's amount back to the payer: no rule refuses it (frozen or not)."""
+    existing(state)
+    reversed_ = WalletUpiReversed(
+        wallet_id=state.wallet_id,
+        payment_id=refund.payment_id,
+        rrn=refund.rrn,
+        vpa=refund.vpa,
+        payee_vpa=refund.counterparty_vpa,
+        amount_paise=refund.amount_paise,
+        reason=refund.reason,
+        debited_at=refund.debited_at,
+        balance_after_paise=state.balance_paise + refund.amount_paise,
+        occurred_at=now,
+    )
+    return [reversed_]

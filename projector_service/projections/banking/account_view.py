@@ -27,6 +27,7 @@ from shared.banking.events import (
     AccountUnfrozen,
     AccountUpiCredited,
     AccountUpiDebited,
+    AccountUpiReversed,
     AccountWithdrawn,
 )
 from shared.banking.read_models import ACCOUNT_VIEW, list_key
@@ -103,6 +104,8 @@ def _changes(doc: Document, event: DomainEvent) -> Document:
             return {**doc, "_counters": counted, "pending_transfers": _pending(doc, event)}
         case AccountTransferSettled():
             return {**doc, "pending_transfers": _pending(doc, event)}
+        case AccountUpiReversed():  # the debit it undoes counts no more towards its month
+            return {**doc, "_counters": limits.debited(counters, event.debited_at, -event.amount_paise)}
         case AccountMinimumBalanceCharged():
             return {**doc, "last_charge": {"month": event.month, "charged_paise": event.charged_paise}}
     return doc

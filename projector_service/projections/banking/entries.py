@@ -16,6 +16,7 @@ from shared.banking.events import (
     AccountTransferSent,
     AccountUpiCredited,
     AccountUpiDebited,
+    AccountUpiReversed,
     AccountWithdrawn,
 )
 from shared.banking.values import StatementKind
@@ -64,6 +65,9 @@ def entry(event: DomainEvent) -> dict[str, Any] | None:
         case AccountUpiCredited():
             kind = _entry(K.UPI_IN, event.amount_paise, event.amount_paise, "payment_id", event.payment_id)
             return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payer_vpa": event.payer_vpa, "note": event.note}
+        case AccountUpiReversed():
+            kind = _entry(K.UPI_REVERSAL, event.amount_paise, event.amount_paise, "payment_id", event.payment_id)
+            return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payee_vpa": event.payee_vpa, "reason": event.reason}
         case AccountMinimumBalanceCharged() if event.charged_paise > 0:
             kind = _entry(K.CHARGE, event.charged_paise, -event.charged_paise, "month", event.month)
             return {**kind, "average_balance_paise": event.average_balance_paise, "waived_paise": event.waived_paise}

@@ -28,6 +28,7 @@ from shared.wallets.events import (
     WalletTransferSent,
     WalletUpiCredited,
     WalletUpiDebited,
+    WalletUpiReversed,
 )
 from shared.wallets.values import StatementKind
 
@@ -111,6 +112,11 @@ def entry(event: DomainEvent) -> dict[str, Any] | None:
         case WalletUpiCredited():
             kind = _entry(EntryKind.UPI_IN, event.amount_paise, event.amount_paise, "payment_id", event.payment_id)
             return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payer_vpa": event.payer_vpa, "note": event.note}
+        case WalletUpiReversed():
+            kind = _entry(
+                EntryKind.UPI_REVERSAL, event.amount_paise, event.amount_paise, "payment_id", event.payment_id
+            )
+            return {**kind, "rrn": event.rrn, "vpa": event.vpa, "payee_vpa": event.payee_vpa, "reason": event.reason}
         case WalletClosed() if event.paid_out_paise > 0:
             kind = _entry(EntryKind.PAYOUT, event.paid_out_paise, -event.paid_out_paise, None, None)
             account = event.to_bank_account

@@ -19,6 +19,8 @@ DECLARED = {
     ("query", "GET /v1/upi/vpas/{vpa}"): ("upi:read", "own"),
     ("query", "GET /v1/upi/payments/{rrn}"): ("upi:read", "own"),
     ("query", "GET /v1/upi/payments"): ("upi:read", "own"),
+    ("query", "GET /v1/upi/collects/{collect_id}"): ("upi:read", "own"),
+    ("query", "GET /v1/upi/collects"): ("upi:read", "own"),
 }
 
 
