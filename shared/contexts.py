@@ -15,7 +15,7 @@ from typing import Any
 from shared.events.registry import EVENTS
 from shared.manifest import Catalog, ContextManifest
 
-CONTEXTS: tuple[str, ...] = ("commerce", "wallets", "banking", "upi")
+CONTEXTS: tuple[str, ...] = ("commerce", "wallets", "banking", "upi", "risk", "compliance")
 
 
 def manifest_of(package: str) -> Any:
