@@ -8,13 +8,14 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 INFRA := deploy/local/infra.sh
 
-.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench clean images test-containers
+.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench clean images test-containers loadtest
 
 help:
 	@echo "make run           install what is missing, start infrastructure and all services (Ctrl-C stops)"
 	@echo "make test          install what is missing, start infrastructure, run the whole suite"
 	@echo "make lint          ruff + mypy + import contracts"
 	@echo "make bench         benchmarks (tests/bench, not part of make test)"
+	@echo "make loadtest      load-test the read side at LOADTEST_TARGET (127.0.0.1:8002), report in .local/loadtest"
 	@echo "make images        build the bahi:local image with podman (installs podman, runc, debootstrap)"
 	@echo "make test-containers  every service in its own container, compose and k8s (tests/containers)"
 	@echo "make infra-up | infra-down | infra-status"
@@ -45,6 +46,7 @@ run: install
 	@deploy/local/run.sh
 
 test: infra-up
+	@deploy/local/chromium.sh >/dev/null
 	$(PY) -m pytest
 
 test-unit: install
@@ -67,6 +69,17 @@ test-containers: infra-up images
 
 bench: infra-up
 	$(PY) -m tests.bench
+
+# The read side under load (tests/load, see the README): the open-loop driver against the query
+# service at LOADTEST_TARGET (by default the local one `make run` serves), bounded by the rate steps
+# (40 s), seeded first with `python -m tests.load seed`; the report is .local/loadtest/index.html and
+# the exit status the thresholds' verdict.
+LOADTEST_TARGET ?= http://127.0.0.1:8002
+LOADTEST_RATE ?= 100:400:100x10
+LOADTEST_THRESHOLDS ?= --threshold 'p99<50ms' --threshold 'errors<0.1%' --threshold 'dropped==0' --threshold 'achieved>=0.95'
+LOADTEST_ARGS ?=
+loadtest: install
+	$(PY) -m tests.load run --target $(LOADTEST_TARGET) --rate $(LOADTEST_RATE) $(LOADTEST_THRESHOLDS) $(LOADTEST_ARGS)
 
 clean: infra-down
 	rm -rf .local .venv
