@@ -165,7 +165,7 @@ async def main(args: argparse.Namespace) -> Report:
         report.figure("ratio_vs_upsert", ratio_upsert)
         report.figure("ratio_vs_insert", ratio_insert)
         print(f"ratio    rebuild events/s : upsert docs/s = {ratio_upsert:.2f}x; : insert docs/s = {ratio_insert:.2f}x")
-        report.note("the MongoDB stand-in is secantusd-py unless BAHI_MONGO_URL says otherwise; it shares the 2 cores")
+        report.note("the MongoDB stand-in (deploy/local/infra.sh: secantusd-rs by default) shares the 2 cores")
         report.target("rebuild events/s", rebuild_rate, 20_000)
     finally:
         await client.drop_database(db.name)

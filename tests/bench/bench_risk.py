@@ -130,7 +130,7 @@ async def main(args: argparse.Namespace) -> Report:
         )
         ratio = risk_rate / base_rate
         report.figure("ratio_vs_order_view", ratio)
-        report.note("the MongoDB stand-in is secantusd-py unless BAHI_MONGO_URL says otherwise; it shares the 2 cores")
+        report.note("the MongoDB stand-in (deploy/local/infra.sh: secantusd-rs by default) shares the 2 cores")
         report.target("risk events/s : order_view rebuild events/s", ratio, 0.5, unit="x")
     finally:
         await client.drop_database(db.name)
