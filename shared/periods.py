@@ -10,11 +10,27 @@ from datetime import date, datetime, time
 
 from shared.policy import IST
 
+_last: tuple[datetime, datetime] | None = None
+"""The last moment converted and its IST time: one decision asks for the periods of one moment
+(its `now`, its event's `occurred_at`) several times over (a day, a month, a year, in several
+rules); a conversion is a tz database lookup, a comparison of the same object none."""
+
 
 def _ist(at: datetime) -> datetime:
+    global _last
+    last = _last
+    if last is not None and last[0] is at:
+        return last[1]
     if at.tzinfo is None:
         raise ValueError(f"periods are computed from aware datetimes, not {at!r}")
-    return at.astimezone(IST)
+    local = at.astimezone(IST)
+    _last = (at, local)
+    return local
+
+
+def ist_time(at: datetime) -> datetime:
+    """The moment in IST (an aware datetime)."""
+    return _ist(at)
 
 
 def ist_date(at: datetime) -> date:

@@ -30,6 +30,10 @@ class Unit(StrEnum):
     """A duration (a window, a batch interval)."""
 
 
+_MAX_DAYS_KEPT = 4096
+"""Bound of a table's answers kept by (rule, date): replays over years ask for many dates."""
+
+
 @dataclass(frozen=True)
 class PolicyRow:
     rule: str
@@ -64,6 +68,9 @@ class PolicyTable:
     def __init__(self, rows: Iterable[PolicyRow], zone: ZoneInfo = IST) -> None:
         self.zone = zone
         self._rows: dict[str, list[PolicyRow]] = {}
+        self._in_force: dict[tuple[str, date], PolicyRow] = {}
+        """Answers by (rule, IST date): rows never change once the table is built."""
+        self._last_day: tuple[datetime, date] | None = None
         for row in rows:
             if row.value < 0:
                 raise PolicyError(f"rule {row.rule!r} from {row.effective_from}: negative value {row.value}")
@@ -88,13 +95,24 @@ class PolicyTable:
         """The row of `rule` in force at `at` (timezone-aware; compared as an IST date)."""
         if at.tzinfo is None:
             raise PolicyError(f"rule {rule!r}: give an aware datetime, not {at!r}")
+        last = self._last_day
+        if last is not None and last[0] is at:
+            day = last[1]  # one decision asks for several rules at one moment
+        else:
+            day = at.astimezone(self.zone).date()
+            self._last_day = (at, day)
+        found = self._in_force.get((rule, day))
+        if found is not None:
+            return found
         rows = self._rows.get(rule)
         if rows is None:
             raise UnknownRuleError(f"no rule {rule!r} in the policy table; known: {', '.join(self.rules)}")
-        day = at.astimezone(self.zone).date()
         in_force = [r for r in rows if r.effective_from <= day]
         if not in_force:
             raise NoRowInForceError(f"rule {rule!r} has no row in force on {day} (first from {rows[0].effective_from})")
+        if len(self._in_force) >= _MAX_DAYS_KEPT:
+            self._in_force.clear()
+        self._in_force[(rule, day)] = in_force[-1]
         return in_force[-1]
 
     def value(self, rule: str, at: datetime) -> int:

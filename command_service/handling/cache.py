@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from command_service.handling.wrapping import decided
 from shared.envelope import NewEvent
 from shared.events import parse_event
 
@@ -75,7 +76,7 @@ def advance(store: Any, stream_id: str, version: int, events: Sequence[NewEvent]
         if at != base:
             continue
         if parsed is None:
-            parsed = [e._decided or parse_event(e.event_type, e.schema_version, e.data) for e in events]
+            parsed = [decided(e) or parse_event(e.event_type, e.schema_version, e.data) for e in events]
         for event in parsed:
             state = evolve(state, event)
         folds[evolve] = (state, version)

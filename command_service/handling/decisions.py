@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict
 
 from command_service.event_store import AppendStream
 from command_service.handling.movements import MovementId
+from command_service.handling.wrapping import wrap
 from shared.envelope import EventMetadata, NewEvent
 from shared.events import DomainEvent
 
@@ -52,15 +52,4 @@ class Decision:
 
 
 def new_events(events: list[DomainEvent], metadata: EventMetadata) -> list[NewEvent]:
-    wrapped = []
-    for event in events:
-        new = NewEvent(
-            event_id=uuid4(),
-            event_type=type(event).__name__,
-            schema_version=event.schema_version,
-            data=event.model_dump(mode="json"),
-            metadata=metadata,
-        )
-        new._decided = event
-        wrapped.append(new)
-    return wrapped
+    return [wrap(event, metadata) for event in events]

@@ -196,12 +196,15 @@ class Dispatcher:
                     if claim is not None and exc.key == claim.key and (replay := await _replay(store, claim)):
                         return replay  # the movement is recorded: the first answer
                     continue  # a concurrent twin won; the next round answers with its result
-                for stream in decision.streams:
+                loader = self._loader
+                for stream in decision.streams:  # the cache and snapshots: no await unless one is due
                     if stream.events:
                         at = result.versions[stream.stream_id]
                         advance(store, stream.stream_id, at, stream.events)
-                        if self._loader is not None:
-                            await self._loader.appended(stream.stream_id, at, len(stream.events))
+                        if loader is not None and (
+                            due := loader.snapshots_due(stream.stream_id, at, len(stream.events))
+                        ):
+                            await loader.save(due)  # as `appended`, without an await per stream
                 return Outcome(decision.response, result.token(primary.stream_id))
         raise ConflictError(f"still conflicting after {max_attempts} attempts; retry the request")
 

@@ -132,14 +132,22 @@ class Loader:
         multiple of its interval. A hot aggregate is decided on its cached state and never loaded
         from the store, so loads alone would never write its snapshot, and a restart (or a past
         state at a version) would fold its whole stream."""
+        await self.save(self.snapshots_due(stream_id, version, count))
+
+    async def save(self, snapshots: list[Snapshot]) -> None:
+        for snapshot in snapshots:
+            await _save(self.store, snapshot)
+
+    def snapshots_due(self, stream_id: str, version: int, count: int) -> list[Snapshot]:
+        """The snapshots `appended` would save (none for most appends: checked without awaiting)."""
+        due = []
         for evolve, state, at in entries_of(self.store, stream_id):
             kind = self._kinds.get(evolve)
             every = kind.snapshot_every if kind is not None else 0
             if kind is None or not every or at != version or version // every == (version - count) // every:
                 continue
-            await _save(
-                self.store, Snapshot(stream_id, kind.stream_type, version, kind.schema_version, kind.dump(state))
-            )
+            due.append(Snapshot(stream_id, kind.stream_type, version, kind.schema_version, kind.dump(state)))
+        return due
 
     async def __call__(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
         store = self.store

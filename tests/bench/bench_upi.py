@@ -8,49 +8,82 @@ PostgresEventStore). Against, interleaved in rounds (best of rounds): wallet P2P
 (`TransferFromWallet`, two streams in one append), 16 writers over distinct wallet pairs —
 target >= 0.8x.
 
+The same two loads also go through the command service's HTTP API with authentication, in the
+same rounds: `POST /v1/upi/payments` and `POST /v1/wallets/{id}/transfers` on the app that
+`command_service.api.build_app` builds over the same dispatcher (ASGI in-process, no socket), each
+client with its own customer's bearer token (the payer's, the sender's: both routes check the
+payer's ownership) — a figure of its own (`upi_vs_p2p_http`), what a client of the service sees.
+
 Prints its figure last; saves tests/bench/results/bench_upi.json.
 
-    .venv/bin/python -m tests.bench.bench_upi [--seconds 2] [--rounds 2]
+    .venv/bin/python -m tests.bench.bench_upi [--seconds 2] [--rounds 2] [--compare REV [--repeat 3]]
+
+`--compare REV` runs it on REV's code (a git worktree under .local/bench-code/REV, this file
+loaded over it) and on this checkout's, `--repeat` times each, alternately: the figure printed
+last is then the two codes' median ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
+import json
 import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
 from typing import Any
+from uuid import uuid4
+
+import httpx
 
 from command_service.event_store.postgres import PostgresEventStore
 from command_service.handling import Envelope
 from command_service.settings import Settings
 from command_service.upi.commands import PayByUpi
 from command_service.wallets.commands import TransferFromWallet
+from shared.envelope import EventMetadata, NewEvent
+from shared.upi.events import UpiPaymentSent
+from shared.upi.values import LinkType
 from tests.bench.common import Report, Run, bahi_pool, fmt, fresh_database, run, run_for
-from tests.support.upi import UpiWorld, rupees
+from tests.support import auth
+from tests.support.upi import T0, UpiWorld, api, rupees
 
 CLIENTS = 16
+VARIANTS = ("upi", "p2p", "upi_http", "p2p_http")
+"""Run in this order in every round (interleaved: the machine's load changes between rounds)."""
 FUNDS = rupees(90_000)
 """Each account's deposit and each wallet's top-up (payments are of 1 paisa)."""
 
 
 async def setup(world: UpiWorld) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(payer VPA, payee VPA) per UPI client and (sender, receiver) wallets per P2P writer."""
-    upi: list[tuple[str, str]] = []
-    p2p: list[tuple[str, str]] = []
+    """(payer VPA, payee VPA) per UPI client and (sender, receiver) wallets per P2P writer, client n's
+    payer of customer `bench-a<n>` and sender of `bench-s<n>`."""
+    upi: list[tuple[str, str]] = [("", "")] * CLIENTS
+    p2p: list[tuple[str, str]] = [("", "")] * CLIENTS
 
     async def one(n: int) -> None:
         account = await world.account(FUNDS, customer_id=f"bench-a{n}")
         payee_wallet = await world.wallet(customer_id=f"bench-w{n}")
         await world.vpa(f"payer{n}@bahi", account_id=account)
         await world.vpa(f"payee{n}@bahi", wallet_id=payee_wallet)
-        upi.append((f"payer{n}@bahi", f"payee{n}@bahi"))
+        upi[n] = (f"payer{n}@bahi", f"payee{n}@bahi")
         sender = await world.wallet(FUNDS, customer_id=f"bench-s{n}")
         receiver = await world.wallet(customer_id=f"bench-r{n}")
-        p2p.append((sender, receiver))
+        p2p[n] = (sender, receiver)
 
     await asyncio.gather(*(one(n) for n in range(CLIENTS)))
     world.clock.advance(days=2)  # past every VPA's first day
     return upi, p2p
+
+
+def owners(pairs: list[tuple[str, str]], prefix: str) -> list[dict[str, str]]:
+    """Each client's bearer token: its payer's (sender's) customer, as `setup` named them."""
+    return [auth.customer(f"{prefix}{n}") for n in range(len(pairs))]
 
 
 def upi_step(world: UpiWorld, pairs: list[tuple[str, str]], tag: str) -> Any:
@@ -77,6 +110,75 @@ def p2p_step(world: UpiWorld, pairs: list[tuple[str, str]], tag: str) -> Any:
     return step
 
 
+def upi_http_step(client: httpx.AsyncClient, pairs: list[tuple[str, str]], tag: str) -> Any:
+    tokens = owners(pairs, "bench-a")
+
+    async def step(w: int, i: int) -> int:
+        payer, payee = pairs[w]
+        body = {"payment_id": f"uh-{tag}-{w}-{i}", "payer_vpa": payer, "payee_vpa": payee, "amount_paise": 1}
+        answer = await client.post("/v1/upi/payments", json=body, headers=tokens[w])
+        if not answer.is_success:
+            raise RuntimeError(f"UPI payment answered {answer.status_code}: {answer.text}")
+        return 1
+
+    return step
+
+
+def p2p_http_step(client: httpx.AsyncClient, pairs: list[tuple[str, str]], tag: str) -> Any:
+    tokens = owners(pairs, "bench-s")
+
+    async def step(w: int, i: int) -> int:
+        src, dst = pairs[w]
+        body = {"transfer_id": f"th-{tag}-{w}-{i}", "to_wallet_id": dst, "amount_paise": 1}
+        answer = await client.post(f"/v1/wallets/{src}/transfers", json=body, headers=tokens[w])
+        if not answer.is_success:
+            raise RuntimeError(f"P2P transfer answered {answer.status_code}: {answer.text}")
+        return 1
+
+    return step
+
+
+def wrapping_figures(report: Report, rounds: int = 5, count: int = 2000) -> None:
+    """µs per event of wrapping a payment's decided events for the store: `handling.wrapping`
+    against `NewEvent`'s validator on the same fields, interleaved, best of rounds."""
+    sent = UpiPaymentSent(
+        payment_id="up-1",
+        rrn="612345678901",
+        payer_vpa="payer0@bahi",
+        payee_vpa="payee0@bahi",
+        amount_paise=1,
+        p2p=True,
+        in_new_vpa_window=False,
+        payer_link_type=LinkType.ACCOUNT,
+        payer_link_id="acc-1",
+        payer_customer_id="bench-a0",
+        payee_link_type=LinkType.WALLET,
+        payee_link_id="wal-1",
+        payee_customer_id="bench-w0",
+        occurred_at=T0,
+    )
+    metadata = EventMetadata(actor="bench", command_id="c-1", reason="UPI 612345678901 to payee0@bahi")
+
+    def validated() -> NewEvent:
+        data = sent.model_dump(mode="json")
+        return NewEvent(event_id=uuid4(), event_type="UpiPaymentSent", schema_version=1, data=data, metadata=metadata)
+
+    if importlib.util.find_spec("command_service.handling.wrapping") is None:
+        return  # an older checkout's code (--compare) has no such path
+    from command_service.handling.wrapping import wrap
+
+    best = {"wrap": float("inf"), "validated": float("inf")}
+    for _ in range(rounds):
+        for name, make in (("wrap", lambda: wrap(sent, metadata)), ("validated", validated)):
+            start = time.perf_counter()
+            for _ in range(count):
+                make()
+            best[name] = min(best[name], (time.perf_counter() - start) / count * 1e6)
+    report.figure("wrap_us_per_event", round(best["wrap"], 2))
+    report.figure("validated_new_event_us_per_event", round(best["validated"], 2))
+    print(f"  wrapping an event: {best['wrap']:.1f} us (validated NewEvent: {best['validated']:.1f} us)", flush=True)
+
+
 async def main(args: argparse.Namespace) -> Report:
     report = Report("bench_upi", config={"clients": CLIENTS, "seconds_per_run": args.seconds, "rounds": args.rounds})
     print(f"upi: load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores", flush=True)
@@ -86,35 +188,94 @@ async def main(args: argparse.Namespace) -> Report:
         try:
             world = UpiWorld(store=PostgresEventStore(pool), max_attempts=Settings().max_conflict_retries)
             upi_pairs, p2p_pairs = await setup(world)
-            runs: dict[str, list[Run]] = {"upi": [], "p2p": []}
-            for rnd in range(-1, args.rounds):  # round -1: the warm-up, not counted
-                for name in ("upi", "p2p"):
-                    step = (upi_step if name == "upi" else p2p_step)(
-                        world, upi_pairs if name == "upi" else p2p_pairs, f"r{rnd}"
-                    )
-                    result = await run_for(args.seconds if rnd >= 0 else 0.4, CLIENTS, step)
-                    if rnd >= 0:
-                        runs[name].append(result)
-                        print(f"  round {rnd} {name}: {fmt(result.rate)}/s", flush=True)
+            runs: dict[str, list[Run]] = {name: [] for name in VARIANTS}
+            async with api(world) as client:
+                steps = {
+                    "upi": lambda tag: upi_step(world, upi_pairs, tag),
+                    "p2p": lambda tag: p2p_step(world, p2p_pairs, tag),
+                    "upi_http": lambda tag: upi_http_step(client, upi_pairs, tag),
+                    "p2p_http": lambda tag: p2p_http_step(client, p2p_pairs, tag),
+                }
+                for rnd in range(-1, args.rounds):  # round -1: the warm-up, not counted
+                    for name in VARIANTS:
+                        result = await run_for(args.seconds if rnd >= 0 else 0.4, CLIENTS, steps[name](f"r{rnd}"))
+                        if rnd >= 0:
+                            runs[name].append(result)
+                            print(
+                                f"  round {rnd} {name}: {fmt(result.rate)}/s"
+                                f" ({result.cpu_us_per_item:,.0f} us of this process's CPU each)",
+                                flush=True,
+                            )
             for name, measured in runs.items():
                 best[name] = max(r.rate for r in measured)
                 report.figure(f"{name}_per_s", best[name])
         finally:
             await pool.close()
+    wrapping_figures(report)
     ratio = best["upi"] / best["p2p"]
+    http = best["upi_http"] / best["p2p_http"]
     report.figure("upi_vs_p2p", ratio)
+    report.figure("upi_vs_p2p_http", http)
     report.target("UPI payments (account -> wallet) vs wallet P2P transfers", ratio, 0.8, "x")
-    report.finish(f"UPI payments {fmt(best['upi'])}/s, {ratio:.2f}x wallet P2P transfers ({fmt(best['p2p'])}/s)")
+    report.target("the same through HTTP with customer tokens", http, 0.8, "x")
+    report.finish(
+        f"UPI payments {fmt(best['upi'])}/s, {ratio:.2f}x wallet P2P transfers ({fmt(best['p2p'])}/s);"
+        f" through HTTP {fmt(best['upi_http'])}/s, {http:.2f}x ({fmt(best['p2p_http'])}/s)"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.figures))
     return report
+
+
+def compare(args: argparse.Namespace) -> None:
+    """This benchmark run `--repeat` times on the code of `--compare REV` (a worktree, this file
+    loaded over it) and on this checkout's, alternately: the ratios of each, and their medians."""
+    from tests.bench.bench_capacity import code_checkout
+    from tests.support.infra import ROOT
+
+    codes = [(args.compare, code_checkout(args.compare)), ("this checkout", ROOT)]
+    figures: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in codes}
+    loads: list[float] = []
+    for _ in range(args.repeat):
+        for label, code in codes:
+            with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                argv = [__file__, "--seconds", str(args.seconds), "--rounds", str(args.rounds), "--json", out.name]
+                program = f"import runpy, sys; sys.argv = {argv!r}; runpy.run_path({__file__!r}, run_name='__main__')"
+                print(f"-- {label} ({code})", flush=True)
+                loads.append(os.getloadavg()[0])
+                subprocess.run([sys.executable, "-c", program], cwd=code, check=True)
+                figures[label].append(json.loads(Path(out.name).read_text()))
+    report = Report("bench_upi_compare", config={"compare": args.compare, "repeat": args.repeat, "rounds": args.rounds})
+    medians = {}
+    for label, runs in figures.items():
+        for key in ("upi_vs_p2p", "upi_vs_p2p_http"):
+            values = [run[key] for run in runs]
+            medians[(label, key)] = statistics.median(values)
+            report.figure(f"{key} {label}", values, f"  {label}: {key} {', '.join(f'{v:.2f}' for v in values)}")
+    shown = ", ".join(f"{v:.1f}" for v in loads)
+    report.figure("load_averages", loads, f"  load averages at each run's start: {shown}")
+    before, after = medians[(args.compare, "upi_vs_p2p")], medians[("this checkout", "upi_vs_p2p")]
+    before_http, after_http = medians[(args.compare, "upi_vs_p2p_http")], medians[("this checkout", "upi_vs_p2p_http")]
+    report.target("UPI vs wallet P2P, this checkout (median)", after, 0.8, "x")
+    report.finish(
+        f"UPI payments vs wallet P2P transfers, medians of {args.repeat}: {args.compare} {before:.2f}x,"
+        f" this checkout {after:.2f}x (through HTTP {before_http:.2f}x -> {after_http:.2f}x)"
+    )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=2.0, help="duration of one run of one variant")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--compare", metavar="REV", help="also run on REV's code, alternately (see compare)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each code with --compare")
+    parser.add_argument("--json", help=argparse.SUPPRESS)  # a compare's child writes its figures here
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     options = parse()
-    run(lambda: main(options), loop="uvloop")
+    if options.compare:
+        compare(options)
+    else:
+        run(lambda: main(options), loop="uvloop")

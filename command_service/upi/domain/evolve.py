@@ -50,7 +50,7 @@ def evolve(state: Vpa, event: DomainEvent) -> Vpa:
                     in_new_vpa_window=event.in_new_vpa_window,
                 )
                 outbound = {**outbound, event.payment_id: pending}
-            return replace(state, p2p_by_day=by_day, window_sent_paise=window, outbound=outbound)
+            return _sent(state, by_day, window, outbound)
         case UpiPaymentDeemed() if event.payment_id in state.outbound:
             deemed = replace(state.outbound[event.payment_id], status=PaymentStatus.DEEMED, reverse_by=event.reverse_by)
             return replace(state, outbound={**state.outbound, event.payment_id: deemed})
@@ -59,6 +59,22 @@ def evolve(state: Vpa, event: DomainEvent) -> Vpa:
         case UpiPaymentDeclined() | UpiPaymentReversed() if event.payment_id in state.outbound:
             return _given_back(state, state.outbound[event.payment_id], event.payment_id)
     return state
+
+
+def _sent(state: Vpa, by_day: dict[str, int], window: int, outbound: dict[str, Outbound]) -> Vpa:
+    """`replace` for the fold every payment runs (the cache folds each one sent): built
+    directly, not by introspecting the dataclass's fields."""
+    return Vpa(
+        vpa=state.vpa,
+        kind=state.kind,
+        link_type=state.link_type,
+        link_id=state.link_id,
+        customer_id=state.customer_id,
+        registered_at=state.registered_at,
+        p2p_by_day=by_day,
+        window_sent_paise=window,
+        outbound=outbound,
+    )
 
 
 def _without(outbound: dict[str, Outbound], payment_id: str) -> dict[str, Outbound]:

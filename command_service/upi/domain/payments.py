@@ -11,14 +11,14 @@ the payer's VPA and the payment id; a candidate already claimed by another payme
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from command_service.upi.domain.errors import InvalidUpiRequestError, UpiLimitError, VpaNotFoundError
 from command_service.upi.domain.state import Vpa
 from shared import limits
 from shared.events import DomainEvent
-from shared.periods import ist_date
-from shared.policy import IST, PolicyTable
+from shared.periods import ist_date, ist_time
+from shared.policy import PolicyTable
 from shared.upi import policy as upi
 from shared.upi.events import UpiPaymentSent
 from shared.upi.values import VpaKind
@@ -27,8 +27,9 @@ RRN_CANDIDATES = 10
 
 
 def rrn_candidate(payer_vpa: str, payment_id: str, attempt: int, now: datetime) -> str:
-    local = now.astimezone(IST)
-    prefix = f"{local.year % 10}{local.timetuple().tm_yday:03d}{local.hour:02d}"
+    local = ist_time(now)
+    day_of_year = local.toordinal() - date(local.year, 1, 1).toordinal() + 1
+    prefix = f"{local.year % 10}{day_of_year:03d}{local.hour:02d}"
     digest = hashlib.sha256(f"{payer_vpa}\0{payment_id}\0{attempt}".encode()).digest()
     return f"{prefix}{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 

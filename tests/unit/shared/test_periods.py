@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from shared.periods import day_key, fy_key, month_key
+from shared.periods import day_key, fy_key, ist_time, month_key
 
 
 def test_31_march_18_30_utc_is_1_april_in_india_a_new_month_and_financial_year() -> None:
@@ -18,3 +18,13 @@ def test_the_financial_year_runs_april_to_march() -> None:
     assert fy_key(datetime(2025, 1, 15, tzinfo=UTC)) == "FY2024-25"
     assert fy_key(datetime(2024, 4, 1, tzinfo=UTC)) == "FY2024-25"
     assert fy_key(datetime(1999, 12, 31, tzinfo=UTC)) == "FY1999-00"
+
+
+def test_a_moment_asked_for_again_and_moments_in_turn_get_their_own_periods() -> None:
+    """`_ist` keeps the last conversion: the same object again, and others in turn, stay right."""
+    before = datetime(2025, 3, 31, 18, 29, 59, tzinfo=UTC)
+    after = datetime(2025, 3, 31, 18, 30, tzinfo=UTC)
+    for at, expected in [(before, "2025-03"), (before, "2025-03"), (after, "2025-04"), (before, "2025-03")]:
+        assert month_key(at) == expected
+    assert (day_key(after), fy_key(after), ist_time(after).hour) == ("2025-04-01", "FY2025-26", 0)
+    assert ist_time(before).utcoffset() == timedelta(hours=5, minutes=30)

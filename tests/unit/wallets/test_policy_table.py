@@ -72,3 +72,17 @@ def test_the_ppi_figures() -> None:
         ppi.CASH_LOADS_PER_MONTH: rupees(50_000),
     }
     assert all(row.source.startswith("RBI Master Direction") for row in ppi.PPI_POLICY.rows)
+
+
+def test_answers_kept_per_date_follow_each_moment_asked_for() -> None:
+    """The table keeps its answers by (rule, IST date) and the date of the last moment asked for:
+    moments asked for in any order, and one object asked for again, get the row of their date."""
+    table = PolicyTable(ROWS)
+    before, after = datetime(2024, 3, 31, 18, 29, 59, tzinfo=UTC), datetime(2024, 3, 31, 18, 30, tzinfo=UTC)
+    for _ in range(2):
+        assert [table.value("cap", at) for at in (before, after, after, before)] == [100, 200, 200, 100]
+        assert table.value("holds", after) == 3 and table.value("cap", after) == 200
+    with pytest.raises(UnknownRuleError):
+        table.value("nope", after)
+    with pytest.raises(NoRowInForceError):
+        table.value("cap", datetime(2023, 12, 31, 18, 29, tzinfo=UTC))
