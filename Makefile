@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 INFRA := deploy/local/infra.sh
 
-.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench clean images test-containers loadtest
+.PHONY: help install run test test-unit lint infra-up infra-down infra-status bench chaos clean images test-containers loadtest
 
 help:
 	@echo "make run           install what is missing, start infrastructure and all services (Ctrl-C stops)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint          ruff + mypy + import contracts"
 	@echo "make bench         benchmarks (tests/bench, not part of make test)"
 	@echo "make loadtest      load-test the read side at LOADTEST_TARGET (127.0.0.1:8002), report in .local/loadtest"
+	@echo "make chaos         the long chaos run: every component SIGKILLed 20 times under load (own servers; report in .local/chaos/)"
 	@echo "make images        build the bahi:local image with podman (installs podman, runc, debootstrap)"
 	@echo "make test-containers  every service in its own container, compose and k8s (tests/containers)"
 	@echo "make infra-up | infra-down | infra-status"
@@ -80,6 +81,10 @@ LOADTEST_THRESHOLDS ?= --threshold 'p99<50ms' --threshold 'errors<0.1%' --thresh
 LOADTEST_ARGS ?=
 loadtest: install
 	$(PY) -m tests.load run --target $(LOADTEST_TARGET) --rate $(LOADTEST_RATE) $(LOADTEST_THRESHOLDS) $(LOADTEST_ARGS)
+
+# Starts its own PostgreSQL, Kafka and MongoDB stand-in (tests/support/chaos_infra.py), not the shared ones.
+chaos: install
+	$(PY) -m tests.chaos --kills 20
 
 clean: infra-down
 	rm -rf .local .venv

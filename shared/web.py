@@ -1,8 +1,10 @@
 """HTTP conventions shared by the command and query services: problem+json errors
-(RFC 9457) naming the offending field, /healthz, /readyz and /metrics, and how a service is served."""
+(RFC 9457) naming the offending field, a 503 with `Retry-After` while a store is unreachable,
+/healthz, /readyz and /metrics, and how a service is served."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +17,8 @@ from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -89,6 +93,59 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(InvalidInputError, _invalid_input)
+
+
+UNAVAILABLE_RETRY_AFTER_SECONDS = 1
+"""What a 503 asks the client to wait: the store is usually back within seconds (a restart)."""
+
+
+def install_unavailable(
+    app: FastAPI, unavailable: tuple[type[BaseException], ...], *, retry_after: int = UNAVAILABLE_RETRY_AFTER_SECONDS
+) -> None:
+    """A request that fails because the service's store is unreachable (the `unavailable`
+    errors: refused or dropped connections, a server shutting down or starting up) answers 503
+    problem+json with `Retry-After`, never a 500. For a command the outcome is unknown (the
+    commit may have happened before the connection dropped): the client retries with the same
+    Idempotency-Key, which answers the first result if there was one.
+
+    Plain ASGI, so that it also covers what answers outside FastAPI's routes (the query
+    service's fast reads); install it before the middleware that should count its answers."""
+    app.add_middleware(_Unavailable, unavailable=unavailable, retry_after=retry_after)
+
+
+class _Unavailable:
+    def __init__(self, app: ASGIApp, unavailable: tuple[type[BaseException], ...], retry_after: int) -> None:
+        self.app = app
+        self.unavailable = unavailable
+        self.retry_after = str(retry_after)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        except self.unavailable as exc:
+            if started:  # too late for another status: the connection is cut, as for any failure
+                raise
+            log.warning("store unavailable: %s: %s", type(exc).__name__, exc)
+            response = problem(
+                503,
+                "Service unavailable",
+                f"a store this service depends on is unreachable ({type(exc).__name__}); retry after "
+                f"{self.retry_after} s (a command with the same Idempotency-Key answers its first result)",
+                type_="https://bahi.dev/problems/unavailable",
+            )
+            response.headers["Retry-After"] = self.retry_after
+            await response(scope, receive, send)
 
 
 Check = Callable[[], Awaitable[object]]

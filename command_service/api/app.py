@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from command_service.api import streams
+from command_service.event_store.pool import UNREACHABLE
 from command_service.handling import (
     CommandRegistry,
     ConflictError,
@@ -22,7 +23,7 @@ from shared.errors import DomainError
 from shared.openapi import document_errors, document_links
 from shared.ratelimit import RateLimits
 from shared.tracing import trace_requests
-from shared.web import NO_OTEL, install_health, install_problem_handlers, problem
+from shared.web import NO_OTEL, install_health, install_problem_handlers, install_unavailable, problem
 
 if TYPE_CHECKING:
     from command_service.bootstrap import Services
@@ -32,6 +33,7 @@ COMMAND_ERRORS = {
     409: "The current state does not allow the command (the problem names what does), or a concurrent change",
     412: "If-Match named another version than the current one (`current_version`)",
     429: "Rate limited: retry after `Retry-After` seconds",
+    503: "The event store is unreachable: retry after `Retry-After` seconds with the same Idempotency-Key",
 }
 
 
@@ -48,6 +50,7 @@ def build_app(
     app = FastAPI(title="Bahi command service", version="0.1.0", lifespan=lifespan, telemetry=NO_OTEL)
     app.state.services = services
     install_problem_handlers(app)
+    install_unavailable(app, UNREACHABLE)  # PostgreSQL gone: 503 + Retry-After, counted by the request metrics
     install_auth(app, auth, limits=limits)  # inside the request metrics (installed next): 401s and 429s count
 
     async def ready() -> None:

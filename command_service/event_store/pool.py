@@ -9,6 +9,19 @@ from typing import Any
 import asyncpg
 import orjson
 
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, timed out (TimeoutError is one)
+    asyncpg.PostgresConnectionError,  # the connection dropped (ConnectionDoesNotExistError) or failed
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,  # the server is starting up or in recovery
+    # A pooled connection the dying server left half-way through an error ("cannot switch to state
+    # 12; another operation (2) is in progress"): seen by the chaos suite when PostgreSQL is killed.
+    asyncpg.InternalClientError,
+)
+"""What a call to the event store raises while PostgreSQL is unreachable: the command service
+answers these with a 503 and `Retry-After` (`shared.web.install_unavailable`)."""
+
 
 def schema_sql() -> str:
     return resources.files("command_service.event_store").joinpath("schema.sql").read_text()

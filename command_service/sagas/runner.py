@@ -22,6 +22,7 @@ from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
 from command_service.bootstrap import build_dispatcher
+from command_service.event_store.pool import UNREACHABLE
 from command_service.event_store.postgres import PostgresEventStore, create_schema, open_pool
 from command_service.handling import CommandRegistry, default_registry
 from command_service.sagas.spec import ProcessManager, ProcessManagerSpec, Resources
@@ -32,6 +33,8 @@ from shared.streams import topic_for
 from shared.web import install_health
 
 log = logging.getLogger(__name__)
+
+_TICK_ERRORS: tuple[type[BaseException], ...] = (*UNREACHABLE, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 def utc_now() -> datetime:
@@ -62,7 +65,10 @@ async def consume(
                         await manager.handle(from_kafka(record.key, record.value, record.headers))
                 if batches:
                     await consumer.commit()
-        except (KafkaError, OSError, asyncpg.PostgresConnectionError) as exc:
+        except (KafkaError, *UNREACHABLE) as exc:
+            # UNREACHABLE includes PostgreSQL starting up or shutting down (CannotConnectNowError,
+            # AdminShutdownError): not caught, it ended this task for good, silently, while the
+            # process stayed ready (the chaos suite, tests/chaos, caught it).
             log.warning("%s consumer failed (%s); retrying in %.1fs", spec.name, exc, backoff)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 5.0)
@@ -75,7 +81,9 @@ async def tick_forever(manager: ProcessManager, name: str, every: float) -> None
     while True:
         try:
             await manager.tick()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _TICK_ERRORS as exc:
+            # UNREACHABLE includes asyncpg's InternalClientError on a connection the dying server
+            # left half-way: not caught, it ended this timer for good (the chaos suite caught it).
             log.warning("%s tick failed (%s); retrying", name, exc)
         await asyncio.sleep(every)
 
@@ -99,6 +107,7 @@ async def serve(settings: Settings, registry: CommandRegistry | None = None) -> 
         resources = Resources(pool, store, utc_now, dispatch, context_settings[owners[name]])
         managers[name] = (spec, await spec.build(resources))
     started = {name: asyncio.Event() for name in managers}
+    tasks: dict[str, asyncio.Task[None]] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -106,17 +115,16 @@ async def serve(settings: Settings, registry: CommandRegistry | None = None) -> 
         # re-raises the signal, so code after `serve()` never runs. Stopping here lets each consumer
         # leave its group (a restarted runner takes the partitions at once, not after the session
         # timeout) and closes the pool.
-        tasks = []
         for name, (spec, manager) in managers.items():
             every = min(settings.saga_tick_seconds, manager.max_tick_seconds)
-            tasks.append(asyncio.create_task(consume(manager, spec, settings, started[name])))
-            tasks.append(asyncio.create_task(tick_forever(manager, name, every)))
+            tasks[f"{name} consumer"] = asyncio.create_task(consume(manager, spec, settings, started[name]))
+            tasks[f"{name} timer"] = asyncio.create_task(tick_forever(manager, name, every))
         try:
             yield
         finally:
-            for task in tasks:
+            for task in tasks.values():
                 task.cancel()
-            for task in tasks:
+            for task in tasks.values():
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await pool.close()
@@ -128,6 +136,10 @@ async def serve(settings: Settings, registry: CommandRegistry | None = None) -> 
         waiting = [name for name, event in started.items() if not event.is_set()]
         if waiting:
             raise RuntimeError(f"kafka consumer not started yet: {', '.join(waiting)}")
+        # Each loop retries what it can; one that ended anyway (a bug) leaves its manager idle: not ready.
+        ended = [name for name, task in tasks.items() if task.done()]
+        if ended:
+            raise RuntimeError(f"ended: {', '.join(ended)}")
 
     install_health(app, "saga", ready)
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from pymongo.errors import ConnectionFailure
 
 from query_service.api.fast import FastReads
 from query_service.registry import QueryRegistry, default_registry
 from shared.auth import Authenticator, install_auth
 from shared.openapi import document_errors, document_links
 from shared.tracing import trace_requests
-from shared.web import NO_OTEL, Check, install_health, install_problem_handlers
+from shared.web import NO_OTEL, Check, install_health, install_problem_handlers, install_unavailable
 
 
 def build_app(
@@ -34,11 +35,13 @@ def build_app(
         # Added first: behind the authentication and inside install_health's metrics, which
         # count these reads too.
         app.add_middleware(FastReads, reads=dict(registry.plain_reads.items()), access=registry.plain_read_access())
+    # MongoDB gone (refused, dropped, no server selectable): 503 + Retry-After, for the fast reads too.
+    install_unavailable(app, (ConnectionFailure, OSError))
     install_auth(app, auth)
     install_health(app, "query", ready)
     for router in registry.routers:
         app.include_router(router)
-    document_errors(app)
+    document_errors(app, {503: "MongoDB is unreachable: retry after `Retry-After` seconds"})
     document_links(app)
     trace_requests(app)  # outermost: the fast reads and the request metrics inside its span
     return app
