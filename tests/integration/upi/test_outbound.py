@@ -91,9 +91,18 @@ async def test_payments_leaving_bahi_are_completed_declined_or_reversed_by_t_plu
 
     statement = f"/v1/accounts/{account_id}/statement"
     wait_for("the reversals in the statement", lambda: len(listed(api, statement)) == 6)
-    kinds = [(e["kind"], e["delta_paise"]) for e in listed(api, statement)]
-    assert sorted(kinds[:2]) == [("UPI_REVERSAL", 1_000_00), ("UPI_REVERSAL", 1_000_00)]
-    assert kinds[2:] == [("UPI_OUT", -1_000_00)] * 3 + [("DEPOSIT", 20_000_00)]
+    entries = listed(api, statement)  # newest first
+    kinds = [(e["kind"], e["delta_paise"]) for e in entries]
+    expected = [("UPI_REVERSAL", 1_000_00)] * 2 + [("UPI_OUT", -1_000_00)] * 3 + [("DEPOSIT", 20_000_00)]
+    assert sorted(kinds) == sorted(expected)
+    assert kinds[-1] == ("DEPOSIT", 20_000_00)
+    # Each failed payment's credit back comes after its own debit (how it interleaves with the other
+    # payments' entries depends on how fast the process manager answered).
+    position = {(e["kind"], e.get("payment_id")): i for i, e in enumerate(entries)}
+    for status in ("DECLINED", "REVERSED"):
+        pid = sent[status]["payment_id"]
+        assert position[("UPI_REVERSAL", pid)] < position[("UPI_OUT", pid)], (status, kinds)
+    assert ("UPI_REVERSAL", sent["COMPLETED"]["payment_id"]) not in position
     assert listed(api, statement)[0]["balance_after_paise"] == 19_000_00  # only the credited one left Bahi
     assert api.state(account_id)["balance_paise"] == 19_000_00
 
