@@ -29,6 +29,7 @@ from projector_service.read_models import drop_due, ensure_indexes, live_collect
 from projector_service.rebuild import ledger
 from projector_service.registry import ProjectorRegistry, default_registry
 from projector_service.settings import Settings
+from shared import kafka_connections
 from shared.kafka_admin import ensure_topics
 from shared.tracing import flush_tracing, setup_tracing
 from shared.web import install_health
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
     registry = registry if registry is not None else default_registry()
     projections = selected(settings, registry)
     setup_tracing(settings, "bahi-projector")
+    kafka_connections.install()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongo_url, tz_aware=True)
     db = client[settings.mongo_db]
     lot = ParkingLot(db, empty_for=settings.parked_check_seconds)

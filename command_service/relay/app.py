@@ -15,6 +15,7 @@ from command_service.relay.audit import AuditReport, audit
 from command_service.relay.publisher import Publisher, create_producer
 from command_service.relay.relay import Relay
 from command_service.settings import Settings
+from shared import kafka_connections
 from shared.kafka_admin import ensure_topics
 from shared.tracing import flush_tracing, setup_tracing
 from shared.tuning import gc_tuned
@@ -56,6 +57,7 @@ async def _prepare(settings: Settings) -> None:
 
 async def serve(settings: Settings) -> None:
     setup_tracing(settings, "bahi-relay")
+    kafka_connections.install()
     await _prepare(settings)
     # Batches of a few thousand rows keep ~5 containers per event alive; with the default
     # thresholds the cyclic collector runs every ~150 events and keeps rescanning them.

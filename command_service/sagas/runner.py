@@ -27,6 +27,7 @@ from command_service.event_store.postgres import PostgresEventStore, create_sche
 from command_service.handling import CommandRegistry, default_registry
 from command_service.sagas.spec import ProcessManager, ProcessManagerSpec, Resources
 from command_service.settings import Settings
+from shared import kafka_connections
 from shared.cloudevents import from_kafka
 from shared.kafka_admin import ensure_topics
 from shared.streams import topic_for
@@ -90,6 +91,7 @@ async def tick_forever(manager: ProcessManager, name: str, every: float) -> None
 
 async def serve(settings: Settings, registry: CommandRegistry | None = None) -> None:
     registry = registry or default_registry()
+    kafka_connections.install()
     await ensure_topics(
         settings.kafka_bootstrap,
         settings.topic_prefix,
