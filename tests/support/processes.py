@@ -61,8 +61,8 @@ class Service:
             assert self.process is not None
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {self.tail()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+            try:  # a slow answer is an answer: a projector on a backlog may take seconds
+                if httpx.get(f"{self.url}/readyz", timeout=5.0).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
