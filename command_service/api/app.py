@@ -23,7 +23,15 @@ from shared.errors import DomainError
 from shared.openapi import document_errors, document_links
 from shared.ratelimit import RateLimits
 from shared.tracing import trace_requests
-from shared.web import NO_OTEL, install_health, install_problem_handlers, install_unavailable, problem
+from shared.web import (
+    NO_OTEL,
+    include_routes,
+    index_routes,
+    install_health,
+    install_problem_handlers,
+    install_unavailable,
+    problem,
+)
 
 if TYPE_CHECKING:
     from command_service.bootstrap import Services
@@ -80,8 +88,9 @@ def build_app(
         return problem(409, "Concurrent modification", str(exc))
 
     for router in registry.routers:
-        app.include_router(router)
-    app.include_router(streams.router)
+        include_routes(app, router)
+    include_routes(app, streams.router)
+    index_routes(app)
     document_errors(app, COMMAND_ERRORS)
     document_links(app)
     trace_requests(app)  # outermost: the request metrics inside its span

@@ -16,7 +16,15 @@ from query_service.registry import QueryRegistry, default_registry
 from shared.auth import Authenticator, install_auth
 from shared.openapi import document_errors, document_links
 from shared.tracing import trace_requests
-from shared.web import NO_OTEL, Check, install_health, install_problem_handlers, install_unavailable
+from shared.web import (
+    NO_OTEL,
+    Check,
+    include_routes,
+    index_routes,
+    install_health,
+    install_problem_handlers,
+    install_unavailable,
+)
 
 
 def build_app(
@@ -40,7 +48,8 @@ def build_app(
     install_auth(app, auth)
     install_health(app, "query", ready)
     for router in registry.routers:
-        app.include_router(router)
+        include_routes(app, router)
+    index_routes(app)
     document_errors(app, {503: "MongoDB is unreachable: retry after `Retry-After` seconds"})
     document_links(app)
     trace_requests(app)  # outermost: the fast reads and the request metrics inside its span
