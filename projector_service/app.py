@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pymongo
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
@@ -156,7 +157,8 @@ def create_app(settings: Settings | None = None, registry: ProjectorRegistry | N
     app = FastAPI(title="Bahi projector", lifespan=lifespan, docs_url=None, redoc_url=None)
 
     async def ready() -> None:
-        await client.admin.command("ping")
+        with pymongo.timeout(settings.mongo_ready_seconds):
+            await client.admin.command("ping")
         if not await broker.ping(timeout=2.0):
             raise RuntimeError("kafka broker not reachable")
 

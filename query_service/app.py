@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pymongo
 from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 
@@ -54,6 +55,7 @@ def create_app(
             flush_tracing()
 
     async def ready() -> None:
-        await client.admin.command("ping")
+        with pymongo.timeout(settings.mongo_ready_seconds):
+            await client.admin.command("ping")
 
     return build_app(lifespan=lifespan, ready=ready, auth=auth, fast_reads=fast_reads, registry=registry)

@@ -22,6 +22,9 @@ class KafkaSettings(BahiSettings):
 class MongoSettings(BahiSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_db: str = "bahi"
+    mongo_ready_seconds: float = 1.0
+    """/readyz's MongoDB ping gives up after this long (a 503), instead of waiting the driver's
+    server selection (30 s by default) while the server is gone: under a probe's timeout."""
 
 
 class DatabaseSettings(BahiSettings):

@@ -131,7 +131,8 @@ class Monkey:
                 if self.log.unavailable_with_retry_after[neighbour] > seen:
                     return f"{neighbour} answered 503 with Retry-After"
                 try:
-                    if (await http.get(f"{url}/readyz", timeout=2.0)).status_code == 503:
+                    # longer than the service's own ready check (1 s) and its driver's server selection (2 s)
+                    if (await http.get(f"{url}/readyz", timeout=5.0)).status_code == 503:
                         return f"{neighbour} /readyz 503"
                 except httpx.HTTPError:
                     pass
