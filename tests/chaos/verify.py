@@ -152,7 +152,10 @@ async def views_against_rebuild(db: Any, infra: Infra) -> tuple[list[str], dict[
             db,
             projection,
             source,
-            indexes=registry.indexes_for(projection),
+            # No indexes on the rebuilt copy: the check compares documents, and the stand-in (run with
+            # --sync-on-commit here) spent over 20 minutes building order_search's seven indexes on
+            # 30,000 documents after a long run (seconds on the shared stand-in), never finishing.
+            indexes=(),
             lot=ParkingLot(db),
             dead_letters=DeadLetters(None, "unused"),
             options=RebuildOptions(grace_seconds=3600),
