@@ -22,11 +22,10 @@ from shared.auth import Authenticator, install_auth
 from shared.errors import DomainError
 from shared.openapi import document_errors, document_links
 from shared.ratelimit import RateLimits
+from shared.routes import include_routes, index_routes
 from shared.tracing import trace_requests
 from shared.web import (
     NO_OTEL,
-    include_routes,
-    index_routes,
     install_health,
     install_problem_handlers,
     install_unavailable,

@@ -15,12 +15,11 @@ from query_service.api.fast import FastReads
 from query_service.registry import QueryRegistry, default_registry
 from shared.auth import Authenticator, install_auth
 from shared.openapi import document_errors, document_links
+from shared.routes import include_routes, index_routes
 from shared.tracing import trace_requests
 from shared.web import (
     NO_OTEL,
     Check,
-    include_routes,
-    index_routes,
     install_health,
     install_problem_handlers,
     install_unavailable,

@@ -11,7 +11,7 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
 from starlette.routing import Match
 
-from shared.web import include_routes, index_routes
+from shared.routes import include_routes, index_routes
 
 
 def need_key(x_key: Annotated[str | None, Header()] = None) -> None:
