@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 
-from projector_service.engine.batch import BatchProcessor
+from projector_service.engine.batch import BatchProcessor, Report
+from projector_service.engine.records import Incoming
 from projector_service.rebuild import ledger
 from projector_service.rebuild.readahead import ReadAhead
 from projector_service.rebuild.sources import Source
@@ -42,6 +44,9 @@ class RebuildOptions:
     grace_seconds: float = 60.0
     stale_seconds: float = ledger.STALE_AFTER.total_seconds()
     """A rebuild without a heartbeat for this long is abandoned (it beats ten times as often)."""
+    write_retry_seconds: float = 300.0
+    """A batch whose write fails on the connection (MongoDB restarting, a reply that outlived the
+    socket) is written again, with backoff, for up to this long before the rebuild gives up."""
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -76,7 +81,7 @@ class Run:
         size = self.options.batch_max_records
         async with ReadAhead(self.source, chunk=min(size, _CHUNK), limit=2 * size) as reader:
             while items := await reader.take(size):
-                report = await self.processor.process(items, self.record.collection)
+                report = await self._process(items)
                 self.parked += report.parked
                 self.applied += len(items)
                 # The documents remembered (and the records read ahead) live on: without this, each
@@ -87,6 +92,28 @@ class Run:
                 if self._abandoned:
                     raise RebuildAbandonedError(f"{self.record.collection}: declared abandoned by another process")
         self._progress()
+
+    async def _process(self, items: list[Incoming]) -> Report:
+        """One batch, written again after a connection failure as the live projector does: the
+        per-document version guards make a second write of what the first one stored a no-op."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.options.write_retry_seconds
+        delay = 0.1
+        while True:
+            try:
+                return await self.processor.process(items, self.record.collection)
+            except ConnectionFailure:
+                if self._abandoned or loop.time() + delay > give_up:
+                    raise
+                log.warning(
+                    "%s: batch of %d failed on the connection; writing it again in %.1fs",
+                    self.record.collection,
+                    len(items),
+                    delay,
+                    exc_info=True,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def set_phase(self, phase: str) -> None:
         self.phase = phase
