@@ -94,6 +94,7 @@ async def list_str(
             query["sort_key"] = bounds
         collection = db[await resolver.live(COMPLIANCE_STR_VIEW)]
         index = "by_status_due" if status else "by_due"
-        return await fetch_page(collection, PageQuery(query, "sort_key", False, index, page.limit), {"_id": 0})
+        found = PageQuery(query, "sort_key", False, index, page.limit, hint=not status)  # by_due: a range alone
+        return await fetch_page(collection, found, {"_id": 0})
 
     return await page.answer(load, {STR_CASE.name: COMPLIANCE_STR_VIEW})

@@ -1,7 +1,13 @@
 """Keyset pagination shared by every list: opaque cursors over one sort field, and
-the index each query is driven by (hinted by name: the MongoDB stand-in's planner
-does not pick an index for a filter on several fields; a real mongod honours the
-hint the same way)."""
+the index each query is meant to be driven by.
+
+A query led by an equality (an owner's id, a status, a search token) is sent without a hint:
+the planner picks that equality's index (mongod by its trial, the Rust MongoDB stand-in by its
+router), and the stand-in answers a hinted find by walking the whole index (on 100,000
+documents, a 4-document page by a compound index's leading field: 0.6 ms unhinted, 103 ms
+hinted). Only a query led by a range alone (newest first over everything, a total between two
+figures) is hinted (`hint=True`): there the hint keeps the scan on the sort's index instead of
+the whole collection."""
 
 from __future__ import annotations
 
@@ -45,6 +51,8 @@ class PageQuery:
     descending: bool
     index: str
     limit: int
+    hint: bool = False
+    """Send `index` as a hint (for a query led by a range alone; see the module's docstring)."""
 
 
 class Page(BaseModel):
@@ -58,6 +66,9 @@ async def fetch_page(collection: AsyncCollection[Any], query: PageQuery, project
     def find() -> AsyncCursor[Any]:
         return collection.find(query.filter, projection).sort(query.sort_field, -1 if query.descending else 1)
 
+    if not query.hint:
+        docs = await find().limit(query.limit + 1).to_list()
+        return _page(docs, query)
     try:
         docs = await find().limit(query.limit + 1).hint(query.index).to_list()
     except OperationFailure as exc:
@@ -67,6 +78,10 @@ async def fetch_page(collection: AsyncCollection[Any], query: PageQuery, project
         # created it. Slower without it, but still right.
         log.warning("%s has no index %s; querying without it", collection.name, query.index)
         docs = await find().limit(query.limit + 1).to_list()
+    return _page(docs, query)
+
+
+def _page(docs: list[Any], query: PageQuery) -> Page:
     more = len(docs) > query.limit
     docs = docs[: query.limit]
     next_cursor = encode_cursor(docs[-1][query.sort_field]) if more and docs else None

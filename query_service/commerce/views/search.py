@@ -1,7 +1,9 @@
 """Order search over the `order_search` read model: `q` by stored tokens (and order-id
 prefixes, `shared.commerce.read_models.term_clauses`), filters,
 newest first. The most selective filter present drives the query through its own
-index; the others filter the fetched documents."""
+index; the others filter the fetched documents. An equality-led query goes unhinted (the
+planner takes that equality's index, `query_service.reads.paging`); one led by a range alone
+(no filter, or totals) hints `by_time` / `by_total`."""
 
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ def build_query(filters: SearchFilters, cursor: str | None, limit: int) -> PageQ
     query: dict[str, Any] = {}
     clauses: list[dict[str, Any]] = []
     terms = query_terms(filters.q or "")
-    # Most selective first: the first one present drives the query (its index is hinted).
+    # Most selective first: the first one present drives the query.
     index = "by_time"
     for name, value, clause in (
         ("by_token", terms, [clause for term in terms for clause in term_clauses(term)]),
@@ -76,7 +78,7 @@ def build_query(filters: SearchFilters, cursor: str | None, limit: int) -> PageQ
         query = clauses[0]
     elif clauses:
         query = {"$and": clauses}
-    return PageQuery(query, "sort_key", True, index, limit)
+    return PageQuery(query, "sort_key", True, index, limit, hint=index in ("by_time", "by_total"))
 
 
 async def search_orders(
