@@ -27,6 +27,9 @@ from tests.support import auth
 STALL_SECONDS = 240.0
 """A wait for progress (commands accepted, a recovery) fails once nothing moved for this long."""
 OUTAGE_OBSERVED_WITHIN = 60.0
+RECOVERY_CEILING = 1800.0
+"""A view's recovery waits while the projector applies events, but not longer than this."""
+_APPLIED = "bahi_projector_events_total{"
 
 VIEW_OF = {"order": "/v1/orders/", "payment": "/v1/orders/", "restock": "/v1/products/", "transfer": "/v1/wallets/"}
 """The view a command's effect shows in, by the command's kind."""
@@ -167,8 +170,25 @@ class Monkey:
             last[:] = [f"{answer.status_code} {answer.headers.get('X-Consistency-Timeout')} {answer.text[:200]}"]
             return answer.status_code == 200 and answer.headers.get("X-Consistency-Timeout") != "true"
 
-        await self._wait(in_view, lambda: f"{path} at version {version} after {kill.component} came back: {last}")
+        await self._wait(
+            in_view,
+            lambda: f"{path} at version {version} after {kill.component} came back: {last}",
+            progress=lambda: self._projected(http),
+        )
         kill.recovered_after = time.monotonic() - kill.at
+
+    async def _projected(self, http: httpx.AsyncClient) -> float | None:
+        """The events the projector applied since it started (its /metrics), or None when it does
+        not answer: the view's wait goes on while this moves (a projector catching up on the
+        backlog of an outage while the load goes on) and fails once it stood still."""
+        projector = self.components["projector"]
+        if projector.service is None or projector.down:
+            return None
+        try:
+            text = (await http.get(f"{projector.service.url}/metrics", timeout=5.0)).text
+        except httpx.HTTPError:
+            return None
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(_APPLIED))
 
     async def _accepted_after(self, moment: float) -> Operation:
         async def found() -> bool:
@@ -181,10 +201,25 @@ class Monkey:
     def _probe_of(op: Operation, moment: float) -> bool:
         return op.accepted and op.kind in VIEW_OF and op.token is not None and op.answered_at >= moment
 
-    async def _wait(self, check: Callable[[], Awaitable[bool]], what: str | Callable[[], str]) -> None:
-        deadline = time.monotonic() + STALL_SECONDS
+    async def _wait(
+        self,
+        check: Callable[[], Awaitable[bool]],
+        what: str | Callable[[], str],
+        progress: Callable[[], Awaitable[float | None]] | None = None,
+    ) -> None:
+        """Until `check` holds; fails after STALL_SECONDS without it, or, given `progress`, after
+        STALL_SECONDS in which `progress` did not move (and at the latest after RECOVERY_CEILING)."""
+        started = time.monotonic()
+        deadline = started + STALL_SECONDS
+        seen = await progress() if progress is not None else None
+        polls = 0
         while not await check():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if progress is not None and (polls := polls + 1) % 10 == 0:
+                moved = await progress()
+                if moved is not None and moved != seen:
+                    seen, deadline = moved, min(now + STALL_SECONDS, started + RECOVERY_CEILING)
+            if now > deadline:
                 said = what() if callable(what) else what
-                raise AssertionError(f"not within {STALL_SECONDS:.0f}s: {said} ({self._states()})")
+                raise AssertionError(f"not within {STALL_SECONDS:.0f}s of no progress: {said} ({self._states()})")
             await asyncio.sleep(0.1)
