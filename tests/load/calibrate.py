@@ -1,9 +1,11 @@
 """`python -m tests.load calibrate`: the harness checking itself for coordinated omission on
-this machine. It starts the stall server (`stub`: a 50 ms freeze every 100th request), drives it
+this machine. It starts the stall server (`stub`: a 50 ms freeze every 200th request), drives it
 open loop at a modest rate and then closed loop (one connection, paced to the same rate, as
 Locust's constant_throughput paces), and compares the two p99s: the open loop counts every
 request that was due during a freeze from its due moment; the closed loop sent nothing during
-the freeze, so only the request that met it is slow — fewer than 1 in 100, under its p99."""
+the freeze, so only the request that met it is slow — 1 in 200, under its p99. (At 1 in 100,
+the 10 slow requests of 1,000 sit exactly at the p99's rank, and one hiccup of a busy machine
+puts a slow one there: a CI run beside a chaos run did.)"""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextlib.contextmanager
-def stall_server(every: int = 100, stall_ms: float = 50.0) -> Iterator[Target]:
+def stall_server(every: int = 200, stall_ms: float = 50.0) -> Iterator[Target]:
     """The stub in its own process (its freeze must not freeze the driver), on a free port."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.load", "stub", "--stall-every", str(every), "--stall-ms", str(stall_ms)],
@@ -43,7 +45,7 @@ def stall_server(every: int = 100, stall_ms: float = 50.0) -> Iterator[Target]:
 
 
 def calibrate(
-    rate: float = 200.0, seconds: float = 5.0, *, every: int = 100, stall_ms: float = 50.0, processes: int = 1
+    rate: float = 200.0, seconds: float = 5.0, *, every: int = 200, stall_ms: float = 50.0, processes: int = 1
 ) -> dict[str, Any]:
     with stall_server(every, stall_ms) as target:
         open_plan = Plan(target, "calibrate", ((rate, seconds),), processes=processes, connections=64)

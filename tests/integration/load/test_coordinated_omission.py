@@ -1,8 +1,8 @@
 """The harness against a server with a known fault (`python -m tests.load stub`: the whole
-process freezes for 50 ms on every 100th request): the open-loop driver counts each request from
+process freezes for 50 ms on every 200th request): the open-loop driver counts each request from
 its scheduled moment, so the requests due during a freeze carry it and the p99 shows it; a
 closed-loop measure of the same server (one connection, paced to the same rate, as Locust
-paces) sent nothing during the freezes, so only the 1 request in 100 that met one is slow and
+paces) sent nothing during the freezes, so only the 1 request in 200 that met one is slow and
 its p99 hides them. Relations only (no absolute speed): robust on a busy machine."""
 
 from __future__ import annotations
