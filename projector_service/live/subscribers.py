@@ -6,7 +6,6 @@ tracing on, a batch's apply is a span in the trace of each command it has events
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +18,7 @@ from faststream.kafka.annotations import KafkaMessage
 from opentelemetry.trace import SpanKind, Tracer
 
 from projector_service.dead_letters.parking import ParkingLot
+from projector_service.engine.backoff import Backoff
 from projector_service.engine.batch import BatchProcessor
 from projector_service.engine.records import Incoming, SharedDecoder
 from projector_service.live import metrics
@@ -27,18 +27,6 @@ from shared import tracing
 from shared.streams import topic_for
 
 log = logging.getLogger(__name__)
-
-
-class Backoff:
-    def __init__(self, cap: float, first: float = 0.1) -> None:
-        self._cap, self._first, self._next = cap, first, first
-
-    async def wait(self) -> None:
-        await asyncio.sleep(self._next)
-        self._next = min(self._next * 2, self._cap)
-
-    def reset(self) -> None:
-        self._next = self._first
 
 
 class _Headerless:

@@ -14,6 +14,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 
+from projector_service.engine.backoff import Backoff
 from projector_service.engine.batch import BatchProcessor, Report
 from projector_service.engine.records import Incoming
 from projector_service.rebuild import ledger
@@ -98,22 +99,21 @@ class Run:
         per-document version guards make a second write of what the first one stored a no-op."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.options.write_retry_seconds
-        delay = 0.1
+        backoff = Backoff(cap=5.0)
         while True:
             try:
                 return await self.processor.process(items, self.record.collection)
             except ConnectionFailure:
-                if self._abandoned or loop.time() + delay > give_up:
+                if self._abandoned or loop.time() + backoff.next > give_up:
                     raise
                 log.warning(
                     "%s: batch of %d failed on the connection; writing it again in %.1fs",
                     self.record.collection,
                     len(items),
-                    delay,
+                    backoff.next,
                     exc_info=True,
                 )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await backoff.wait()
 
     async def set_phase(self, phase: str) -> None:
         self.phase = phase
