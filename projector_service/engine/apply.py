@@ -14,6 +14,7 @@ writes everything else. The caller parks what was rejected.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,10 @@ from shared.envelope import EventEnvelope
 from shared.events import parse_event
 
 MAX_ROUNDS = 10
+YIELD_EVERY = 16
+"""Events folded between two yields to the event loop. A projection's fold is plain Python: a batch
+of 1,000 events on subjects with long histories (the risk fold reads a subject's last 24 hours)
+once held the loop for minutes, and every Kafka consumer of the process missed its heartbeats."""
 
 Pending = dict[str, list[tuple[int, EventEnvelope]]]
 Froms = tuple[Document | None, list[tuple[int, EventEnvelope]]]  # a document as read, and its events
@@ -109,7 +114,7 @@ def _plan(projection: Projection, events: list[EventEnvelope], blocked: dict[str
     return pending
 
 
-def _ops(
+async def _ops(
     projection: Projection,
     pending: Pending,
     current: dict[str, Document],
@@ -123,9 +128,13 @@ def _ops(
     docs: list[Document] = []
     froms: list[tuple[Document | None, list[tuple[int, EventEnvelope]]]] = []
     failed = False
+    folded = 0
     for doc_id, items in pending.items():
         old = new = current.get(doc_id)
         for index, env in items:
+            folded += 1
+            if folded % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # the heartbeats, the other projections and the HTTP endpoints run
             try:
                 new = step(projection, new, env)
             except Exception as exc:  # parse or apply: the event is parked, its stream held
@@ -175,7 +184,7 @@ async def apply_checked(
     rounds = 0
     while pending := _plan(projection, events, blocked, outcome):
         current = await documents.load(collection, list(pending), cache, stale, new=_created_here(projection, pending))
-        planned = _ops(projection, pending, current, events, blocked, outcome)
+        planned = await _ops(projection, pending, current, events, blocked, outcome)
         if planned is None:
             continue  # plan again without the failed streams' rest: every pass blocks one more stream
         ops, docs, froms = planned
