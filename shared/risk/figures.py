@@ -11,6 +11,7 @@ from shared.risk.movements import Direction, Movement
 from shared.risk.policy import RISK_POLICY
 
 _US = 1_000_000
+_OUT = Direction.OUT.value
 
 
 def rolling_figures(state: dict[str, Any], m: Movement) -> dict[str, Any]:
@@ -24,21 +25,16 @@ def rolling_figures(state: dict[str, Any], m: Movement) -> dict[str, Any]:
         "out_paise": old["out_paise"] + (m.amount_paise if m.direction is Direction.OUT else 0),
     }
     windows = [(w, p.figure(RISK_POLICY, p.VELOCITY[w]["seconds"], m.day) * _US) for w in p.VELOCITY_WINDOWS]
-    sums = {f"{side}_{w}": [0, 0] for w, _ in windows for side in ("out", "in")}
-    t = m.t
-    for r in state["recent"]:  # one pass: this runs for every event
-        if r[1] == Direction.OUT and r[4]:
-            continue  # cash out is not a payment
-        side = "out" if r[1] == Direction.OUT else "in"
-        for w, seconds in windows:
-            if t - r[0] <= seconds:
-                figure = sums[f"{side}_{w}"]
-                figure[0] += 1
-                figure[1] += r[2]
-    for w, _ in windows:
-        for side in ("out", "in"):
-            count, paise = sums[f"{side}_{w}"]
-            figures[f"{side}_{w}"] = {"count": count, "paise": paise}
+    recent = state["recent"]  # this runs for every event: comprehensions, not a loop of index updates
+    sides = {
+        "out": [(r[0], r[2]) for r in recent if r[1] == _OUT and not r[4]],  # cash out is not a payment
+        "in": [(r[0], r[2]) for r in recent if r[1] != _OUT],
+    }
+    for w, seconds in windows:
+        since = m.t - seconds  # in the window when m.t - t <= seconds
+        for side, items in sides.items():
+            paid = [paise for t, paise in items if t >= since]
+            figures[f"{side}_{w}"] = {"count": len(paid), "paise": sum(paid)}
     month = state["cash_months"].get(m.month, {})
     figures["cash_month"] = {"month": m.month, "in_paise": month.get("IN", 0), "out_paise": month.get("OUT", 0)}
     return figures

@@ -43,6 +43,13 @@ def _within(t: int, m: Movement, seconds: int) -> bool:
     return 0 <= m.t - t <= seconds * _US
 
 
+def _since(m: Movement, seconds: int) -> int:
+    """The earliest event time within `seconds` before the movement: `t` is within the window
+    when `_since(m, seconds) <= t <= m.t` (the same test as `_within`, inlined where a rule reads a
+    subject's whole history: that runs for every event)."""
+    return m.t - seconds * _US
+
+
 def velocity(outs: Sequence[Sequence[int]], m: Movement) -> Hit | None:
     """Payments out (not cash) by this payer in each window ending at this one, this one included:
     more than the window's count, or more than its amount. `outs`: earlier [t, paise]."""
@@ -51,7 +58,8 @@ def velocity(outs: Sequence[Sequence[int]], m: Movement) -> Hit | None:
     breaches = []
     for window in p.VELOCITY_WINDOWS:
         seconds = _value(p.VELOCITY[window]["seconds"], m)
-        amounts = [a for t, a in outs if _within(t, m, seconds)] + [m.amount_paise]
+        since, until = _since(m, seconds), m.t
+        amounts = [a for t, a in outs if since <= t <= until] + [m.amount_paise]
         count, total = len(amounts), sum(amounts)
         max_count = _value(p.VELOCITY[window]["max_count"], m)
         max_paise = _value(p.VELOCITY[window]["max_paise"], m)
@@ -107,7 +115,8 @@ def pass_through(recent: Sequence[Sequence[Any]], m: Movement) -> Hit | None:
     if m.direction is not Direction.OUT:
         return None
     seconds = _value(p.PASS_THROUGH_WINDOW, m)
-    window = [r for r in recent if _within(r[0], m, seconds)]
+    since, until = _since(m, seconds), m.t
+    window = [r for r in recent if since <= r[0] <= until]
     ins = [(r[3], r[2]) for r in window if r[1] == Direction.IN and r[3] is not None]
     payers = sorted({payer for payer, _ in ins})
     total_in = sum(a for _, a in ins)

@@ -37,6 +37,7 @@ from shared.upi.events import UpiPaymentSent
 State = dict[str, Any]
 MAX_TRIGGERS = 100
 _US = 1_000_000
+_OUT = Direction.OUT.value  # as the documents store it: a plain string compares faster
 
 
 def new_subject(subject: str) -> State:
@@ -108,7 +109,8 @@ def _hits(state: State, event: DomainEvent, m: Movement) -> list[rules.Hit]:
         hit = _checked(lambda: rules.new_vpa_near_cap(in_window, state["vpa_window_paise"], m))
         return [hit] if hit else []
     recent = state["recent"]
-    outs = [[r[0], r[2]] for r in recent if r[1] == Direction.OUT and not r[4]]
+    paying = m.direction is Direction.OUT and not m.cash  # only a payment out reads the earlier ones
+    outs = [(r[0], r[2]) for r in recent if r[1] == _OUT and not r[4]] if paying else []
     first = _new_payee(state, m.counterparty)
     known_payee = _paid_before(state, m.counterparty)
     new_payee = (
