@@ -31,7 +31,7 @@ class Workload:
         self.workers = workers
         self.shop = Shop()
 
-    async def setup(self, *, products: int = 12, stock: int = 400, wallets: int = 8, funds: int = 2_000_000) -> None:
+    async def setup(self, *, products: int = 12, stock: int = 400, wallets: int = 64, funds: int = 2_000_000) -> None:
         for _ in range(products):
             sku = unique("CHAOS-")
             body = {"sku": sku, "name": "Chaos Kettle", "category": "kitchen", "price_paise": 49_900, "stock": stock}
