@@ -6,9 +6,9 @@ transfers between accounts, P2P transfers between wallets and UPI payments betwe
 retried with the same id at random.
 
 Then: the balances sum to the total on the command side (each stream's last event) and on the
-read side (the account and wallet views, caught up to the command side's heads); every accepted
-id appears exactly twice across the statements (a debit and a credit) and every refused one
-never."""
+read side (the account and wallet views and their statements, each caught up to the command
+side's heads); every accepted id appears exactly twice across the statements (a debit and a
+credit) and every refused one never."""
 
 from __future__ import annotations
 
@@ -170,6 +170,13 @@ async def test_accounts_wallets_and_upi_conserve_money(bahi: dict[str, processes
                     break
             assert view.json()["version"] >= version, view.text
             read_total += view.json()["balance_paise"]
+            # the statement is its own projection: wait for its entry of the stream's head too
+            caught_up = {"X-Consistency-Token": f"{stream}:{version}:0"}
+            for _ in range(100):
+                first = await reads.get(f"{path}/statement", params={"limit": 100}, headers=caught_up)
+                if first.status_code == 200 and "X-Consistency-Timeout" not in first.headers:
+                    break
+            assert "X-Consistency-Timeout" not in first.headers, f"{stream}'s statement never reached {version}"
             cursor: str | None = None
             while True:
                 params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
