@@ -73,9 +73,10 @@ def build_app(
         )
 
     @app.exception_handler(IdempotencyKeyReusedError)
-    async def key_reused(_: Request, exc: IdempotencyKeyReusedError) -> JSONResponse:
+    async def key_reused(request: Request, exc: IdempotencyKeyReusedError) -> JSONResponse:
+        key = request.headers.get("Idempotency-Key", str(exc))  # as the client sent it, not as stored
         return problem(
-            422, "Idempotency-Key reused", f"{exc} was used with a different request", field="Idempotency-Key"
+            422, "Idempotency-Key reused", f"{key} was used with a different request", field="Idempotency-Key"
         )
 
     @app.exception_handler(PreconditionFailedError)

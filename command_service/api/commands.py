@@ -1,7 +1,8 @@
 """One way to write a command route: `CommandMeta` (a dependency: Idempotency-Key, If-Match,
 actor, correlation and trace metadata) and `run_command` (dispatch, then the 2xx answer with the
 consistency token). A context's routes are a line or two each on top of these. The actor is the
-subject of the request's bearer token (`shared.auth`), never a header the client picks."""
+subject of the request's bearer token (`shared.auth`), never a header the client picks, and a
+client's Idempotency-Key is recorded in that subject's own namespace (`client_key`)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,19 @@ _KEY = re.compile(_KEY_PATTERN)
 @dataclass(frozen=True)
 class CommandMeta:
     idempotency_key: str | None
+    """As the store records it (`client_key`), not as the header gave it."""
     expected_version: int | None
     metadata: EventMetadata
+
+
+def client_key(subject: str | None, key: str) -> str:
+    """A client's Idempotency-Key as the store records it: in its principal's own namespace
+    (the subject's length first, so no two subjects' namespaces overlap). Two customers using the
+    same key never meet, and a client's key can never be the record of someone else's movement id
+    (`topup:<wallet>:<id>`) or of a process manager's step (`saga-…`), none of which begins with
+    `http:`: no client can pre-empt another's command by sending its key first."""
+    owner = subject or ""
+    return f"http:{len(owner)}:{owner}:{key}"
 
 
 async def _command_meta(
@@ -63,7 +75,8 @@ async def _command_meta(
         # relay and the projector continue its trace. Off, the caller's traceparent as given.
         traceparent=tracing.current_traceparent() or request.headers.get("traceparent"),
     )
-    return CommandMeta(key, expected, metadata)
+    scoped = client_key(principal.subject if principal is not None else None, key) if key is not None else None
+    return CommandMeta(scoped, expected, metadata)
 
 
 Meta = Annotated[CommandMeta, Depends(_command_meta)]
