@@ -10,7 +10,9 @@ one idempotency key (the later one waits for the next batch). A batch holds abou
 goes at once in a batch of its own on another connection, and several batches use
 several cores instead of queueing behind one. If a whole batch fails (say a duplicate
 event id in one command), its commands are retried one by one, so one bad command
-cannot fail its neighbours.
+cannot fail its neighbours; if PostgreSQL is unreachable (`pool.UNREACHABLE`), each command
+of the batch fails with that error at once. Whatever happens, no caller is left waiting: a
+caller left waiting holds its streams' locks, and every later command on them queues behind it.
 
 What it buys: concurrent commands share commits (and so WAL flushes) instead of paying
 one each. `python -m tests.bench.bench_append` re-measures it: group-committed appends
@@ -27,6 +29,7 @@ from typing import Any
 
 import asyncpg
 
+from command_service.event_store.pool import UNREACHABLE
 from command_service.event_store.ports import (
     AppendResult,
     AppendStream,
@@ -104,6 +107,7 @@ class GroupCommitter:
         return batch
 
     async def _flush(self) -> None:
+        batch: list[_Pending] = []
         try:
             while batch := self._take():
                 if self._pending:
@@ -115,15 +119,18 @@ class GroupCommitter:
                     continue
                 try:
                     rows = await self._pool.fetch(_CALL, *_arguments(batch))
+                except UNREACHABLE as exc:
+                    # PostgreSQL is gone (or left the connection half-way): each caller answers
+                    # it (a 503 with Retry-After) and its client retries; nobody waits on it.
+                    _fail(batch, exc)
+                    continue
                 except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.info("a batch of %d appends failed (%s); retrying them one by one", len(batch), exc)
                     await self._one_by_one(batch)
                     continue
                 _resolve(batch, rows)
-        except BaseException as exc:  # never leave a caller waiting
-            for _, _, future in self._pending:
-                if not future.done():
-                    future.set_exception(exc)
+        except BaseException as exc:  # never leave a caller waiting: the batch in hand, and the queue
+            _fail([*batch, *self._pending], exc)
             self._pending = []
             raise
         finally:
@@ -139,6 +146,12 @@ class GroupCommitter:
             else:
                 if not future.done():
                     future.set_result(result)
+
+
+def _fail(batch: list[_Pending], exc: BaseException) -> None:
+    for _, _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
 
 
 def _arguments(batch: list[_Pending]) -> list[Any]:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
+
 from command_service.event_store import NO_STREAM, AppendResult, AppendStream, IdempotencyRecord
 from command_service.event_store.group_commit import GroupCommitter
 from shared.envelope import NewEvent
@@ -69,3 +71,32 @@ async def test_a_command_bigger_than_the_cap_still_goes_through() -> None:
     committer = GroupCommitter(pool, single, max_batch_events=8)  # type: ignore[arg-type]
     results = await asyncio.gather(*(committer.append(command(f"big{i}", 20), ()) for i in range(3)))
     assert [r.versions for r in results] == [{f"big{i}": 20} for i in range(3)]
+
+
+class DyingPool(BatchPool):
+    """PostgreSQL killed under the first batch: the connection is left half-way through
+    (asyncpg's InternalClientError, as the chaos suite saw), then the server is back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def fetch(self, _query: str, *args: Any) -> list[dict[str, Any]]:
+        if self.failures:
+            self.failures -= 1
+            await asyncio.sleep(0)
+            raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+        return await super().fetch(_query, *args)
+
+
+async def test_a_batch_whose_connection_breaks_answers_every_caller_and_the_next_batch_commits() -> None:
+    pool = DyingPool()
+    committer = GroupCommitter(pool, single)  # type: ignore[arg-type]
+    calls = [asyncio.ensure_future(committer.append(command(f"s{i}", 1), ())) for i in range(8)]
+    for _ in range(100):  # everything here is in memory: a few turns of the loop settle it
+        await asyncio.sleep(0)
+    assert all(call.done() for call in calls), "a caller of the broken batch was left waiting"
+    failed = [call for call in calls if call.exception() is not None]
+    assert failed and all(isinstance(call.exception(), asyncpg.InternalClientError) for call in failed)
+    later = await asyncio.gather(*(committer.append(command(f"t{i}", 1), ()) for i in range(4)))
+    assert [r.versions for r in later] == [{f"t{i}": 1} for i in range(4)]
