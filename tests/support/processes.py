@@ -75,7 +75,12 @@ class Service:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        self.kill(signal.SIGTERM)
+        """SIGTERM, then SIGKILL if it has not exited within 30 s: a service whose shutdown waits
+        on a request that never ends must not outlive the suite (a chaos run once left one)."""
+        try:
+            self.kill(signal.SIGTERM)
+        except subprocess.TimeoutExpired:
+            self.kill(signal.SIGKILL)
 
     def tail(self, lines: int = 30) -> str:
         try:
