@@ -45,6 +45,15 @@ class MovementIdReusedError(DomainError):
         )
 
 
+class MovementIdTakenError(DomainError):
+    """The movement id's key holds a record that is not a movement's."""
+
+    def __init__(self, id_field: str, movement_id: str) -> None:
+        super().__init__(
+            f"{id_field} {movement_id} is taken: use a new {id_field}", field=id_field, **{id_field: movement_id}
+        )
+
+
 def _digest(value: object) -> str:
     return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
@@ -62,8 +71,15 @@ class Claim:
         return IdempotencyRecord(self.key, orjson.dumps(self.digests).decode(), dict(response))
 
     def matches(self, stored: StoredIdempotency) -> bool:
-        """True for the same body; raises `MovementIdReusedError` for another."""
-        theirs: dict[str, str] = orjson.loads(stored.request_hash)
+        """True for the same body; raises `MovementIdReusedError` for another, and
+        `MovementIdTakenError` for a record under this key that is not a movement's (nothing
+        writes one today: a client's Idempotency-Key has a namespace of its own; a 409, never a 500)."""
+        try:
+            theirs: object = orjson.loads(stored.request_hash)
+        except orjson.JSONDecodeError:
+            theirs = None
+        if not isinstance(theirs, dict):
+            raise MovementIdTakenError(self.movement.field, self.movement_id)
         if theirs == self.digests:
             return True
         differing = next(n for n in sorted({*theirs, *self.digests}) if theirs.get(n) != self.digests.get(n))

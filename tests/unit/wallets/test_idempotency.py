@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
+from command_service.event_store import NO_STREAM, AppendStream, IdempotencyRecord
 from command_service.handling import Command, MovementIdReusedError
+from command_service.handling.movements import MovementIdTakenError
 from command_service.wallets import commands as c
 from command_service.wallets import domain
+from shared.envelope import NewEvent
 from shared.wallets import policy as ppi
 from shared.wallets.values import KycLevel, TopupSource
 from tests.support.wallets import Clock, WalletWorld, rupees
@@ -111,3 +115,17 @@ async def test_ids_are_per_wallet_and_per_kind() -> None:
     hold = await world.pay(wallet_id, rupees(10), payment_id="p-h", hold=True)
     captured = await world.run(c.CaptureHold(payment_id="p-h"), wallet_id)  # a capture is not the payment again
     assert hold.response["payment_status"] == "HELD" and captured.response["payment_status"] == "CAPTURED"
+
+
+async def test_a_record_under_a_movement_key_that_is_not_a_movements_is_a_409_naming_the_id() -> None:
+    """Nothing writes one today (a client's Idempotency-Key has a namespace of its own): if
+    something did, the movement is refused with a 409, never a 500, and records nothing."""
+    world, wallet_id, _ = await setup()
+    foreign = IdempotencyRecord(f"topup:{wallet_id}:t-9", "0123abcd" * 8, {"whose": "someone else's"})
+    event = NewEvent(event_id=uuid4(), event_type="OrderPlaced", schema_version=1, data={})
+    await world.store.append([AppendStream("elsewhere-1", "other", NO_STREAM, [event])], [foreign])
+    count = await world.event_count()
+    with pytest.raises(MovementIdTakenError) as caught:
+        await world.top_up(wallet_id, 100, topup_id="t-9")
+    assert caught.value.status == 409 and caught.value.extra == {"field": "topup_id", "topup_id": "t-9"}
+    assert await world.event_count() == count
