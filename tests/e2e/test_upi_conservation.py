@@ -22,6 +22,7 @@ import pytest
 
 from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
+from tests.support.statements import statement_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
@@ -170,27 +171,13 @@ async def test_accounts_wallets_and_upi_conserve_money(bahi: dict[str, processes
                     break
             assert view.json()["version"] >= version, view.text
             read_total += view.json()["balance_paise"]
-            # the statement is its own projection: wait for its entry of the stream's head too
-            caught_up = {"X-Consistency-Token": f"{stream}:{version}:0"}
-            for _ in range(100):
-                first = await reads.get(f"{path}/statement", params={"limit": 100}, headers=caught_up)
-                if first.status_code == 200 and "X-Consistency-Timeout" not in first.headers:
-                    break
-            assert "X-Consistency-Timeout" not in first.headers, f"{stream}'s statement never reached {version}"
-            cursor: str | None = None
-            while True:
-                params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-                page = await ok(await reads.get(f"{path}/statement", params=params))
-                for entry in page["items"]:
-                    assert entry["balance_after_paise"] >= 0, entry
-                    moved = entry.get("transfer_id") or (
-                        entry.get("payment_id") if entry["kind"].startswith("UPI") else None
-                    )
-                    if moved:
-                        seen[moved] = seen.get(moved, 0) + 1
-                cursor = page.get("next_cursor")
-                if not cursor:
-                    break
+            for entry in await statement_at(reads, path, stream, version):
+                assert entry["balance_after_paise"] >= 0, entry
+                moved = entry.get("transfer_id") or (
+                    entry.get("payment_id") if entry["kind"].startswith("UPI") else None
+                )
+                if moved:
+                    seen[moved] = seen.get(moved, 0) + 1
         assert read_total == 2 * HOLDERS * FUNDING
         assert set(seen) == accepted, (
             f"missing {sorted(accepted - set(seen))[:5]}, extra {sorted(set(seen) - accepted)[:5]}"

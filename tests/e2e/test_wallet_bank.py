@@ -20,6 +20,7 @@ import pytest
 
 from tests.support import auth, processes
 from tests.support.infra import Infra, fresh_infra, unique
+from tests.support.statements import statement_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
@@ -131,7 +132,7 @@ async def test_concurrent_transfers_conserve_money(bahi: dict[str, processes.Ser
         assert sum(v["balance_paise"] for v in views) == WALLETS * FUNDING
         seen: dict[str, int] = {}
         for wallet in wallets:
-            for entry in await statement(reads, wallet, heads[wallet]):
+            for entry in await statement_at(reads, f"/v1/wallets/{wallet}", wallet, heads[wallet]):
                 assert entry["balance_after_paise"] >= 0, entry
                 if entry.get("transfer_id"):
                     seen[entry["transfer_id"]] = seen.get(entry["transfer_id"], 0) + 1
@@ -158,25 +159,3 @@ async def caught_up(reads: httpx.AsyncClient, heads: dict[str, int]) -> list[dic
         assert view.json()["version"] >= version, view.text
         views.append(view.json())
     return views
-
-
-async def statement(reads: httpx.AsyncClient, wallet: str, head: int) -> list[dict[str, Any]]:
-    """The wallet's whole statement once it has the entry of the stream's head: the statement is a
-    projection of its own, which may be behind the wallet view that `caught_up` waited for."""
-    caught_up = {"X-Consistency-Token": f"{wallet}:{head}:0"}
-    for _ in range(100):
-        first = await reads.get(f"/v1/wallets/{wallet}/statement", params={"limit": 1}, headers=caught_up)
-        if first.status_code == 200 and "X-Consistency-Timeout" not in first.headers:
-            break
-    assert "X-Consistency-Timeout" not in first.headers, f"{wallet}'s statement never reached {head}"
-    entries: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-        page = await reads.get(f"/v1/wallets/{wallet}/statement", params=params)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        entries += body["items"]
-        cursor = body.get("next_cursor")
-        if not cursor:
-            return entries
