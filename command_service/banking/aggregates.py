@@ -11,8 +11,8 @@ from command_service.banking.upi_ledger import AccountUpiLedger
 from command_service.handling import AggregateType
 from shared.banking.policy import BANK_POLICY, FIGURES
 
-SCHEMA_VERSION = 1
-"""Bump when the Account state changes shape: old snapshots are then ignored."""
+SCHEMA_VERSION = 2
+"""Bump when the Account state changes shape: old snapshots are then ignored (2: `upi_open`)."""
 
 
 def account_type(snapshot_every: int) -> AggregateType[domain.Account]:

@@ -14,7 +14,7 @@ from shared.banking.streams import ACCOUNT
 from shared.banking.values import AccountStatus
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import Holder, Leg, UpiMovement, UpiRefund
+from shared.upi.ledger import Holder, Leg, UpiMovement, UpiRefund, UpiSettlement
 from shared.upi.values import LinkType
 
 
@@ -41,6 +41,10 @@ class AccountUpiLedger:
     async def refund(self, load: Any, link_id: str, refund: UpiRefund, now: datetime) -> Leg:
         state, version = await load_account(load, link_id)
         return _leg(link_id, version, domain.decide_upi_refund(state, refund, now=now))
+
+    async def settle(self, load: Any, link_id: str, settled: UpiSettlement, now: datetime) -> Leg:
+        state, version = await load_account(load, link_id)
+        return _leg(link_id, version, domain.decide_upi_settle(state, settled, now=now))
 
 
 def _leg(account_id: str, version: int, events: list[DomainEvent]) -> Leg:

@@ -20,7 +20,7 @@ def aggregates(settings: WalletSettings) -> list[AggregateType[Any]]:
             domain.STREAM_TYPE,
             domain.Wallet,
             domain.evolve,
-            schema_version=2,  # 2: movement ids left the state (recorded by the dispatcher)
+            schema_version=3,  # 2: movement ids left the state (recorded by the dispatcher); 3: upi_open
             snapshot_every=settings.snapshot_every_wallet,
         )
     ]

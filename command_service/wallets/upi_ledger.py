@@ -12,7 +12,7 @@ from command_service.wallets import domain
 from command_service.wallets.handlers.streams import load_wallet
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import Holder, Leg, UpiMovement, UpiRefund
+from shared.upi.ledger import Holder, Leg, UpiMovement, UpiRefund, UpiSettlement
 from shared.upi.values import LinkType
 from shared.wallets.streams import WALLET
 from shared.wallets.values import WalletStatus
@@ -41,6 +41,10 @@ class WalletUpiLedger:
     async def refund(self, load: Any, link_id: str, refund: UpiRefund, now: datetime) -> Leg:
         state, version = await load_wallet(load, link_id)
         return _leg(link_id, version, domain.decide_upi_refund(state, refund, now=now))
+
+    async def settle(self, load: Any, link_id: str, settled: UpiSettlement, now: datetime) -> Leg:
+        state, version = await load_wallet(load, link_id)
+        return _leg(link_id, version, domain.decide_upi_settle(state, settled, now=now))
 
 
 def _leg(wallet_id: str, version: int, events: list[DomainEvent]) -> Leg:

@@ -174,6 +174,9 @@ class AccountUpiDebited(DomainEvent):
     amount_paise: int = Field(gt=0)
     note: str | None = None
     balance_after_paise: int = Field(ge=0)
+    leaves_bahi: bool = False
+    """The payee is at another psp: the debit is open until `AccountUpiSettled` or
+    `AccountUpiReversed` (events stored before this field read False)."""
     occurred_at: datetime
 
 
@@ -211,6 +214,21 @@ class AccountUpiReversed(DomainEvent):
     occurred_at: datetime
 
 
+class AccountUpiSettled(DomainEvent):
+    """A UPI payment that left Bahi from a VPA linked to the account, credited at the payee's psp:
+    its debit (`AccountUpiDebited` with `leaves_bahi`) is final. No money moves (the balance is the
+    one after the debit); appended with the upi context's `UpiPaymentCompleted`."""
+
+    account_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AccountNumberClaimed,
     AccountOpened,
@@ -225,6 +243,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AccountUpiDebited,
     AccountUpiCredited,
     AccountUpiReversed,
+    AccountUpiSettled,
     AccountFrozen,
     AccountUnfrozen,
     AccountClosed,

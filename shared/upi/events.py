@@ -57,7 +57,8 @@ class UpiPaymentSent(DomainEvent):
 
 class UpiPaymentCompleted(DomainEvent):
     """A payment leaving Bahi that the switch says the payee's psp credited: the payer's debit
-    stands (nothing else is appended)."""
+    stands, made final by the payer's `AccountUpiSettled` or `WalletUpiSettled` in the same
+    append."""
 
     payment_id: str
     rrn: str

@@ -32,6 +32,10 @@ class UpiMovement:
     note: str | None
     p2p: bool
     """True when the payee is a PERSON's VPA (a minimum-KYC wallet sends no P2P, for one)."""
+    leaves_bahi: bool = False
+    """A debit for a payee at another psp: open (the switch has not answered) until the payment
+    settles (`UpiLedger.settle`) or is credited back (`UpiLedger.refund`); the account or wallet
+    does not close while one is open."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,19 @@ class UpiRefund:
     reason: str
     debited_at: Any
     """When the payer was debited (a datetime)."""
+
+
+@dataclass(frozen=True)
+class UpiSettlement:
+    """A payment that left Bahi, credited at the payee's psp (`UpiLedger.settle`): the payer's
+    debit is final."""
+
+    payment_id: str
+    rrn: str
+    vpa: str
+    """The payer's VPA."""
+    counterparty_vpa: str
+    amount_paise: int
 
 
 @dataclass(frozen=True)
@@ -87,4 +104,9 @@ class UpiLedger(Protocol):
     async def refund(self, load: Any, link_id: str, refund: UpiRefund, now: Any) -> Leg:
         """The payer credited back for a payment that left Bahi and failed: never refused by the
         context's rules (only an unknown account or wallet raises)."""
+        ...
+
+    async def settle(self, load: Any, link_id: str, settled: UpiSettlement, now: Any) -> Leg:
+        """The payer's open debit made final (the payment was credited at the payee's psp): no money
+        moves, and nothing refuses it (only an unknown account or wallet raises)."""
         ...

@@ -189,6 +189,9 @@ class WalletUpiDebited(DomainEvent):
     amount_paise: int = Field(gt=0)
     note: str | None = None
     balance_after_paise: int = Field(ge=0)
+    leaves_bahi: bool = False
+    """The payee is at another psp: the debit is open until `WalletUpiSettled` or
+    `WalletUpiReversed` (events stored before this field read False)."""
     occurred_at: datetime
 
 
@@ -225,6 +228,21 @@ class WalletUpiReversed(DomainEvent):
     occurred_at: datetime
 
 
+class WalletUpiSettled(DomainEvent):
+    """A UPI payment that left Bahi from a VPA linked to the wallet, credited at the payee's psp:
+    its debit (`WalletUpiDebited` with `leaves_bahi`) is final. No money moves (the balance is the
+    one after the debit); appended with the upi context's `UpiPaymentCompleted`."""
+
+    wallet_id: str
+    payment_id: str
+    rrn: str
+    vpa: str
+    payee_vpa: str
+    amount_paise: int = Field(gt=0)
+    balance_after_paise: int = Field(ge=0)
+    occurred_at: datetime
+
+
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     WalletOwnerRegistered,
     WalletOpened,
@@ -241,6 +259,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     WalletUpiDebited,
     WalletUpiCredited,
     WalletUpiReversed,
+    WalletUpiSettled,
     WalletFrozen,
     WalletUnfrozen,
     WalletClosed,

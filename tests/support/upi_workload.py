@@ -63,12 +63,15 @@ class Workload:
         assert sum(balances.values()) + remote == self.funded, (balances, remote)
         seen: Counter[tuple[str, str]] = Counter()
         reversed_: Counter[tuple[str, str]] = Counter()
+        settled: Counter[tuple[str, str]] = Counter()  # an outbound debit made final: no money moves
         for stream in streams:
             for event in await world.events(stream):
                 moved = getattr(event, "transfer_id", None) or getattr(event, "payment_id", None)
                 delta = getattr(event, "amount_paise", None)
                 if moved is not None and delta is not None:
-                    (reversed_ if type(event).__name__.endswith("UpiReversed") else seen)[(stream, moved)] += 1
+                    name = type(event).__name__
+                    back, final = name.endswith("UpiReversed"), name.endswith("UpiSettled")
+                    (reversed_ if back else settled if final else seen)[(stream, moved)] += 1
         outbound = 0
         for kind, movement_id, source, target in accepted:
             assert seen[(source, movement_id)] == 1, (movement_id, source)
@@ -76,10 +79,12 @@ class Workload:
                 outbound += 1
                 back = answer(target)[0] is not SwitchOutcome.CREDITED
                 assert reversed_[(source, movement_id)] == int(back), (movement_id, target)
+                assert settled[(source, movement_id)] == int(not back), (movement_id, target)
             else:
                 assert seen[(target, movement_id)] == 1, (movement_id, target)
         assert len(seen) == 2 * (len(accepted) - outbound) + outbound  # nothing applied that was not accepted
         assert sum(reversed_.values()) == sum(1 for k, *_, t in accepted if k == "outbound" and t != REMOTE_PAYEES[0])
+        assert sum(settled.values()) == sum(1 for k, *_, t in accepted if k == "outbound" and t == REMOTE_PAYEES[0])
 
 
 async def run_workload(

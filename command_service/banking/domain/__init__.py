@@ -28,7 +28,7 @@ from command_service.banking.domain.movements import decide_deposit, decide_with
 from command_service.banking.domain.numbers import CANDIDATES, candidate, luhn_valid
 from command_service.banking.domain.state import Account, MonthBalances, NumberClaim, Payee, PendingTransfer
 from command_service.banking.domain.transfers import decide_external_transfer, decide_internal_transfer, decide_settle
-from command_service.banking.domain.upi import decide_upi_credit, decide_upi_debit, decide_upi_refund
+from command_service.banking.domain.upi import decide_upi_credit, decide_upi_debit, decide_upi_refund, decide_upi_settle
 from shared.banking.streams import ACCOUNT
 
 STREAM_TYPE = ACCOUNT.name
@@ -66,6 +66,7 @@ __all__ = [
     "decide_upi_credit",
     "decide_upi_debit",
     "decide_upi_refund",
+    "decide_upi_settle",
     "decide_withdraw",
     "evolve",
     "evolve_claim",

@@ -69,7 +69,8 @@ class IllegalAccountTransitionError(DomainError):
 
 
 class ClosingError(DomainError):
-    """An account that cannot close yet: money in it, or transfers with the clearing."""
+    """An account that cannot close yet: money in it, transfers with the clearing, or UPI payments
+    waiting for the switch."""
 
 
 class AlreadyChargedError(DomainError):

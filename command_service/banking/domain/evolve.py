@@ -35,6 +35,7 @@ from shared.banking.events import (
     AccountUpiCredited,
     AccountUpiDebited,
     AccountUpiReversed,
+    AccountUpiSettled,
     AccountWithdrawn,
 )
 from shared.banking.values import AccountStatus
@@ -133,12 +134,24 @@ def _returned(state: Account, event: AccountTransferReturned) -> Account:
     return _moved(state, event.occurred_at, event.amount_paise, pending=pending, debits_by_month=debits)
 
 
+def _upi_debited(state: Account, event: AccountUpiDebited) -> Account:
+    if not event.leaves_bahi:
+        return _debited(state, event.occurred_at, event.amount_paise)
+    opened = {**state.upi_open, event.payment_id: event.amount_paise}
+    return _debited(state, event.occurred_at, event.amount_paise, upi_open=opened)
+
+
+def _upi_closed(state: Account, payment_id: str) -> dict[str, int]:
+    return {k: v for k, v in state.upi_open.items() if k != payment_id}
+
+
 def _upi_reversed(state: Account, event: AccountUpiReversed) -> Account:
     month = month_key(event.debited_at)
     debits = state.debits_by_month
     if month in debits:  # the payment's debit counts no more towards its month
         debits = {**debits, month: max(debits[month] - event.amount_paise, 0)}
-    return _moved(state, event.occurred_at, event.amount_paise, debits_by_month=debits)
+    open_ = _upi_closed(state, event.payment_id)
+    return _moved(state, event.occurred_at, event.amount_paise, debits_by_month=debits, upi_open=open_)
 
 
 def _charged(state: Account, event: AccountMinimumBalanceCharged) -> Account:
@@ -156,9 +169,10 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Account, Any], Account]] = {
     AccountTransferSent: _sent,
     AccountTransferReceived: lambda s, e: _credited(s, e.occurred_at, e.amount_paise),
     AccountMinimumBalanceCharged: _charged,
-    AccountUpiDebited: lambda s, e: _debited(s, e.occurred_at, e.amount_paise),
+    AccountUpiDebited: _upi_debited,
     AccountUpiCredited: lambda s, e: _credited(s, e.occurred_at, e.amount_paise),
     AccountUpiReversed: _upi_reversed,
+    AccountUpiSettled: lambda s, e: replace(s, upi_open=_upi_closed(s, e.payment_id)),
     AccountFrozen: lambda s, e: replace(s, status=AccountStatus.FROZEN),
     AccountUnfrozen: lambda s, e: replace(s, status=AccountStatus.ACTIVE),
     AccountClosed: lambda s, e: replace(s, status=AccountStatus.CLOSED),

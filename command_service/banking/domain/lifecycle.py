@@ -101,6 +101,14 @@ def decide_close(state: Account, *, reason: str, now: datetime) -> list[DomainEv
             account_id=state.account_id,
             transfer_ids=pending,
         )
+    if state.upi_open:
+        open_ = sorted(state.upi_open)
+        raise ClosingError(
+            f"account {state.account_id} has UPI payments waiting for the switch ({', '.join(open_)}): "
+            "close it once they are completed or credited back",
+            account_id=state.account_id,
+            payment_ids=open_,
+        )
     if state.balance_paise:
         raise ClosingError(
             f"account {state.account_id} holds {state.balance_paise} paise: withdraw or transfer it first",

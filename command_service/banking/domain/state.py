@@ -69,6 +69,9 @@ class Account:
     months: dict[str, MonthBalances] = field(default_factory=dict)
     charged_months: dict[str, int] = field(default_factory=dict)
     """Months a minimum-balance charge was levied for, with what it took."""
+    upi_open: dict[str, int] = field(default_factory=dict)
+    """UPI payments that left Bahi and wait for the switch (or a reversal), by payment id, with
+    their amounts: debited, neither settled nor credited back."""
 
     @property
     def exists(self) -> bool:

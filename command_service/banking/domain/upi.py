@@ -11,10 +11,10 @@ from datetime import datetime
 from command_service.banking.domain import rules
 from command_service.banking.domain.lifecycle import existing
 from command_service.banking.domain.state import Account
-from shared.banking.events import AccountUpiCredited, AccountUpiDebited, AccountUpiReversed
+from shared.banking.events import AccountUpiCredited, AccountUpiDebited, AccountUpiReversed, AccountUpiSettled
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import UpiMovement, UpiRefund
+from shared.upi.ledger import UpiMovement, UpiRefund, UpiSettlement
 
 
 def decide_upi_debit(state: Account, movement: UpiMovement, *, now: datetime, policy: PolicyTable) -> list[DomainEvent]:
@@ -29,6 +29,7 @@ def decide_upi_debit(state: Account, movement: UpiMovement, *, now: datetime, po
         amount_paise=movement.amount_paise,
         note=movement.note,
         balance_after_paise=state.balance_paise - movement.amount_paise,
+        leaves_bahi=movement.leaves_bahi,
         occurred_at=now,
     )
     return [debited]
@@ -69,3 +70,20 @@ def decide_upi_refund(state: Account, refund: UpiRefund, *, now: datetime) -> li
         occurred_at=now,
     )
     return [reversed_]
+
+
+def decide_upi_settle(state: Account, settled: UpiSettlement, *, now: datetime) -> list[DomainEvent]:
+    """A payment that left Bahi credited at the payee's psp: its debit is final (nothing refuses it,
+    frozen or closed alike: the money left when it was debited)."""
+    existing(state, field="payer_vpa")
+    final = AccountUpiSettled(
+        account_id=state.account_id,
+        payment_id=settled.payment_id,
+        rrn=settled.rrn,
+        vpa=settled.vpa,
+        payee_vpa=settled.counterparty_vpa,
+        amount_paise=settled.amount_paise,
+        balance_after_paise=state.balance_paise,
+        occurred_at=now,
+    )
+    return [final]

@@ -1,8 +1,8 @@
 """What becomes of a payment leaving Bahi, as the reversal process manager reports it on the
-payer's VPA: the switch's answer (`SettleUpiPayment`: COMPLETED, DECLINED with the payer's credit
-back in the same append, or DEEMED) and the reversal of a deemed one (`ReverseUpiPayment`:
-`UpiPaymentReversed` and the payer's credit back in one append, with its lateness and
-compensation). Each is a movement of the payer's VPA (`payment_id`): a repeat answers the first
+payer's VPA: the switch's answer (`SettleUpiPayment`: COMPLETED with the payer's debit made final
+in the same append, DECLINED with the payer's credit back in it, or DEEMED) and the reversal of a
+deemed one (`ReverseUpiPayment`: `UpiPaymentReversed` and the payer's credit back in one append,
+with its lateness and compensation). Each is a movement of the payer's VPA (`payment_id`): a repeat answers the first
 result and appends nothing, and the VPA refuses an answer for a payment no longer waiting for it."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from command_service.upi.handlers.streams import Ledgers, leg_stream, load_vpa, 
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.events import UpiPaymentDeclined, UpiPaymentReversed
-from shared.upi.ledger import UpiLedger, UpiRefund
+from shared.upi.events import UpiPaymentCompleted, UpiPaymentDeclined, UpiPaymentReversed
+from shared.upi.ledger import UpiLedger, UpiRefund, UpiSettlement
 from shared.upi.values import PaymentStatus
 
 _STATUS = {
@@ -59,6 +59,10 @@ async def _decision(
         leg = await ledgers[payer.link_type].refund(load, payer.link_id, refund, event.occurred_at)
         streams.append(leg_stream(leg, metadata))
         answer["payer_balance_after_paise"] = leg.balance_after_paise
+    elif isinstance(event, UpiPaymentCompleted):  # the payer's debit is final: its account or wallet may close
+        settled = UpiSettlement(event.payment_id, payment.rrn, payer.vpa, payment.payee_vpa, payment.amount_paise)
+        leg = await ledgers[payer.link_type].settle(load, payer.link_id, settled, event.occurred_at)
+        streams.append(leg_stream(leg, metadata))
     return Decision(streams, answer)
 
 

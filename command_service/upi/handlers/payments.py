@@ -128,7 +128,7 @@ async def _leaving_bahi(
         now=now,
         policy=upi.policy,
     )
-    debit = UpiMovement(payment_id, rrn, payer.vpa, payee_vpa, amount_paise, note, True)
+    debit = UpiMovement(payment_id, rrn, payer.vpa, payee_vpa, amount_paise, note, True, leaves_bahi=True)
     out = await upi.ledgers[payer.link_type].debit(upi.load, payer.link_id, debit, now)
     metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee_vpa}"})
     claim = UpiRrnClaimed(rrn=rrn, payment_id=payment_id, payer_vpa=payer.vpa, occurred_at=now)

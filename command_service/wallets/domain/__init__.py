@@ -28,7 +28,7 @@ from command_service.wallets.domain.lifecycle import (
 )
 from command_service.wallets.domain.movements import decide_pay, decide_refund, decide_top_up, decide_transfer
 from command_service.wallets.domain.state import Payment, Wallet, WalletOwner
-from command_service.wallets.domain.upi import decide_upi_credit, decide_upi_debit, decide_upi_refund
+from command_service.wallets.domain.upi import decide_upi_credit, decide_upi_debit, decide_upi_refund, decide_upi_settle
 from shared.wallets.streams import WALLET
 
 STREAM_TYPE = WALLET.name
@@ -65,6 +65,7 @@ __all__ = [
     "decide_upi_credit",
     "decide_upi_debit",
     "decide_upi_refund",
+    "decide_upi_settle",
     "decide_void",
     "evolve",
     "evolve_owner",

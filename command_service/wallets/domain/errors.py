@@ -105,4 +105,5 @@ class CaptureExceedsHoldError(DomainError):
 
 
 class ClosingError(DomainError):
-    """A wallet that cannot close yet: money held, or a balance with nowhere to go."""
+    """A wallet that cannot close yet: money held, a balance with nowhere to go, or UPI payments
+    waiting for the switch."""

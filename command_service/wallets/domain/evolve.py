@@ -35,6 +35,7 @@ from shared.wallets.events import (
     WalletUpiCredited,
     WalletUpiDebited,
     WalletUpiReversed,
+    WalletUpiSettled,
 )
 from shared.wallets.values import PaymentStatus, TopupSource, WalletStatus
 
@@ -48,6 +49,17 @@ def _with(state: Wallet, **changes: Any) -> Wallet:
     new = object.__new__(Wallet)
     new.__dict__.update(state.__dict__, **changes)
     return new
+
+
+def _upi_debited(state: Wallet, event: WalletUpiDebited) -> Wallet:
+    balance = state.balance_paise - event.amount_paise
+    if not event.leaves_bahi:
+        return _with(state, balance_paise=balance)
+    return _with(state, balance_paise=balance, upi_open={**state.upi_open, event.payment_id: event.amount_paise})
+
+
+def _upi_closed(state: Wallet, payment_id: str) -> dict[str, int]:
+    return {k: v for k, v in state.upi_open.items() if k != payment_id}
 
 
 def _add(counts: dict[str, int], period: str, amount: int) -> dict[str, int]:
@@ -125,9 +137,12 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Wallet, Any], Wallet]] = {
     WalletTransferSent: lambda s, e: _with(s, balance_paise=s.balance_paise - e.amount_paise),
     WalletTransferReceived: lambda s, e: _loaded(s, e.amount_paise, e.occurred_at, cash=False),
     WalletRefunded: _refunded,
-    WalletUpiDebited: lambda s, e: _with(s, balance_paise=s.balance_paise - e.amount_paise),
+    WalletUpiDebited: _upi_debited,
     WalletUpiCredited: lambda s, e: _loaded(s, e.amount_paise, e.occurred_at, cash=False),
-    WalletUpiReversed: lambda s, e: _with(s, balance_paise=s.balance_paise + e.amount_paise),
+    WalletUpiReversed: lambda s, e: _with(
+        s, balance_paise=s.balance_paise + e.amount_paise, upi_open=_upi_closed(s, e.payment_id)
+    ),
+    WalletUpiSettled: lambda s, e: _with(s, upi_open=_upi_closed(s, e.payment_id)),
     WalletFrozen: lambda s, e: _with(s, status=WalletStatus.FROZEN),
     WalletUnfrozen: lambda s, e: _with(s, status=WalletStatus.ACTIVE),
     WalletClosed: lambda s, e: _with(s, status=WalletStatus.CLOSED, balance_paise=0),

@@ -133,6 +133,14 @@ def decide_close(
             held_paise=state.held_paise,
             payment_ids=held,
         )
+    if state.upi_open:
+        open_ = sorted(state.upi_open)
+        raise ClosingError(
+            f"wallet {state.wallet_id} has UPI payments waiting for the switch ({', '.join(open_)}): "
+            "close it once they are completed or credited back",
+            wallet_id=state.wallet_id,
+            payment_ids=open_,
+        )
     if state.balance_paise and to_bank_account is None:
         raise ClosingError(
             f"wallet {state.wallet_id} has {state.balance_paise} paise: name to_bank_account to pay it out",

@@ -53,6 +53,9 @@ class Wallet:
     loads_by_fy: dict[str, int] = field(default_factory=dict)
     """Loads per Indian financial year ("FY2024-25")."""
     cash_loads_by_month: dict[str, int] = field(default_factory=dict)
+    upi_open: dict[str, int] = field(default_factory=dict)
+    """UPI payments that left Bahi and wait for the switch (or a reversal), by payment id, with
+    their amounts: debited, neither settled nor credited back."""
 
     @property
     def exists(self) -> bool:

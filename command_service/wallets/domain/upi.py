@@ -13,8 +13,8 @@ from command_service.wallets.domain.lifecycle import existing
 from command_service.wallets.domain.state import Wallet
 from shared.events import DomainEvent
 from shared.policy import PolicyTable
-from shared.upi.ledger import UpiMovement, UpiRefund
-from shared.wallets.events import WalletUpiCredited, WalletUpiDebited, WalletUpiReversed
+from shared.upi.ledger import UpiMovement, UpiRefund, UpiSettlement
+from shared.wallets.events import WalletUpiCredited, WalletUpiDebited, WalletUpiReversed, WalletUpiSettled
 
 
 def decide_upi_debit(state: Wallet, movement: UpiMovement, *, now: datetime, policy: PolicyTable) -> list[DomainEvent]:
@@ -29,6 +29,7 @@ def decide_upi_debit(state: Wallet, movement: UpiMovement, *, now: datetime, pol
         amount_paise=movement.amount_paise,
         note=movement.note,
         balance_after_paise=state.balance_paise - movement.amount_paise,
+        leaves_bahi=movement.leaves_bahi,
         occurred_at=now,
     )
     return [debited]
@@ -67,3 +68,20 @@ def decide_upi_refund(state: Wallet, refund: UpiRefund, *, now: datetime) -> lis
         occurred_at=now,
     )
     return [reversed_]
+
+
+def decide_upi_settle(state: Wallet, settled: UpiSettlement, *, now: datetime) -> list[DomainEvent]:
+    """A payment that left Bahi credited at the payee's psp: its debit is final (nothing refuses it,
+    frozen or not: the money left when it was debited)."""
+    existing(state)
+    final = WalletUpiSettled(
+        wallet_id=state.wallet_id,
+        payment_id=settled.payment_id,
+        rrn=settled.rrn,
+        vpa=settled.vpa,
+        payee_vpa=settled.counterparty_vpa,
+        amount_paise=settled.amount_paise,
+        balance_after_paise=state.balance_paise,
+        occurred_at=now,
+    )
+    return [final]

@@ -8,9 +8,15 @@ restarts and a crash between a command and its mark in the table."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
+
+from command_service.banking import commands as bank
 from command_service.upi.reversal import ACTOR, InMemoryPaymentWatchStore, PaymentReversal, Stage
+from command_service.wallets import commands as wal
 from shared.banking.streams import ACCOUNT
+from shared.errors import DomainError
 from shared.upi.streams import VPA
 from shared.wallets.streams import WALLET
 from tests.support.upi import UpiWorld, rupees
@@ -56,13 +62,13 @@ async def test_the_switch_answers_credited_declined_or_deemed_and_a_deemed_one_i
     assert (reversed_.days_late, reversed_.compensation_paise, reversed_.reverse_by) == (0, 0, T_PLUS_1_END)
     assert events["UpiPaymentDeclined"].reason.startswith("DECLINED_BY_PAYEE_PSP")
     account = await world.events(ACCOUNT.stream_id(account_id))
-    assert [type(e).__name__ for e in account[-5:]] == [
-        "AccountUpiDebited",
-        "AccountUpiDebited",
-        "AccountUpiDebited",
+    assert [type(e).__name__ for e in account[-6:-3]] == ["AccountUpiDebited"] * 3
+    assert sorted(type(e).__name__ for e in account[-3:]) == [
         "AccountUpiReversed",
         "AccountUpiReversed",
+        "AccountUpiSettled",  # the credited payment's debit made final, in its answer's append
     ]
+    assert all(e.leaves_bahi for e in account[-6:-3])
     assert account[-1].balance_after_paise == START - rupees(1_000)  # only the credited payment left
     vpa_stream = await world.store.read_stream(VPA.stream_id(vpa))
     assert {e.metadata.actor for e in vpa_stream[-4:]} == {ACTOR}
@@ -131,3 +137,40 @@ async def test_a_crash_between_a_command_and_its_mark_reverses_only_once_across_
     assert account.count("AccountUpiReversed") == 3
     assert all(w.stage is Stage.DONE for w in watches.watches.values())
     assert await world.balance(ACCOUNT.stream_id(account_id)) == START
+
+
+async def close(world: UpiWorld, link_id: str, *, wallet: bool) -> Any:
+    command = wal.CloseWallet(to_bank_account="HDFC0001234:1234567890") if wallet else bank.CloseAccount()
+    return await world.run(command, link_id)
+
+
+@pytest.mark.parametrize("wallet", [False, True], ids=["account", "wallet"])
+async def test_an_account_or_wallet_does_not_close_while_a_payment_leaving_bahi_waits(wallet: bool) -> None:
+    world = UpiWorld()
+    link_id, vpa = await payer(world, wallet=wallet)
+    await world.pay(vpa, "shop@okaxis", rupees(1_000), payment_id="p-credited")
+    await world.pay(vpa, "ravi.timeout@ybl", rupees(2_000), payment_id="p-deemed")
+    stream = (WALLET if wallet else ACCOUNT).stream_id(link_id)
+    if not wallet:  # an account closes empty: take out what no payment holds
+        rest = START - rupees(3_000)
+        await world.run(bank.Withdraw(txn_id="w-1", amount_paise=rest, mode="CASH", narration="all of it"), link_id)
+    before = await world.event_count()
+    with pytest.raises(DomainError, match="waiting for the switch") as refused:
+        await close(world, link_id, wallet=wallet)
+    assert refused.value.extra["payment_ids"] == ["p-credited", "p-deemed"]
+    assert await world.event_count() == before  # refused: nothing appended
+    watches = InMemoryPaymentWatchStore()
+    feed = Feed(world)
+    await feed.pump(manager(world, watches, reversal_delay_seconds=3600))  # one credited, the other deemed
+    with pytest.raises(DomainError, match="waiting for the switch") as refused:
+        await close(world, link_id, wallet=wallet)
+    assert refused.value.extra["payment_ids"] == ["p-deemed"]
+    world.clock.advance(hours=1)
+    assert await manager(world, watches).tick() == 1
+    await feed.pump(manager(world, watches))
+    if not wallet:  # the deemed payment's 2,000 came back to the account
+        refund = bank.Withdraw(txn_id="w-2", amount_paise=rupees(2_000), mode="CASH", narration="refund")
+        await world.run(refund, link_id)
+    await close(world, link_id, wallet=wallet)
+    closed = (await world.events(stream))[-1]
+    assert type(closed).__name__ == ("WalletClosed" if wallet else "AccountClosed")
