@@ -152,6 +152,7 @@ def view(state: domain.Account) -> dict[str, Any]:
         "credits_by_fy": dict(sorted(state.credits_by_fy.items())),
         "debits_by_month": dict(sorted(state.debits_by_month.items())),
         "charged_months": dict(sorted(state.charged_months.items())),
+        "upi_open": dict(sorted(state.upi_open.items())),
     }
 
 

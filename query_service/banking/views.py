@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.reads import DocumentLoader, balances
 from query_service.reads.balances import BalanceAt
+from query_service.reads.pending_upi import PendingUpiView
 from shared.banking.read_models import ACCOUNT_BALANCE_HISTORY, ACCOUNT_VIEW
 from shared.read_models import CollectionResolver
 
@@ -63,6 +64,9 @@ class AccountView(BaseModel):
     balance_paise: int
     pending_out_paise: int
     pending_transfers: list[PendingTransferView]
+    pending_upi: list[PendingUpiView] = []
+    """UPI payments that left Bahi, debited and waiting for the switch (or a credit back)."""
+    pending_upi_paise: int = 0
     limits: LimitsView
     opened_at: datetime
     updated_at: datetime

@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from query_service.reads import DocumentLoader, balances
 from query_service.reads.balances import BalanceAt, BeforeOpening
+from query_service.reads.pending_upi import PendingUpiView
 from shared.read_models import CollectionResolver
 from shared.wallets.read_models import (
     MERCHANT_SETTLEMENTS,
@@ -64,6 +65,9 @@ class WalletView(BaseModel):
     held_paise: int
     available_paise: int
     open_holds: list[HoldView]
+    pending_upi: list[PendingUpiView] = []
+    """UPI payments that left Bahi, debited and waiting for the switch (or a credit back)."""
+    pending_upi_paise: int = 0
     headroom: HeadroomView
     opened_at: datetime
     updated_at: datetime

@@ -1,5 +1,6 @@
 """The account view: one document per account (`_id` = account id) — owner, number, type,
-status, balance, the transfers with the clearing, and the limits left in the current IST month
+status, balance, the transfers with the clearing, the UPI payments waiting for the switch
+(`pending_upi`), and the limits left in the current IST month
 and financial year (`limits`). The balance is taken from the events (`balance_after_paise`),
 never summed here, so the view cannot drift from the aggregate; its latest balances
 (`_balances`, `projector_service.engine.balances`) answer "balance as of" a recent moment with
@@ -12,6 +13,7 @@ from typing import Any
 
 from projector_service.engine import Document, Projection
 from projector_service.engine.balances import balance_stamp, with_recent_balance
+from projector_service.engine.open_payments import pending_upi
 from projector_service.projections.banking import limits
 from shared.banking.events import (
     AccountClosed,
@@ -28,6 +30,7 @@ from shared.banking.events import (
     AccountUpiCredited,
     AccountUpiDebited,
     AccountUpiReversed,
+    AccountUpiSettled,
     AccountWithdrawn,
 )
 from shared.banking.read_models import ACCOUNT_VIEW, list_key
@@ -111,6 +114,9 @@ def _changes(doc: Document, event: DomainEvent) -> Document:
     return doc
 
 
+_UPI_CLOSED = (AccountUpiSettled, AccountUpiReversed)
+
+
 def _utc(moment: datetime) -> datetime:
     """A time as stored (MongoDB keeps UTC; a client without tz_aware reads it naive)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -125,6 +131,7 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         doc = _opened(event)
     elif doc is None:
         return None  # an account's first event is its opening: nothing else can come first
+    doc = {**doc, "pending_upi": pending_upi(doc, event, debited=AccountUpiDebited, closed=_UPI_CLOSED)}
     doc = with_recent_balance(_changes(doc, event), at, env.version, balance, env.event_type)
     before = doc.get("limits", {}).get("as_of")
     as_of = at if before is None else max(at, _utc(before))  # a late, earlier-dated event keeps the periods
@@ -134,6 +141,7 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         **doc,
         "balance_paise": balance,
         "pending_out_paise": sum(t["amount_paise"] for t in doc["pending_transfers"]),
+        "pending_upi_paise": sum(p["amount_paise"] for p in doc["pending_upi"]),
         "updated_at": at,
         "_counters": counters,
         "limits": limits.limits(kind, status, balance, counters, as_of),

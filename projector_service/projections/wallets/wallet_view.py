@@ -1,5 +1,6 @@
 """The wallet view: one document per wallet (`_id` = wallet id) — owner, status, KYC level,
-balance, held and available money, the open holds, and the loads and headroom of the current
+balance, held and available money, the open holds, the UPI payments waiting for the switch
+(`pending_upi`), and the loads and headroom of the current
 IST month and financial year (`headroom`). Balances are taken from the events
 (`balance_after_paise`, `held_after_paise`), never summed here, so the view cannot drift from
 the aggregate. Its last `RECENT_BALANCES` balances (`_balances`) answer "balance as of" a recent
@@ -13,6 +14,7 @@ from typing import Any
 
 from projector_service.engine import Document, Projection
 from projector_service.engine.balances import with_recent_balance
+from projector_service.engine.open_payments import pending_upi
 from projector_service.projections.wallets import headroom as limits
 from projector_service.projections.wallets.entries import stamp
 from shared.envelope import EventEnvelope
@@ -30,6 +32,9 @@ from shared.wallets.events import (
     WalletTransferReceived,
     WalletUnfrozen,
     WalletUpiCredited,
+    WalletUpiDebited,
+    WalletUpiReversed,
+    WalletUpiSettled,
 )
 from shared.wallets.read_models import WALLET_VIEW
 from shared.wallets.streams import WALLET
@@ -98,6 +103,9 @@ def _changes(doc: Document, event: DomainEvent) -> Document:
     return {**doc, "open_holds": _holds(doc, event)}
 
 
+_UPI_CLOSED = (WalletUpiSettled, WalletUpiReversed)
+
+
 def _utc(moment: datetime) -> datetime:
     """A time as stored (MongoDB keeps UTC; a client without tz_aware reads it naive)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -119,6 +127,7 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         doc = {**_opened(event), "held_paise": 0}
     elif doc is None:
         return None  # a wallet's first event is its opening: nothing else can come first
+    doc = {**doc, "pending_upi": pending_upi(doc, event, debited=WalletUpiDebited, closed=_UPI_CLOSED)}
     doc = with_recent_balance(
         _changes(doc, event), stamped.at, env.version, stamped.balance_after_paise, env.event_type
     )
@@ -132,6 +141,7 @@ def apply(doc: Document | None, event: DomainEvent, env: EventEnvelope) -> Docum
         "balance_paise": balance,
         "held_paise": held,
         "available_paise": balance - held,
+        "pending_upi_paise": sum(p["amount_paise"] for p in doc["pending_upi"]),
         "updated_at": stamped.at,
         "_loads": loads,
         "headroom": limits.headroom(kyc, status, balance, loads, as_of),

@@ -106,6 +106,15 @@ async def test_payments_leaving_bahi_are_completed_declined_or_reversed_by_t_plu
     assert listed(api, statement)[0]["balance_after_paise"] == 19_000_00  # only the credited one left Bahi
     assert api.state(account_id)["balance_paise"] == 19_000_00
 
+    # Every payment has its answer: none waits on the account (its view says so), and it closes once empty.
+    view = f"{api.query}/v1/accounts/{account_id}"
+    wait_for("the account view with the three answers", lambda: api.get(view).json()["version"] == 8)
+    assert (api.get(view).json()["pending_upi"], api.get(view).json()["pending_upi_paise"]) == ([], 0)
+    assert api.state(account_id)["upi_open"] == {}
+    rest = {"txn_id": unique("w-"), "amount_paise": 19_000_00, "mode": "CASH", "narration": "all of it"}
+    api.post(f"/v1/accounts/{account_id}/withdrawals", rest)
+    assert api.post(f"/v1/accounts/{account_id}/close", {"reason": "moving away"})["status"] == "CLOSED"
+
     mine = api.get(f"{api.query}/v1/upi/payments/{sent['REVERSED']['rrn']}", headers=auth.customer(asha))
     assert mine.status_code == 200
     theirs = api.get(f"{api.query}/v1/upi/payments/{sent['REVERSED']['rrn']}", headers=auth.customer(unique("c-")))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from command_service.upi.commands import AcceptCollect, DeclineCollect, RequestCollect
 from command_service.upi.reversal import InMemoryPaymentWatchStore, PaymentReversal
 from query_service.upi.collects import as_read
@@ -57,6 +59,28 @@ async def test_the_payers_statement_shows_the_reversals_and_its_balance_comes_ba
     assert sorted((d["rrn"], d["delta_paise"]) for d in entries) == sorted(
         [(rrns["shop.decline@okaxis"], rupees(1_000)), (rrns["ravi.timeout@ybl"], rupees(1_000))]
     )
+
+
+@pytest.mark.parametrize("wallet", [False, True], ids=["account", "wallet"])
+async def test_the_account_or_wallet_view_lists_the_payments_waiting_for_the_switch(wallet: bool) -> None:
+    world = UpiWorld()
+    link_id, vpa = await payer(world, wallet=wallet)
+    view = "wallet_view" if wallet else "account_view"
+    for payee in ("shop@okaxis", "ravi.timeout@ybl"):
+        await world.pay(vpa, payee, rupees(1_000), payment_id=f"p-{payee.split('@')[0]}")
+    doc = project(view, await world.store.read_all(0, 10_000))[link_id]
+    assert [p["payment_id"] for p in doc["pending_upi"]] == ["p-ravi.timeout", "p-shop"]  # by time, then id
+    assert doc["pending_upi_paise"] == rupees(2_000) and doc["pending_upi"][1]["payee_vpa"] == "shop@okaxis"
+    watches = InMemoryPaymentWatchStore()
+    feed = Feed(world)
+    await feed.pump(PaymentReversal(watches, world.dispatch, world.clock, reversal_delay_seconds=3600))
+    doc = project(view, await world.store.read_all(0, 10_000))[link_id]
+    assert [p["payment_id"] for p in doc["pending_upi"]] == ["p-ravi.timeout"]  # credited: final; deemed: waits
+    world.clock.advance(hours=1)
+    await PaymentReversal(watches, world.dispatch, world.clock).tick()
+    await feed.pump(PaymentReversal(watches, world.dispatch, world.clock))
+    doc = project(view, await world.store.read_all(0, 10_000))[link_id]
+    assert (doc["pending_upi"], doc["pending_upi_paise"], doc["balance_paise"]) == ([], 0, START - rupees(1_000))
 
 
 async def test_redelivered_outcomes_change_nothing() -> None:
