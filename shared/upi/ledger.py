@@ -65,6 +65,18 @@ class UpiSettlement:
     counterparty_vpa: str
     amount_paise: int
 
+    def event_fields(self, balance_after_paise: int, now: Any) -> dict[str, Any]:
+        """The fields of the ledger's `…UpiSettled` event besides its own id."""
+        return {
+            "payment_id": self.payment_id,
+            "rrn": self.rrn,
+            "vpa": self.vpa,
+            "payee_vpa": self.counterparty_vpa,
+            "amount_paise": self.amount_paise,
+            "balance_after_paise": balance_after_paise,
+            "occurred_at": now,
+        }
+
 
 @dataclass(frozen=True)
 class Leg:

@@ -76,14 +76,5 @@ def decide_upi_settle(state: Account, settled: UpiSettlement, *, now: datetime) 
     """A payment that left Bahi credited at the payee's psp: its debit is final (nothing refuses it,
     frozen or closed alike: the money left when it was debited)."""
     existing(state, field="payer_vpa")
-    final = AccountUpiSettled(
-        account_id=state.account_id,
-        payment_id=settled.payment_id,
-        rrn=settled.rrn,
-        vpa=settled.vpa,
-        payee_vpa=settled.counterparty_vpa,
-        amount_paise=settled.amount_paise,
-        balance_after_paise=state.balance_paise,
-        occurred_at=now,
-    )
+    final = AccountUpiSettled(account_id=state.account_id, **settled.event_fields(state.balance_paise, now))
     return [final]

@@ -74,14 +74,5 @@ def decide_upi_settle(state: Wallet, settled: UpiSettlement, *, now: datetime) -
     """A payment that left Bahi credited at the payee's psp: its debit is final (nothing refuses it,
     frozen or not: the money left when it was debited)."""
     existing(state)
-    final = WalletUpiSettled(
-        wallet_id=state.wallet_id,
-        payment_id=settled.payment_id,
-        rrn=settled.rrn,
-        vpa=settled.vpa,
-        payee_vpa=settled.counterparty_vpa,
-        amount_paise=settled.amount_paise,
-        balance_after_paise=state.balance_paise,
-        occurred_at=now,
-    )
+    final = WalletUpiSettled(wallet_id=state.wallet_id, **settled.event_fields(state.balance_paise, now))
     return [final]
