@@ -11,13 +11,14 @@ from command_service.handling.dispatch import (
     MissingDependencyError,
     Outcome,
     PreconditionFailedError,
+    ReservedIdempotencyKeyError,
     inject,
     request_hash,
 )
 from command_service.handling.loading import AggregateType, Loader
 from command_service.handling.locks import StreamLocks
 from command_service.handling.manifest import CommandManifest
-from command_service.handling.movements import MovementId, MovementIdReusedError
+from command_service.handling.movements import MovementId, MovementIdReusedError, MovementIdTakenError
 from command_service.handling.registry import CommandRegistry, default_registry
 
 __all__ = [
@@ -36,8 +37,10 @@ __all__ = [
     "MissingDependencyError",
     "MovementId",
     "MovementIdReusedError",
+    "MovementIdTakenError",
     "Outcome",
     "PreconditionFailedError",
+    "ReservedIdempotencyKeyError",
     "StreamLocks",
     "default_registry",
     "inject",

@@ -88,6 +88,16 @@ class MissingDependencyError(TypeError):
     """A handler asks for a dependency that no one provides (raised at start-up)."""
 
 
+class ReservedIdempotencyKeyError(ValueError):
+    """An Idempotency-Key in a movement's namespace (`<kind>:…`, where the dispatcher records
+    movement ids): a process manager's or a caller's key must never meet a movement's record. A
+    programming error, raised before anything is read or appended (the HTTP API scopes every
+    client's key under `http:`, never a movement kind)."""
+
+    def __init__(self, key: str, kind: str) -> None:
+        super().__init__(f"idempotency key {key!r} is in the namespace of {kind!r} movement ids")
+
+
 def inject(handler: Handler, dependencies: Mapping[str, Any]) -> BoundHandler:
     """`handler` with its keyword-only parameters filled by name: from `dependencies` once,
     and `target_id` / `metadata` from each request's envelope."""
@@ -123,6 +133,7 @@ class Dispatcher:
         self._handlers = {command: inject(handler, dependencies) for command, handler in handlers.items()}
         self._locks = locks or StreamLocks()
         self._max_attempts = max_attempts
+        self._movement_kinds = frozenset(c.movement.kind for c in handlers if c.movement is not None)
         loader = dependencies.get("load")
         self._loader = loader if isinstance(loader, Loader) else None
 
@@ -134,6 +145,8 @@ class Dispatcher:
     async def __call__(self, env: Envelope) -> Outcome:
         """Run the command's handler and append its decision; raise the domain's error unchanged."""
         handler = self._handlers[type(env.command)]
+        if env.idempotency_key is not None and (kind := env.idempotency_key.partition(":")[0]) in self._movement_kinds:
+            raise ReservedIdempotencyKeyError(env.idempotency_key, kind)
         store, locks, max_attempts = self.store, self._locks, self._max_attempts
         digest = request_hash(env) if env.idempotency_key is not None else ""
         command = env.command

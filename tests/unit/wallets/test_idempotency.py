@@ -11,8 +11,12 @@ from uuid import uuid4
 import pytest
 
 from command_service.event_store import NO_STREAM, AppendStream, IdempotencyRecord
-from command_service.handling import Command, MovementIdReusedError
-from command_service.handling.movements import MovementIdTakenError
+from command_service.handling import (
+    Command,
+    MovementIdReusedError,
+    MovementIdTakenError,
+    ReservedIdempotencyKeyError,
+)
 from command_service.wallets import commands as c
 from command_service.wallets import domain
 from shared.envelope import NewEvent
@@ -129,3 +133,18 @@ async def test_a_record_under_a_movement_key_that_is_not_a_movements_is_a_409_na
         await world.top_up(wallet_id, 100, topup_id="t-9")
     assert caught.value.status == 409 and caught.value.extra == {"field": "topup_id", "topup_id": "t-9"}
     assert await world.event_count() == count
+
+
+@pytest.mark.parametrize("key", ["topup:{wallet}:t-5", "transfer:anything", "payment:"])
+async def test_an_idempotency_key_in_a_movements_namespace_is_refused_before_anything_is_read(key: str) -> None:
+    """Enforced, not only kept apart by convention: a process manager's key (`wallet-order:…`,
+    `bank-settlement:…`) or the API's (`http:…`) never meets a movement's record."""
+    world, wallet_id, _ = await setup()
+    count = await world.event_count()
+    top_up = c.TopUpWallet(topup_id="t-5", amount_paise=100, source=TopupSource.UPI, reference="r")
+    with pytest.raises(ReservedIdempotencyKeyError, match="namespace of"):
+        await world.run(top_up, wallet_id, idempotency_key=key.format(wallet=wallet_id))
+    assert await world.event_count() == count
+    assert await world.store.idempotency(key.format(wallet=wallet_id)) is None
+    done = await world.run(top_up, wallet_id, idempotency_key=f"saga-test:{wallet_id}:t-5")  # outside them: runs
+    assert done.response["balance_paise"] > 0 and not done.replayed
