@@ -14,6 +14,12 @@ from datetime import datetime
 from pydantic import Field
 
 from shared.events import DomainEvent, Upcaster
+
+# The UPI legs' events live in `upi_events`; re-exported, as every event of the context is named here.
+from shared.wallets.upi_events import WalletUpiCredited as WalletUpiCredited
+from shared.wallets.upi_events import WalletUpiDebited as WalletUpiDebited
+from shared.wallets.upi_events import WalletUpiReversed as WalletUpiReversed
+from shared.wallets.upi_events import WalletUpiSettled as WalletUpiSettled
 from shared.wallets.values import DocumentType, KycLevel, TopupSource
 
 
@@ -174,72 +180,6 @@ class WalletClosed(DomainEvent):
     to_bank_account: str | None = None
     paid_out_paise: int = Field(ge=0)
     balance_after_paise: int = Field(ge=0, le=0)
-    occurred_at: datetime
-
-
-class WalletUpiDebited(DomainEvent):
-    """A UPI payment from a VPA linked to the wallet, appended with the payee's credit (an
-    account's or a wallet's) and the upi context's `UpiPaymentSent` in one transaction."""
-
-    wallet_id: str
-    payment_id: str
-    rrn: str
-    vpa: str
-    payee_vpa: str
-    amount_paise: int = Field(gt=0)
-    note: str | None = None
-    balance_after_paise: int = Field(ge=0)
-    leaves_bahi: bool = False
-    """The payee is at another psp: the debit is open until `WalletUpiSettled` or
-    `WalletUpiReversed` (events stored before this field read False)."""
-    occurred_at: datetime
-
-
-class WalletUpiCredited(DomainEvent):
-    """A UPI payment to a VPA linked to the wallet (see `WalletUpiDebited`): a load."""
-
-    wallet_id: str
-    payment_id: str
-    rrn: str
-    vpa: str
-    payer_vpa: str
-    amount_paise: int = Field(gt=0)
-    note: str | None = None
-    balance_after_paise: int = Field(ge=0)
-    occurred_at: datetime
-
-
-class WalletUpiReversed(DomainEvent):
-    """A UPI payment that left Bahi from a VPA linked to the wallet and failed (declined by the
-    switch, or deemed and reversed by T+1), credited back: appended with the upi context's
-    `UpiPaymentDeclined` or `UpiPaymentReversed`. Never refused (it is the payer's own money
-    coming back), and no load (the PPI load limits do not count it)."""
-
-    wallet_id: str
-    payment_id: str
-    rrn: str
-    vpa: str
-    payee_vpa: str
-    amount_paise: int = Field(gt=0)
-    reason: str
-    debited_at: datetime
-    """When the payment it reverses was debited."""
-    balance_after_paise: int = Field(ge=0)
-    occurred_at: datetime
-
-
-class WalletUpiSettled(DomainEvent):
-    """A UPI payment that left Bahi from a VPA linked to the wallet, credited at the payee's psp:
-    its debit (`WalletUpiDebited` with `leaves_bahi`) is final. No money moves (the balance is the
-    one after the debit); appended with the upi context's `UpiPaymentCompleted`."""
-
-    wallet_id: str
-    payment_id: str
-    rrn: str
-    vpa: str
-    payee_vpa: str
-    amount_paise: int = Field(gt=0)
-    balance_after_paise: int = Field(ge=0)
     occurred_at: datetime
 
 

@@ -2,8 +2,9 @@
 payer's VPA: the switch's answer (`SettleUpiPayment`: COMPLETED with the payer's debit made final
 in the same append, DECLINED with the payer's credit back in it, or DEEMED) and the reversal of a
 deemed one (`ReverseUpiPayment`: `UpiPaymentReversed` and the payer's credit back in one append,
-with its lateness and compensation). Each is a movement of the payer's VPA (`payment_id`): a repeat answers the first
-result and appends nothing, and the VPA refuses an answer for a payment no longer waiting for it."""
+with its lateness and compensation). Each is a movement of the payer's VPA (`payment_id`): a
+repeat answers the first result and appends nothing, and the VPA refuses an answer for a payment
+no longer waiting for it."""
 
 from __future__ import annotations
 
