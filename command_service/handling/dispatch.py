@@ -90,12 +90,13 @@ class MissingDependencyError(TypeError):
 
 class ReservedIdempotencyKeyError(ValueError):
     """An Idempotency-Key in a movement's namespace (`<kind>:…`, where the dispatcher records
-    movement ids): a process manager's or a caller's key must never meet a movement's record. A
+    movement ids) or a key record's (`Command.key_namespaces`): a process manager's or a caller's
+    key must never meet such a record. A
     programming error, raised before anything is read or appended (the HTTP API scopes every
     client's key under `http:`, never a movement kind)."""
 
     def __init__(self, key: str, kind: str) -> None:
-        super().__init__(f"idempotency key {key!r} is in the namespace of {kind!r} movement ids")
+        super().__init__(f"idempotency key {key!r} is in the reserved namespace {kind!r}")
 
 
 def inject(handler: Handler, dependencies: Mapping[str, Any]) -> BoundHandler:
@@ -133,7 +134,9 @@ class Dispatcher:
         self._handlers = {command: inject(handler, dependencies) for command, handler in handlers.items()}
         self._locks = locks or StreamLocks()
         self._max_attempts = max_attempts
-        self._movement_kinds = frozenset(c.movement.kind for c in handlers if c.movement is not None)
+        self._reserved = frozenset(c.movement.kind for c in handlers if c.movement is not None) | frozenset(
+            namespace for c in handlers for namespace in c.key_namespaces
+        )
         loader = dependencies.get("load")
         self._loader = loader if isinstance(loader, Loader) else None
 
@@ -145,7 +148,7 @@ class Dispatcher:
     async def __call__(self, env: Envelope) -> Outcome:
         """Run the command's handler and append its decision; raise the domain's error unchanged."""
         handler = self._handlers[type(env.command)]
-        if env.idempotency_key is not None and (kind := env.idempotency_key.partition(":")[0]) in self._movement_kinds:
+        if env.idempotency_key is not None and (kind := env.idempotency_key.partition(":")[0]) in self._reserved:
             raise ReservedIdempotencyKeyError(env.idempotency_key, kind)
         store, locks, max_attempts = self.store, self._locks, self._max_attempts
         digest = request_hash(env) if env.idempotency_key is not None else ""
@@ -197,6 +200,9 @@ class Dispatcher:
                 records = [IdempotencyRecord(key, digest, decision.response)] if key else []
                 if claim is not None:
                     records.append(claim.record(decision.response))
+                if decision.keys:
+                    _check_namespaces(command, decision.keys)
+                    records.extend(decision.keys)
                 try:
                     result = await store.append(decision.streams, records)
                 except ConcurrencyError as exc:
@@ -208,7 +214,9 @@ class Dispatcher:
                 except DuplicateIdempotencyKeyError as exc:
                     if claim is not None and exc.key == claim.key and (replay := await _replay(store, claim)):
                         return replay  # the movement is recorded: the first answer
-                    continue  # a concurrent twin won; the next round answers with its result
+                    if any(exc.key == k.key for k in decision.keys):
+                        trust = False  # a value it took for free is held: decide again on what is stored
+                    continue  # or a concurrent twin won; the next round answers with its result
                 loader = self._loader
                 for stream in decision.streams:  # the cache and snapshots: no await unless one is due
                     if stream.events:
@@ -228,6 +236,12 @@ async def _replay(store: EventStore, claim: Claim) -> Outcome | None:
     if stored is None or not claim.matches(stored):
         return None
     return Outcome(stored.response, stored.token, replayed=True)
+
+
+def _check_namespaces(command: Command, keys: list[IdempotencyRecord]) -> None:
+    for record in keys:
+        if record.key.partition(":")[0] not in command.key_namespaces:
+            raise ValueError(f"{type(command).__name__} declares no key namespace for {record.key!r}")
 
 
 def _verified_by_append(decision: Decision, unread: list[tuple[str, int]]) -> bool:

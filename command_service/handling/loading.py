@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from command_service.event_store import EventStore, Snapshot
+from command_service.event_store import EventStore, Snapshot, StoredIdempotency
 from command_service.handling.cache import cached, entries_of, remember
 from shared.events import DomainEvent, parse_event
 
@@ -191,3 +191,12 @@ class Loader:
             served.append((stream_id, 0))
             return initial, 0
         return await self(stream_id, initial, evolve)
+
+    async def held(self, key: str) -> StoredIdempotency | None:
+        """The key record under `key` (`Decision.keys`), None when the key is free. Deciding on
+        cached state (`trusting`) a key is taken to be free without a read: the append writes the
+        record, a key held already makes it fail, and the dispatcher decides again on read state,
+        where this reads it."""
+        if _unread.get() is not None:
+            return None
+        return await self.store.idempotency(key)

@@ -1,9 +1,10 @@
 """The upi context's events (frozen pydantic models, schema version 1). A VPA's stream holds its
 registration and the payments it sent, with what became of those leaving Bahi (completed at the
-payee's psp, declined, deemed, reversed); each RRN's stream its one claim. The money itself moves
-on the linked accounts' and wallets' streams, by their own contexts' events
-(`AccountUpiDebited`, `WalletUpiCredited`, `AccountUpiReversed`, ...), in the same append as the
-upi event that decides it."""
+payee's psp, declined, deemed, reversed); an RRN claimed by older code, its stream's
+`UpiRrnClaimed` (a key record of the append claims it now). The money itself moves on the linked
+accounts' and wallets' streams, by their own contexts' events (`AccountUpiDebited`,
+`WalletUpiCredited`, `AccountUpiReversed`, ...), in the same append as the upi event that
+decides it."""
 
 from __future__ import annotations
 

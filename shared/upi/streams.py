@@ -2,9 +2,10 @@
 
 A VPA is one stream, `upi-vpa-<vpa>`: its registration (appended at "no stream yet", so a VPA
 is claimed once, as banking claims account numbers) and every payment it sent (so its limits per
-IST day and its new-VPA window are decided on the stream the payment appends to). Each RRN is
-claimed by a stream of its own, `upi-rrn-<rrn>`, in the payment's append: no two payments share
-one. A collect request is a stream of its own, `upi-collect-<collect_id>`.
+IST day and its new-VPA window are decided on the stream the payment appends to). An RRN is
+claimed by a key record of the payment's append (the command side's); a command service older
+than 2026-12-02 claimed each with a stream, `upi-rrn-<rrn>` (`RRN`, still published). A collect
+request is a stream of its own, `upi-collect-<collect_id>`.
 """
 
 from __future__ import annotations
@@ -15,4 +16,4 @@ VPA = StreamType("upi_vpa", id_prefix="upi-vpa-")
 RRN = StreamType("upi_rrn", id_prefix="upi-rrn-")
 COLLECT = StreamType("upi_collect", id_prefix="upi-collect-")
 """A collect request, keyed by the merchant's `collect_id`: requested, then accepted or declined."""
-"""Keyed by RRN; no view reads it (the payment view carries the RRN)."""
+"""Keyed by RRN, appended by older code only; no view reads it (the payment view carries the RRN)."""

@@ -79,7 +79,7 @@ async def accept_collect(
     state, version = await load_collect(load, target_id)
     domain.open_collect(state, now)
     upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger))
-    streams, paid = await payment_streams(
+    payment = await payment_streams(
         upi,
         payment_id=state.collect_id,
         payer_vpa=state.payer_vpa,
@@ -89,9 +89,9 @@ async def accept_collect(
         now=now,
         metadata=metadata,
     )
-    accepted = UpiCollectAccepted(collect_id=state.collect_id, rrn=paid["rrn"], occurred_at=now)
-    answer = {**_answer(domain.evolve_collect(state, accepted)), "payment": paid}
-    return Decision([_stream(target_id, version, [accepted], metadata), *streams], answer)
+    accepted = UpiCollectAccepted(collect_id=state.collect_id, rrn=payment.response["rrn"], occurred_at=now)
+    answer = {**_answer(domain.evolve_collect(state, accepted)), "payment": payment.response}
+    return Decision([_stream(target_id, version, [accepted], metadata), *payment.streams], answer, payment.keys)
 
 
 async def decline_collect(

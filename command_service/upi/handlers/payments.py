@@ -1,29 +1,34 @@
 """A UPI payment between two VPAs of Bahi: one atomic append of the payer VPA's `UpiPaymentSent`,
-the RRN's claim (at "no stream yet"), the payer's debit and the payee's credit, each leg decided
-by the context that holds the money (`shared.upi.ledger`). Both sides move or neither; money is
-conserved because one transaction carries the debit and the credit of one amount. A concurrent
-write to any of the four streams makes the append conflict, and the dispatcher decides it all
-again on what is stored. An accepted collect request is such a payment too (`collects`).
+the payer's debit and the payee's credit, each leg decided by the context that holds the money
+(`shared.upi.ledger`), with the RRN's claim (a key record: `streams.rrn_claim`). Both sides move
+or neither; money is conserved because one transaction carries the debit and the credit of one
+amount. A concurrent write to any of the three streams, or the RRN claimed meanwhile, makes the
+append fail, and the dispatcher decides it all again on what is stored. An accepted collect
+request is such a payment too (`collects`).
 
-A payment to another psp's VPA leaves Bahi: one append of the PENDING `UpiPaymentSent`, the
-RRN's claim and the payer's debit; the switch's answer and any reversal are `outbound`'s."""
+A payment to another psp's VPA leaves Bahi: one append of the PENDING `UpiPaymentSent` and the
+payer's debit, with the RRN's claim; the switch's answer and any reversal are `outbound`'s."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from command_service.event_store import NO_STREAM, AppendStream
-from command_service.handling import Clock, Decision, Loader, new_events
+from command_service.handling import Clock, Decision, Loader
 from command_service.upi import domain
 from command_service.upi.commands import PayByUpi
-from command_service.upi.handlers.streams import Ledgers, leg_stream, load_registration, load_rrn, load_vpa, vpa_stream
+from command_service.upi.handlers.streams import (
+    Ledgers,
+    leg_stream,
+    load_registration,
+    load_vpa,
+    rrn_claim,
+    rrn_free,
+    vpa_stream,
+)
 from shared.envelope import EventMetadata
 from shared.policy import PolicyTable
-from shared.upi.events import UpiRrnClaimed
 from shared.upi.ledger import UpiLedger, UpiMovement
-from shared.upi.streams import RRN
 from shared.upi.values import PaymentStatus, VpaKind, psp_of
 
 
@@ -45,7 +50,7 @@ def _json_time(moment: datetime) -> str:
 async def _free_rrn(load: Loader, payer_vpa: str, payment_id: str, now: datetime) -> str:
     for attempt in range(domain.RRN_CANDIDATES):
         rrn = domain.rrn_candidate(payer_vpa, payment_id, attempt, now)
-        if (await load_rrn(load, rrn)).payment_id is None:
+        if await rrn_free(load, rrn):
             return rrn
     raise domain.RrnExhaustedError("no free RRN for this payment: retry the request", field="payment_id")
 
@@ -60,8 +65,8 @@ async def payment_streams(
     note: str | None,
     now: datetime,
     metadata: EventMetadata,
-) -> tuple[list[AppendStream], dict[str, Any]]:
-    """The payment's four streams (the payer VPA's first) and its answer."""
+) -> Decision:
+    """The payment's three streams (the payer VPA's first), its RRN's claim and its answer."""
     load = upi.load
     payer, payer_version = await load_vpa(load, payer_vpa)
     if not payer.exists:  # who pays first: an unknown payer is a 404 whatever the payee
@@ -82,10 +87,8 @@ async def payment_streams(
     out = await upi.ledgers[payer.link_type].debit(load, payer.link_id, debit, now)
     into = await upi.ledgers[payee.link_type].credit(load, payee.link_id, credit, now)
     metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee.vpa}"})
-    claim = UpiRrnClaimed(rrn=rrn, payment_id=payment_id, payer_vpa=payer.vpa, occurred_at=now)
     streams = [
         vpa_stream(payer.vpa, payer_version, sent, metadata),
-        AppendStream(RRN.stream_id(rrn), RRN.name, NO_STREAM, new_events([claim], metadata)),
         leg_stream(out, metadata),
         leg_stream(into, metadata),
     ]
@@ -100,7 +103,7 @@ async def payment_streams(
         "payer_balance_after_paise": out.balance_after_paise,
         "completed_at": _json_time(now),
     }
-    return streams, answer
+    return Decision(streams, answer, [rrn_claim(rrn, payment_id, payer.vpa)])
 
 
 async def _leaving_bahi(
@@ -114,9 +117,9 @@ async def _leaving_bahi(
     *,
     now: datetime,
     metadata: EventMetadata,
-) -> tuple[list[AppendStream], dict[str, Any]]:
-    """To another psp's VPA: the PENDING payment, the RRN's claim and the payer's debit (three
-    streams); the switch's answer comes through the reversal process manager."""
+) -> Decision:
+    """To another psp's VPA: the PENDING payment and the payer's debit (two streams), with the
+    RRN's claim; the switch's answer comes through the reversal process manager."""
     rrn = await _free_rrn(upi.load, payer.vpa, payment_id, now)
     sent = domain.decide_outbound_payment(
         payer,
@@ -131,12 +134,7 @@ async def _leaving_bahi(
     debit = UpiMovement(payment_id, rrn, payer.vpa, payee_vpa, amount_paise, note, True, leaves_bahi=True)
     out = await upi.ledgers[payer.link_type].debit(upi.load, payer.link_id, debit, now)
     metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee_vpa}"})
-    claim = UpiRrnClaimed(rrn=rrn, payment_id=payment_id, payer_vpa=payer.vpa, occurred_at=now)
-    streams = [
-        vpa_stream(payer.vpa, payer_version, sent, metadata),
-        AppendStream(RRN.stream_id(rrn), RRN.name, NO_STREAM, new_events([claim], metadata)),
-        leg_stream(out, metadata),
-    ]
+    streams = [vpa_stream(payer.vpa, payer_version, sent, metadata), leg_stream(out, metadata)]
     answer = {
         "payment_id": payment_id,
         "rrn": rrn,
@@ -149,7 +147,7 @@ async def _leaving_bahi(
         "initiated_at": _json_time(now),
         "completed_at": None,
     }
-    return streams, answer
+    return Decision(streams, answer, [rrn_claim(rrn, payment_id, payer.vpa)])
 
 
 async def pay(
@@ -164,7 +162,7 @@ async def pay(
     upi_wallet_ledger: UpiLedger,
 ) -> Decision:
     upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger))
-    streams, answer = await payment_streams(
+    return await payment_streams(
         upi,
         payment_id=cmd.payment_id,
         payer_vpa=cmd.payer_vpa,
@@ -174,4 +172,3 @@ async def pay(
         now=clock(),
         metadata=metadata,
     )
-    return Decision(streams, answer)

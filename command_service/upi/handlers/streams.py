@@ -1,15 +1,21 @@
 """Loading VPAs and RRN claims, choosing a ledger for a link, and turning decided events into
-append requests."""
+append requests.
+
+An RRN is claimed by a key record (`Decision.keys`, `upi-rrn:<rrn>`) written in the payment's
+append: no two payments share one, and the claim costs no stream and no event. (Payments recorded
+before 2026-12-02 claimed theirs with a stream each, `upi-rrn-<rrn>`, which this does not read:
+an RRN starts with its IST hour, so only a payment of the upgrade's hour could meet one.)"""
 
 from __future__ import annotations
 
-from command_service.event_store import AppendStream
+from command_service.event_store import AppendStream, IdempotencyRecord
 from command_service.handling import Loader, new_events
 from command_service.upi import domain
+from command_service.upi.commands import RRN_KEYS
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
 from shared.upi.ledger import Leg, UpiLedger
-from shared.upi.streams import RRN, VPA
+from shared.upi.streams import VPA
 from shared.upi.values import LinkType
 
 
@@ -23,9 +29,16 @@ async def load_registration(load: Loader, vpa: str) -> domain.Vpa:
     return state
 
 
-async def load_rrn(load: Loader, rrn: str) -> domain.RrnClaim:
-    claim, _ = await load.unclaimed(RRN.stream_id(rrn), domain.RrnClaim(rrn=rrn), domain.evolve_claim)
-    return claim
+def rrn_key(rrn: str) -> str:
+    return f"{RRN_KEYS}:{rrn}"
+
+
+async def rrn_free(load: Loader, rrn: str) -> bool:
+    return await load.held(rrn_key(rrn)) is None
+
+
+def rrn_claim(rrn: str, payment_id: str, payer_vpa: str) -> IdempotencyRecord:
+    return IdempotencyRecord(rrn_key(rrn), payment_id, {"rrn": rrn, "payment_id": payment_id, "payer_vpa": payer_vpa})
 
 
 def vpa_stream(vpa: str, version: int, events: list[DomainEvent], metadata: EventMetadata) -> AppendStream:

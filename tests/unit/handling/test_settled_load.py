@@ -2,32 +2,50 @@
 answered from this process's cache unread and not listed for the append to verify, so a UPI
 payment (which appends to its payer's VPA but only reads its payee's) is decided once and reads
 neither VPA nor the money's streams when they are cached; a stream not cached is read.
-`Loader.unclaimed`: a claim's stream the decision creates (an RRN) is taken to be free unread,
-the append at "no stream yet" checking it; one taken meanwhile makes the decision run again."""
+`Loader.held`: a key record the decision writes (an RRN's claim) is taken to be free unread, the
+append checking it; one held meanwhile makes the decision run again on read state."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from command_service.event_store import NO_STREAM, AppendStream
+import pytest
+
+from command_service.event_store import NO_STREAM, AppendStream, StoredIdempotency
 from command_service.event_store.memory import InMemoryEventStore
-from command_service.handling import Loader, new_events
+from command_service.handling import (
+    Command,
+    Decision,
+    Dispatcher,
+    Envelope,
+    Loader,
+    ReservedIdempotencyKeyError,
+    new_events,
+)
 from command_service.handling.loading import trusting
 from command_service.upi import domain
+from command_service.upi.commands import PayByUpi
+from command_service.upi.handlers.streams import rrn_claim, rrn_key
 from shared.envelope import EventMetadata
-from shared.upi.events import UpiRrnClaimed
-from shared.upi.streams import RRN, VPA
-from tests.support.upi import UpiWorld, rupees
+from shared.upi.events import UpiVpaRegistered
+from shared.upi.streams import VPA
+from shared.upi.values import LinkType, VpaKind
+from tests.support.upi import T0, UpiWorld, rupees
 
 
 class Recording(InMemoryEventStore):
     def __init__(self) -> None:
         super().__init__()
         self.reads: list[str] = []
+        self.key_reads: list[str] = []
 
     async def read_stream(self, stream_id: str, from_version: int = 1, **bounds: Any):  # type: ignore[no-untyped-def]
         self.reads.append(stream_id)
         return await super().read_stream(stream_id, from_version, **bounds)
+
+    async def idempotency(self, key: str) -> StoredIdempotency | None:
+        self.key_reads.append(key)
+        return await super().idempotency(key)
 
 
 async def test_a_settled_cached_fact_is_not_listed_for_verification_and_an_uncached_one_is_read() -> None:
@@ -59,10 +77,10 @@ async def test_a_payment_on_cached_streams_is_decided_once_reading_nothing() -> 
     await world.pay("asha@bahi", "ravi@bahi", 100)  # caches the payee's registration
     store.reads.clear()
     await world.pay("asha@bahi", "ravi@bahi", 100)
-    assert store.reads == []  # its new RRN is taken to be free: the append at "no stream yet" checks it
+    assert store.reads == [] and store.key_reads == []  # its new RRN is taken to be free: the append checks it
 
 
-async def test_an_rrn_claimed_elsewhere_conflicts_and_the_payment_takes_the_next_candidate() -> None:
+async def test_an_rrn_held_elsewhere_fails_the_append_and_the_payment_takes_the_next_candidate() -> None:
     store = Recording()
     world = UpiWorld(store=store)
     account, wallet = await world.account(rupees(1_000)), await world.wallet()
@@ -71,8 +89,53 @@ async def test_an_rrn_claimed_elsewhere_conflicts_and_the_payment_takes_the_next
     world.clock.advance(days=2)
     now = world.clock.now
     taken = domain.rrn_candidate("asha@bahi", "p-1", 0, now)
-    claim = UpiRrnClaimed(rrn=taken, payment_id="other", payer_vpa="x@bahi", occurred_at=now)
-    await store.append([AppendStream(RRN.stream_id(taken), RRN.name, NO_STREAM, new_events([claim], EventMetadata()))])
+    noted = UpiVpaRegistered(
+        vpa="x@bahi", kind=VpaKind.PERSON, link_type=LinkType.ACCOUNT, link_id="a", customer_id="c", occurred_at=now
+    )
+    other = AppendStream(VPA.stream_id("x@bahi"), VPA.name, NO_STREAM, new_events([noted], EventMetadata()))
+    await store.append([other], [rrn_claim(taken, "other", "x@bahi")])
+    store.key_reads.clear()
     paid = await world.pay("asha@bahi", "ravi@bahi", 100, payment_id="p-1")
     assert paid.response["rrn"] == domain.rrn_candidate("asha@bahi", "p-1", 1, now) != taken
     assert await world.balance(account) == rupees(1_000) - 100  # once
+    assert rrn_key(taken) in store.key_reads  # decided again on read state, where the claim was seen
+    held = await store.idempotency(rrn_key(taken))
+    assert held is not None and held.response["payment_id"] == "other"  # the first claim stands
+
+
+async def test_an_idempotency_key_in_the_rrn_claims_namespace_is_refused_before_anything_is_read() -> None:
+    store = Recording()
+    world = UpiWorld(store=store)
+    account, wallet = await world.account(rupees(1_000)), await world.wallet()
+    await world.vpa("asha@bahi", account_id=account)
+    await world.vpa("ravi@bahi", wallet_id=wallet)
+    world.clock.advance(days=2)
+    count = await world.event_count()
+    store.reads.clear()
+    pay = PayByUpi(payment_id="p-2", payer_vpa="asha@bahi", payee_vpa="ravi@bahi", amount_paise=100)
+    with pytest.raises(ReservedIdempotencyKeyError, match="reserved namespace 'upi-rrn'"):
+        await world.run(pay, "asha@bahi", idempotency_key=rrn_key("612345678901"))
+    assert (store.reads, store.key_reads, await world.event_count()) == ([], [], count)
+    done = await world.run(pay, "asha@bahi", idempotency_key="http:c:1")  # outside it: runs
+    assert done.response["status"] == "COMPLETED"
+
+
+async def test_a_decision_writing_a_key_its_command_does_not_declare_is_refused_and_appends_nothing() -> None:
+    store = InMemoryEventStore()
+    event = UpiVpaRegistered(
+        vpa="x@bahi", kind=VpaKind.PERSON, link_type=LinkType.ACCOUNT, link_id="a", customer_id="c", occurred_at=T0
+    )
+    stream = AppendStream(VPA.stream_id("x@bahi"), VPA.name, NO_STREAM, new_events([event], EventMetadata()))
+
+    async def handler(cmd: Noted) -> Decision:
+        return Decision([stream], {}, [rrn_claim("612345678901", "p", "x@bahi")])
+
+    dispatch = Dispatcher({Noted: handler}, store=store, dependencies={})
+    with pytest.raises(ValueError, match="declares no key namespace"):
+        await dispatch(Envelope(Noted()))
+    assert await store.stream_version(stream.stream_id) == 0
+    assert await store.idempotency(rrn_key("612345678901")) is None
+
+
+class Noted(Command):
+    """A command that declares no key namespace."""

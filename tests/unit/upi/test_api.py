@@ -1,6 +1,6 @@
 """The upi command routes over HTTP (ASGI, in-memory store, the service's own error mapping):
-VPAs claimed once; a payment one atomic append of the payer VPA, the RRN's claim, the payer's
-debit and the payee's credit across banking and wallets; bad input a 4xx problem+json naming the
+VPAs claimed once; a payment one atomic append of the payer VPA, the payer's debit and the
+payee's credit across banking and wallets, with the RRN's claim (a key record); bad input a 4xx problem+json naming the
 field or the rule, never a 500, nothing appended; `payment_id` an idempotency key; a customer
 token acts only on its own accounts, wallets and VPAs."""
 
@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
+from command_service.upi.handlers.streams import rrn_key
 from shared.banking.events import AccountUpiDebited
 from shared.banking.streams import ACCOUNT
 from shared.upi import policy as upi
-from shared.upi.events import UpiPaymentSent, UpiRrnClaimed
+from shared.upi.events import UpiPaymentSent
 from shared.upi.streams import RRN, VPA
 from shared.wallets import policy as ppi
 from shared.wallets.events import WalletUpiCredited
@@ -109,7 +110,7 @@ async def test_a_bad_registration_is_a_4xx_naming_the_field_and_appends_nothing(
     assert await world.event_count() == before
 
 
-async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_four_streams(
+async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_three_streams_claiming_its_rrn(
     world: UpiWorld, client: httpx.AsyncClient
 ) -> None:
     account, wallet = await linked(world, client)
@@ -121,8 +122,9 @@ async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_four_strea
     assert body["payer_balance_after_paise"] == rupees(1_99_000)
     [sent] = [e for e in await world.events(VPA.stream_id("asha@bahi")) if isinstance(e, UpiPaymentSent)]
     assert sent.rrn == rrn and sent.payee_link_id == wallet
-    [claim] = await world.events(RRN.stream_id(rrn))
-    assert isinstance(claim, UpiRrnClaimed) and claim.payment_id == body["payment_id"]
+    claim = await world.store.idempotency(rrn_key(rrn))
+    assert claim is not None and claim.response["payment_id"] == body["payment_id"]
+    assert await world.events(RRN.stream_id(rrn)) == []  # the claim is a key record, not a stream
     debit = (await world.events(ACCOUNT.stream_id(account)))[-1]
     credit = (await world.events(wallet))[-1]
     assert isinstance(debit, AccountUpiDebited) and debit.rrn == rrn and debit.amount_paise == rupees(1_000)
@@ -136,7 +138,7 @@ async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_four_strea
     assert max(positions) - min(positions) <= 3
 
 
-async def test_a_payment_to_another_psps_vpa_is_pending_in_three_streams_and_replays_its_first_answer(
+async def test_a_payment_to_another_psps_vpa_is_pending_in_two_streams_and_replays_its_first_answer(
     world: UpiWorld, client: httpx.AsyncClient
 ) -> None:
     account, _ = await linked(world, client)
@@ -150,16 +152,16 @@ async def test_a_payment_to_another_psps_vpa_is_pending_in_three_streams_and_rep
         None,
         rupees(1_98_000),
     )
-    assert await world.event_count() == before + 3  # the payment, the RRN's claim, the debit: no payee leg
+    assert await world.event_count() == before + 2  # the payment and the debit: no payee leg
     [sent] = [e for e in await world.events(VPA.stream_id("asha@bahi")) if isinstance(e, UpiPaymentSent)]
     assert (sent.status.value, sent.payee_vpa, sent.payee_link_type) == ("PENDING", "ravi@okaxis", None)
     assert isinstance((await world.events(ACCOUNT.stream_id(account)))[-1], AccountUpiDebited)
     again = await client.post("/v1/upi/payments", json=body)
     assert again.status_code == 201 and again.json()["rrn"] == answer["rrn"]
-    assert await world.event_count() == before + 3
+    assert await world.event_count() == before + 2
     over = await client.post("/v1/upi/payments", json=payment(payee_vpa="ravi@okaxis", amount_paise=rupees(98_001)))
     assert over.status_code == 422 and over.json()["rule"] == upi.P2P_PER_DAY  # counted as P2P
-    assert await world.event_count() == before + 3
+    assert await world.event_count() == before + 2
 
 
 async def test_the_same_payment_id_and_body_answer_the_first_result_and_append_nothing(

@@ -136,13 +136,15 @@ async def test_a_record_under_a_movement_key_that_is_not_a_movements_is_a_409_na
 
 
 @pytest.mark.parametrize("key", ["topup:{wallet}:t-5", "transfer:anything", "payment:"])
-async def test_an_idempotency_key_in_a_movements_namespace_is_refused_before_anything_is_read(key: str) -> None:
+async def test_an_idempotency_key_in_a_movements_or_a_key_records_namespace_is_refused_before_anything_is_read(
+    key: str,
+) -> None:
     """Enforced, not only kept apart by convention: a process manager's key (`wallet-order:…`,
-    `bank-settlement:…`) or the API's (`http:…`) never meets a movement's record."""
+    `bank-settlement:…`) or the API's (`http:…`) never meets a movement's record or an RRN's claim."""
     world, wallet_id, _ = await setup()
     count = await world.event_count()
     top_up = c.TopUpWallet(topup_id="t-5", amount_paise=100, source=TopupSource.UPI, reference="r")
-    with pytest.raises(ReservedIdempotencyKeyError, match="namespace of"):
+    with pytest.raises(ReservedIdempotencyKeyError, match="reserved namespace"):
         await world.run(top_up, wallet_id, idempotency_key=key.format(wallet=wallet_id))
     assert await world.event_count() == count
     assert await world.store.idempotency(key.format(wallet=wallet_id)) is None
