@@ -57,6 +57,12 @@ class Decision:
     RRN), each `<namespace>:<value>` in one of the command's `key_namespaces`. A key held already
     makes the whole append fail, and the dispatcher decides again on read state (`Loader.held`)."""
 
+    def check_keys(self, command: Command) -> None:
+        """Every key in a namespace `command` declares (a programming error otherwise)."""
+        for record in self.keys:
+            if record.key.partition(":")[0] not in command.key_namespaces:
+                raise ValueError(f"{type(command).__name__} declares no key namespace for {record.key!r}")
+
 
 def new_events(events: list[DomainEvent], metadata: EventMetadata) -> list[NewEvent]:
     return [wrap(event, metadata) for event in events]

@@ -201,7 +201,7 @@ class Dispatcher:
                 if claim is not None:
                     records.append(claim.record(decision.response))
                 if decision.keys:
-                    _check_namespaces(command, decision.keys)
+                    decision.check_keys(command)
                     records.extend(decision.keys)
                 try:
                     result = await store.append(decision.streams, records)
@@ -236,12 +236,6 @@ async def _replay(store: EventStore, claim: Claim) -> Outcome | None:
     if stored is None or not claim.matches(stored):
         return None
     return Outcome(stored.response, stored.token, replayed=True)
-
-
-def _check_namespaces(command: Command, keys: list[IdempotencyRecord]) -> None:
-    for record in keys:
-        if record.key.partition(":")[0] not in command.key_namespaces:
-            raise ValueError(f"{type(command).__name__} declares no key namespace for {record.key!r}")
 
 
 def _verified_by_append(decision: Decision, unread: list[tuple[str, int]]) -> bool:

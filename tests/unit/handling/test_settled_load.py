@@ -48,6 +48,17 @@ class Recording(InMemoryEventStore):
         return await super().idempotency(key)
 
 
+async def paying_world() -> tuple[Recording, UpiWorld, str]:
+    """asha@bahi (an account with ₹1,000) pays ravi@bahi (a wallet), both past their first day."""
+    store = Recording()
+    world = UpiWorld(store=store)
+    account, wallet = await world.account(rupees(1_000)), await world.wallet()
+    await world.vpa("asha@bahi", account_id=account)
+    await world.vpa("ravi@bahi", wallet_id=wallet)
+    world.clock.advance(days=2)
+    return store, world, account
+
+
 async def test_a_settled_cached_fact_is_not_listed_for_verification_and_an_uncached_one_is_read() -> None:
     store = Recording()
     world = UpiWorld(store=store)
@@ -68,12 +79,7 @@ async def test_a_settled_cached_fact_is_not_listed_for_verification_and_an_uncac
 
 
 async def test_a_payment_on_cached_streams_is_decided_once_reading_nothing() -> None:
-    store = Recording()
-    world = UpiWorld(store=store)
-    account, wallet = await world.account(rupees(1_000)), await world.wallet()
-    await world.vpa("asha@bahi", account_id=account)
-    await world.vpa("ravi@bahi", wallet_id=wallet)
-    world.clock.advance(days=2)
+    store, world, _ = await paying_world()
     await world.pay("asha@bahi", "ravi@bahi", 100)  # caches the payee's registration
     store.reads.clear()
     await world.pay("asha@bahi", "ravi@bahi", 100)
@@ -81,12 +87,7 @@ async def test_a_payment_on_cached_streams_is_decided_once_reading_nothing() -> 
 
 
 async def test_an_rrn_held_elsewhere_fails_the_append_and_the_payment_takes_the_next_candidate() -> None:
-    store = Recording()
-    world = UpiWorld(store=store)
-    account, wallet = await world.account(rupees(1_000)), await world.wallet()
-    await world.vpa("asha@bahi", account_id=account)
-    await world.vpa("ravi@bahi", wallet_id=wallet)
-    world.clock.advance(days=2)
+    store, world, account = await paying_world()
     now = world.clock.now
     taken = domain.rrn_candidate("asha@bahi", "p-1", 0, now)
     noted = UpiVpaRegistered(
@@ -104,12 +105,7 @@ async def test_an_rrn_held_elsewhere_fails_the_append_and_the_payment_takes_the_
 
 
 async def test_an_idempotency_key_in_the_rrn_claims_namespace_is_refused_before_anything_is_read() -> None:
-    store = Recording()
-    world = UpiWorld(store=store)
-    account, wallet = await world.account(rupees(1_000)), await world.wallet()
-    await world.vpa("asha@bahi", account_id=account)
-    await world.vpa("ravi@bahi", wallet_id=wallet)
-    world.clock.advance(days=2)
+    store, world, _ = await paying_world()
     count = await world.event_count()
     store.reads.clear()
     pay = PayByUpi(payment_id="p-2", payer_vpa="asha@bahi", payee_vpa="ravi@bahi", amount_paise=100)
