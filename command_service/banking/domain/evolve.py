@@ -6,7 +6,6 @@ average balance of any past month is a sum away, never a replay."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +39,11 @@ from shared.banking.events import (
 )
 from shared.banking.values import AccountStatus
 from shared.events import DomainEvent
+from shared.frozen import replacer
 from shared.periods import fy_key, ist_date, month_key
+
+_with = replacer(Account)
+"""`dataclasses.replace` for the account, without its per-call introspection (`shared.frozen`)."""
 
 
 def _add(counts: dict[str, int], period: str, amount: int) -> dict[str, int]:
@@ -64,7 +67,7 @@ def track(months: dict[str, MonthBalances], at: datetime, balance_after: int) ->
 
 def _moved(state: Account, at: datetime, delta: int, **changes: Any) -> Account:
     balance = state.balance_paise + delta
-    return replace(state, balance_paise=balance, months=track(state.months, at, balance), **changes)
+    return _with(state, balance_paise=balance, months=track(state.months, at, balance), **changes)
 
 
 def _opened(state: Account, event: AccountOpened) -> Account:
@@ -122,7 +125,7 @@ def _sent(state: Account, event: AccountTransferSent) -> Account:
 
 def _settled(state: Account, event: AccountTransferSettled) -> Account:
     pending = {k: v for k, v in state.pending.items() if k != event.transfer_id}
-    return replace(state, pending=pending)
+    return _with(state, pending=pending)
 
 
 def _returned(state: Account, event: AccountTransferReturned) -> Account:
@@ -172,10 +175,10 @@ _EVOLVE: dict[type[DomainEvent], Callable[[Account, Any], Account]] = {
     AccountUpiDebited: _upi_debited,
     AccountUpiCredited: lambda s, e: _credited(s, e.occurred_at, e.amount_paise),
     AccountUpiReversed: _upi_reversed,
-    AccountUpiSettled: lambda s, e: replace(s, upi_open=_upi_closed(s, e.payment_id)),
-    AccountFrozen: lambda s, e: replace(s, status=AccountStatus.FROZEN),
-    AccountUnfrozen: lambda s, e: replace(s, status=AccountStatus.ACTIVE),
-    AccountClosed: lambda s, e: replace(s, status=AccountStatus.CLOSED),
+    AccountUpiSettled: lambda s, e: _with(s, upi_open=_upi_closed(s, e.payment_id)),
+    AccountFrozen: lambda s, e: _with(s, status=AccountStatus.FROZEN),
+    AccountUnfrozen: lambda s, e: _with(s, status=AccountStatus.ACTIVE),
+    AccountClosed: lambda s, e: _with(s, status=AccountStatus.CLOSED),
 }
 
 

@@ -2,19 +2,18 @@
 
 `evolve` finds the function by the event's type (one dict lookup: a `match` over fifteen
 class patterns made an `isinstance` check, through pydantic's ABC metaclass, per case on the
-command path) and `_with` copies the frozen state with some fields changed (what
-`dataclasses.replace` does, without its per-call field introspection).
+command path) and `_with` copies the frozen state with some fields changed (`shared.frozen`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from command_service.wallets.domain.state import Payment, Wallet, WalletOwner
 from shared.events import DomainEvent
+from shared.frozen import replacer
 from shared.periods import fy_key, month_key
 from shared.wallets.events import (
     WalletClosed,
@@ -39,16 +38,7 @@ from shared.wallets.events import (
 )
 from shared.wallets.values import PaymentStatus, TopupSource, WalletStatus
 
-_FIELDS = frozenset(f.name for f in fields(Wallet))
-
-
-def _with(state: Wallet, **changes: Any) -> Wallet:
-    """`dataclasses.replace(state, **changes)` for the frozen `Wallet` (no `__post_init__`)."""
-    if not changes.keys() <= _FIELDS:
-        raise TypeError(f"Wallet has no field {sorted(changes.keys() - _FIELDS)}")
-    new = object.__new__(Wallet)
-    new.__dict__.update(state.__dict__, **changes)
-    return new
+_with = replacer(Wallet)
 
 
 def _upi_debited(state: Wallet, event: WalletUpiDebited) -> Wallet:
