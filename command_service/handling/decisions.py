@@ -55,7 +55,8 @@ class Decision:
     keys: list[IdempotencyRecord] = field(default_factory=list)
     """Key records written in the append's transaction: values no two decisions may share (an
     RRN), each `<namespace>:<value>` in one of the command's `key_namespaces`. A key held already
-    makes the whole append fail, and the dispatcher decides again on read state (`Loader.held`)."""
+    makes the whole append fail, and the dispatcher decides again knowing it is (`Loader.held`);
+    the keys it appends it knows to be held from then on, unread."""
 
     def check_keys(self, command: Command) -> None:
         """Every key in a namespace `command` declares (a programming error otherwise)."""

@@ -26,7 +26,7 @@ from command_service.event_store import (
     EventStore,
     IdempotencyRecord,
 )
-from command_service.handling.cache import advance
+from command_service.handling.cache import advance, remember_keys
 from command_service.handling.decisions import Command, Decision, Envelope
 from command_service.handling.loading import Loader, trusting
 from command_service.handling.locks import StreamLocks
@@ -215,8 +215,10 @@ class Dispatcher:
                     if claim is not None and exc.key == claim.key and (replay := await _replay(store, claim)):
                         return replay  # the movement is recorded: the first answer
                     if any(exc.key == k.key for k in decision.keys):
-                        trust = False  # a value it took for free is held: decide again on what is stored
+                        remember_keys(store, [exc.key])  # a value it took for free is held: decide again knowing it
                     continue  # or a concurrent twin won; the next round answers with its result
+                if decision.keys:
+                    remember_keys(store, [k.key for k in decision.keys])
                 loader = self._loader
                 for stream in decision.streams:  # the cache and snapshots: no await unless one is due
                     if stream.events:

@@ -24,8 +24,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
-from command_service.event_store import EventStore, Snapshot, StoredIdempotency
-from command_service.handling.cache import cached, entries_of, remember
+from command_service.event_store import EventStore, Snapshot
+from command_service.handling.cache import cached, entries_of, key_known, remember
 from shared.events import DomainEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -192,11 +192,14 @@ class Loader:
             return initial, 0
         return await self(stream_id, initial, evolve)
 
-    async def held(self, key: str) -> StoredIdempotency | None:
-        """The key record under `key` (`Decision.keys`), None when the key is free. Deciding on
-        cached state (`trusting`) a key is taken to be free without a read: the append writes the
-        record, a key held already makes it fail, and the dispatcher decides again on read state,
-        where this reads it."""
+    async def held(self, key: str) -> bool:
+        """Whether the key record under `key` (`Decision.keys`) is written. One this process knows
+        of (`cache.remember_keys`: it wrote it, or an append failed on it) is, unread. Deciding on
+        cached state (`trusting`) any other is taken to be free without a read: the append writes
+        the record, a key held already makes it fail, and the dispatcher, knowing it now, decides
+        again. Otherwise the store is read."""
+        if key_known(self.store, key):
+            return True
         if _unread.get() is not None:
-            return None
-        return await self.store.idempotency(key)
+            return False
+        return await self.store.idempotency(key) is not None

@@ -34,7 +34,7 @@ def rrn_key(rrn: str) -> str:
 
 
 async def rrn_free(load: Loader, rrn: str) -> bool:
-    return await load.held(rrn_key(rrn)) is None
+    return not await load.held(rrn_key(rrn))
 
 
 def rrn_claim(rrn: str, payment_id: str, payer_vpa: str) -> IdempotencyRecord:

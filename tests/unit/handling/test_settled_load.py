@@ -3,15 +3,18 @@ answered from this process's cache unread and not listed for the append to verif
 payment (which appends to its payer's VPA but only reads its payee's) is decided once and reads
 neither VPA nor the money's streams when they are cached; a stream not cached is read.
 `Loader.held`: a key record the decision writes (an RRN's claim) is taken to be free unread, the
-append checking it; one held meanwhile makes the decision run again on read state."""
+append checking it; one held meanwhile makes the decision run again knowing it is held, and the
+keys this process wrote are held for it unread: a payment never meets its own process's RRNs at
+the append."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from command_service.event_store import NO_STREAM, AppendStream, StoredIdempotency
+from command_service.event_store import NO_STREAM, AppendResult, AppendStream, Records, StoredIdempotency
 from command_service.event_store.memory import InMemoryEventStore
 from command_service.handling import (
     Command,
@@ -38,6 +41,11 @@ class Recording(InMemoryEventStore):
         super().__init__()
         self.reads: list[str] = []
         self.key_reads: list[str] = []
+        self.appends = 0
+
+    async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
+        self.appends += 1
+        return await super().append(streams, idempotency)
 
     async def read_stream(self, stream_id: str, from_version: int = 1, **bounds: Any):  # type: ignore[no-untyped-def]
         self.reads.append(stream_id)
@@ -96,12 +104,34 @@ async def test_an_rrn_held_elsewhere_fails_the_append_and_the_payment_takes_the_
     other = AppendStream(VPA.stream_id("x@bahi"), VPA.name, NO_STREAM, new_events([noted], EventMetadata()))
     await store.append([other], [rrn_claim(taken, "other", "x@bahi")])
     store.key_reads.clear()
+    store.appends = 0
     paid = await world.pay("asha@bahi", "ravi@bahi", 100, payment_id="p-1")
     assert paid.response["rrn"] == domain.rrn_candidate("asha@bahi", "p-1", 1, now) != taken
     assert await world.balance(account) == rupees(1_000) - 100  # once
-    assert rrn_key(taken) in store.key_reads  # decided again on read state, where the claim was seen
+    assert store.key_reads == []  # decided again knowing the failed append's key held, unread
+    assert store.appends == 2  # the one refused on the key, the one with the next candidate
     held = await store.idempotency(rrn_key(taken))
     assert held is not None and held.response["payment_id"] == "other"  # the first claim stands
+
+
+async def test_an_rrn_this_process_claimed_is_held_unread_and_the_next_payment_takes_the_next_candidate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store, world, account = await paying_world()
+    monkeypatch.setattr(domain, "rrn_candidate", lambda payer, payment_id, attempt, now: f"61234567890{attempt}")
+    first = await world.pay("asha@bahi", "ravi@bahi", 100, payment_id="p-1")
+    store.key_reads.clear()
+    appends = store.appends
+    second = await world.pay("asha@bahi", "ravi@bahi", 100, payment_id="p-2")
+    assert (first.response["rrn"], second.response["rrn"]) == ("612345678900", "612345678901")
+    assert store.key_reads == [] and store.appends == appends + 1  # no read, no refused append
+    assert await world.balance(account) == rupees(1_000) - 200
+    with trusting():
+        assert await Loader(store).held(rrn_key("612345678900"))  # known: written here
+        assert not await Loader(store).held(rrn_key("612345678909"))  # taken to be free, unread
+    assert store.key_reads == []
+    assert not await Loader(store).held(rrn_key("612345678909"))  # on read state: read
+    assert store.key_reads == [rrn_key("612345678909")]
 
 
 async def test_an_idempotency_key_in_the_rrn_claims_namespace_is_refused_before_anything_is_read() -> None:
