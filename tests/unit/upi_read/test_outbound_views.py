@@ -1,7 +1,8 @@
 """The views of payments leaving Bahi and of collect requests, as pure folds of events the domain
 and the reversal process manager decided (a `UpiWorld` over the in-memory store): the payment
 document moves PENDING -> COMPLETED, DECLINED, DEEMED -> REVERSED with its times, reason and
-compensation; the payer's statement shows the debit and the reversal and its balance comes back
+compensation; the payer's VPA view counts the declined and the reversed as failed, not sent;
+the payer's statement shows the debit and the reversal and its balance comes back
 exactly; the collect view shows a request, its acceptance or its decline, and reads a lapsed
 one as EXPIRED; redelivered events change nothing."""
 
@@ -49,6 +50,13 @@ async def test_the_payment_view_shows_each_outcome_with_its_times_reason_and_com
         rupees(100),
     )
     assert reversed_["deemed_at"] == reversed_["reversed_at"] == T_PLUS_1_END + timedelta(hours=1)
+
+
+async def test_the_payers_vpa_view_counts_what_stands_as_sent_and_the_declined_and_reversed_as_failed() -> None:
+    world, _, _ = await reversed_world()
+    doc = project("upi_vpa_view", await world.store.read_all(0, 10_000))["asha@bahi"]
+    assert (doc["payments_sent"], doc["sent_paise"]) == (1, rupees(1_000))  # the one credited at the payee's psp
+    assert (doc["payments_failed"], doc["failed_paise"]) == (2, rupees(2_000))  # declined, reversed
 
 
 async def test_the_payers_statement_shows_the_reversals_and_its_balance_comes_back_exactly() -> None:
