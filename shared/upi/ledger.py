@@ -13,15 +13,16 @@ appends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from shared.events import DomainEvent
 from shared.upi.values import LinkType
 
 
-@dataclass(frozen=True)
-class UpiMovement:
-    """One side of a payment as its ledger records it."""
+class UpiMovement(NamedTuple):
+    """One side of a payment as its ledger records it. A named tuple (as `Leg`), not a frozen
+    dataclass: every payment in Bahi builds two of each, and a frozen dataclass sets each field
+    through `object.__setattr__`."""
 
     payment_id: str
     rrn: str
@@ -78,8 +79,7 @@ class UpiSettlement:
         }
 
 
-@dataclass(frozen=True)
-class Leg:
+class Leg(NamedTuple):
     """A ledger's decision: the events to append to one stream at its version."""
 
     stream_id: str
