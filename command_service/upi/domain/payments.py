@@ -11,7 +11,7 @@ the payer's VPA and the payment id; a candidate already claimed by another payme
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from command_service.upi.domain.errors import InvalidUpiRequestError, UpiLimitError, VpaNotFoundError
 from command_service.upi.domain.state import Vpa
@@ -26,12 +26,28 @@ from shared.upi.values import VpaKind
 RRN_CANDIDATES = 10
 
 
-def rrn_candidate(payer_vpa: str, payment_id: str, attempt: int, now: datetime) -> str:
+_hour: tuple[datetime, datetime, str] | None = None
+"""The IST hour of the latest RRN: its start and end (in UTC) and its 6-digit prefix. Payments
+come by the hundred within one hour: its prefix is worked out once, not converted per payment."""
+
+
+def _prefix(now: datetime) -> str:
+    """The last digit of the IST year, the IST day of the year (3) and the IST hour (2)."""
+    global _hour
+    hour = _hour
+    if hour is not None and hour[0] <= now < hour[1]:
+        return hour[2]
     local = ist_time(now)
     day_of_year = local.toordinal() - date(local.year, 1, 1).toordinal() + 1
     prefix = f"{local.year % 10}{day_of_year:03d}{local.hour:02d}"
+    start = local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    _hour = (start, start + timedelta(hours=1), prefix)
+    return prefix
+
+
+def rrn_candidate(payer_vpa: str, payment_id: str, attempt: int, now: datetime) -> str:
     digest = hashlib.sha256(f"{payer_vpa}\0{payment_id}\0{attempt}".encode()).digest()
-    return f"{prefix}{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+    return f"{_prefix(now)}{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 
 def in_new_vpa_window(state: Vpa, now: datetime, policy: PolicyTable) -> bool:

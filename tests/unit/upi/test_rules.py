@@ -4,7 +4,7 @@ do not), the P2P caps (₹1,00,000 passes, ₹1,00,000.01 does not; per IST day)
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -147,6 +147,20 @@ def test_the_rrn_is_12_digits_led_by_the_ist_year_day_and_hour_and_differs_per_a
     assert len(rrn) == 12 and rrn.isdigit() and rrn.startswith("630610")
     assert domain.rrn_candidate("asha@bahi", "p-1", 1, T0) != rrn
     assert domain.rrn_candidate("asha@bahi", "p-1", 0, T0) == rrn
+
+
+def test_the_rrn_prefix_turns_at_each_ist_hour_and_year_in_whatever_order_moments_come() -> None:
+    def prefix(at: datetime) -> str:
+        return domain.rrn_candidate("asha@bahi", "p-1", 0, at)[:6]
+
+    ist_eleven = T0 + timedelta(minutes=30)  # 05:30 UTC is 11:00 IST
+    assert prefix(ist_eleven - timedelta(microseconds=1)) == "630610"
+    assert prefix(ist_eleven) == "630611"
+    assert prefix(T0) == "630610"  # an earlier moment after a later one
+    new_year = datetime(2026, 12, 31, 18, 30, tzinfo=UTC)  # 00:00 IST on 1 January 2027
+    assert prefix(new_year - timedelta(microseconds=1)) == "636523"  # day 365 of 2026, 23:00 IST
+    assert prefix(new_year) == "700100"
+    assert prefix(ist_eleven) == "630611"
 
 
 def test_every_upi_figure_is_a_row_of_the_policy_table() -> None:
