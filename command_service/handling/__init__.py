@@ -20,6 +20,7 @@ from command_service.handling.locks import StreamLocks
 from command_service.handling.manifest import CommandManifest
 from command_service.handling.movements import MovementId, MovementIdReusedError, MovementIdTakenError
 from command_service.handling.registry import CommandRegistry, default_registry
+from command_service.handling.wrapping import with_reason
 
 __all__ = [
     "AggregateType",
@@ -46,4 +47,5 @@ __all__ = [
     "inject",
     "new_events",
     "request_hash",
+    "with_reason",
 ]

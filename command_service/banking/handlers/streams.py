@@ -12,7 +12,7 @@ from typing import Any
 
 from command_service.banking import domain
 from command_service.event_store import AppendStream
-from command_service.handling import Decision, Loader, new_events
+from command_service.handling import Decision, Loader, new_events, with_reason
 from shared.banking.events import (
     AccountDeposited,
     AccountMinimumBalanceCharged,
@@ -36,7 +36,7 @@ def because(metadata: EventMetadata, reason: str | None) -> EventMetadata:
     """The request's metadata with why it was made (kept when the caller named one already)."""
     if reason is None or metadata.reason is not None:
         return metadata
-    return metadata.model_copy(update={"reason": reason})
+    return with_reason(metadata, reason)
 
 
 def account_stream(account_id: str, version: int, events: list[DomainEvent], metadata: EventMetadata) -> AppendStream:

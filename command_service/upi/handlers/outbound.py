@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from command_service.handling import Clock, Decision, Loader
+from command_service.handling import Clock, Decision, Loader, with_reason
 from command_service.upi import domain
 from command_service.upi.commands import ReverseUpiPayment, SettleUpiPayment
 from command_service.upi.handlers.streams import Ledgers, leg_stream, load_vpa, vpa_stream
@@ -45,7 +45,7 @@ async def _decision(
         "status": _STATUS[type(event).__name__].value,
     }
     why = getattr(event, "reason", None) or f"credited at {payment.payee_vpa}'s psp"
-    metadata = metadata.model_copy(update={"reason": f"UPI {payment.rrn}: {why}"[:200]})
+    metadata = with_reason(metadata, f"UPI {payment.rrn}: {why}"[:200])
     streams = [vpa_stream(payer.vpa, version, events, metadata)]
     if isinstance(event, UpiPaymentDeclined | UpiPaymentReversed):
         refund = UpiRefund(

@@ -12,9 +12,10 @@ payer's debit, with the RRN's claim; the switch's answer and any reversal are `o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from command_service.handling import Clock, Decision, Loader
+from command_service.event_store import AppendStream
+from command_service.handling import Clock, Decision, Loader, with_reason
 from command_service.upi import domain
 from command_service.upi.commands import PayByUpi
 from command_service.upi.handlers.streams import (
@@ -42,9 +43,10 @@ class Upi:
     ledgers: Ledgers
 
 
-def _json_time(moment: datetime) -> str:
-    """A time as the event's JSON has it (UTC, `Z`), without dumping the whole event for it."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def _sent_at(stream: AppendStream) -> str:
+    """When the payment was made, as its `UpiPaymentSent` has it in the store (its JSON: UTC, `Z`)."""
+    at: str = stream.events[0].data["occurred_at"]
+    return at
 
 
 async def _free_rrn(load: Loader, payer_vpa: str, payment_id: str, now: datetime) -> str:
@@ -86,7 +88,7 @@ async def payment_streams(
     credit = UpiMovement(payment_id, rrn, payee.vpa, payer.vpa, amount_paise, note, p2p)
     out = await upi.ledgers[payer.link_type].debit(load, payer.link_id, debit, now)
     into = await upi.ledgers[payee.link_type].credit(load, payee.link_id, credit, now)
-    metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee.vpa}"})
+    metadata = metadata if metadata.reason else with_reason(metadata, f"UPI {rrn} to {payee.vpa}")
     streams = [
         vpa_stream(payer.vpa, payer_version, sent, metadata),
         leg_stream(out, metadata),
@@ -101,7 +103,7 @@ async def payment_streams(
         "amount_paise": amount_paise,
         "note": note,
         "payer_balance_after_paise": out.balance_after_paise,
-        "completed_at": _json_time(now),
+        "completed_at": _sent_at(streams[0]),
     }
     return Decision(streams, answer, [rrn_claim(rrn, payment_id, payer.vpa)])
 
@@ -133,7 +135,7 @@ async def _leaving_bahi(
     )
     debit = UpiMovement(payment_id, rrn, payer.vpa, payee_vpa, amount_paise, note, True, leaves_bahi=True)
     out = await upi.ledgers[payer.link_type].debit(upi.load, payer.link_id, debit, now)
-    metadata = metadata if metadata.reason else metadata.model_copy(update={"reason": f"UPI {rrn} to {payee_vpa}"})
+    metadata = metadata if metadata.reason else with_reason(metadata, f"UPI {rrn} to {payee_vpa}")
     streams = [vpa_stream(payer.vpa, payer_version, sent, metadata), leg_stream(out, metadata)]
     answer = {
         "payment_id": payment_id,
@@ -144,7 +146,7 @@ async def _leaving_bahi(
         "amount_paise": amount_paise,
         "note": note,
         "payer_balance_after_paise": out.balance_after_paise,
-        "initiated_at": _json_time(now),
+        "initiated_at": _sent_at(streams[0]),
         "completed_at": None,
     }
     return Decision(streams, answer, [rrn_claim(rrn, payment_id, payer.vpa)])

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from command_service.handling import new_events
-from command_service.handling.wrapping import decided, wrap
+from command_service.handling.wrapping import decided, with_reason, wrap
 from shared.envelope import EventMetadata, NewEvent
 from shared.upi.events import UpiPaymentSent, UpiRrnClaimed
 from shared.upi.values import LinkType
@@ -68,3 +68,15 @@ def test_a_wrapped_event_is_frozen_as_a_validated_one_is() -> None:
         new.event_type = "Other"  # type: ignore[misc]
     copied = new.model_copy(update={"metadata": EventMetadata()})
     assert copied.data == new.data and copied.metadata == EventMetadata()
+
+
+def test_metadata_with_a_reason_equals_the_pydantic_copy_and_leaves_the_original() -> None:
+    bare = EventMetadata(actor="customer-9", request_id="r-1", client_address="10.0.0.7")
+    reasoned = with_reason(bare, "UPI 612345678901 to payee@bahi")
+    copied = bare.model_copy(update={"reason": "UPI 612345678901 to payee@bahi"})
+    assert reasoned == copied
+    assert reasoned.model_fields_set == copied.model_fields_set
+    assert reasoned.model_dump(mode="json") == copied.model_dump(mode="json")
+    assert hash(reasoned) == hash(copied)
+    assert bare.reason is None  # the request's own metadata is not changed
+    assert with_reason(META, "another").reason == "another"  # a reason named already is replaced, as a copy would
