@@ -26,10 +26,13 @@ from shared.banking.streams import ACCOUNT
 from shared.banking.values import TransferStatus
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
+from shared.frozen import blank_of
+
+_blank = blank_of(domain.Account, "account_id")
 
 
 async def load_account(load: Loader, account_id: str) -> tuple[domain.Account, int]:
-    return await load(ACCOUNT.stream_id(account_id), domain.Account(account_id=account_id), domain.evolve)
+    return await load(ACCOUNT.stream_id(account_id), _blank(account_id), domain.evolve)
 
 
 def because(metadata: EventMetadata, reason: str | None) -> EventMetadata:

@@ -14,18 +14,21 @@ from command_service.upi import domain
 from command_service.upi.commands import RRN_KEYS
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
+from shared.frozen import blank_of
 from shared.upi.ledger import Leg, UpiLedger
 from shared.upi.streams import VPA
 from shared.upi.values import LinkType
 
+_blank = blank_of(domain.Vpa, "vpa")
+
 
 async def load_vpa(load: Loader, vpa: str) -> tuple[domain.Vpa, int]:
-    return await load(VPA.stream_id(vpa), domain.Vpa(vpa=vpa), domain.evolve)
+    return await load(VPA.stream_id(vpa), _blank(vpa), domain.evolve)
 
 
 async def load_registration(load: Loader, vpa: str) -> domain.Vpa:
     """A VPA's registration only (a payee's, a collect's parties'): trusted from the cache unread."""
-    state, _ = await load.settled(VPA.stream_id(vpa), domain.Vpa(vpa=vpa), domain.evolve_registration)
+    state, _ = await load.settled(VPA.stream_id(vpa), _blank(vpa), domain.evolve_registration)
     return state
 
 

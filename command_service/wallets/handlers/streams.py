@@ -14,6 +14,7 @@ from command_service.handling import Decision, Loader, new_events
 from command_service.wallets import domain
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
+from shared.frozen import blank_of
 from shared.wallets.events import (
     WalletHoldCaptured,
     WalletHoldPlaced,
@@ -26,9 +27,11 @@ from shared.wallets.events import (
 from shared.wallets.streams import WALLET
 from shared.wallets.values import PaymentStatus
 
+_blank = blank_of(domain.Wallet, "wallet_id")
+
 
 async def load_wallet(load: Loader, wallet_id: str) -> tuple[domain.Wallet, int]:
-    return await load(WALLET.stream_id(wallet_id), domain.Wallet(wallet_id=wallet_id), domain.evolve)
+    return await load(WALLET.stream_id(wallet_id), _blank(wallet_id), domain.evolve)
 
 
 def wallet_stream(wallet_id: str, version: int, events: list[DomainEvent], metadata: EventMetadata) -> AppendStream:

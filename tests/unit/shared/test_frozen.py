@@ -9,7 +9,7 @@ import pytest
 
 from command_service.banking.domain.state import Account
 from shared.banking.values import AccountStatus
-from shared.frozen import replacer
+from shared.frozen import blank_of, replacer
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,16 @@ class Mutable:
 def test_what_a_dict_copy_would_get_wrong_is_refused_when_the_replacer_is_made(cls: type) -> None:
     with pytest.raises(TypeError, match="not a plain frozen dataclass"):
         replacer(cls)
+
+
+def test_a_blank_equals_the_class_built_with_its_id_and_every_default() -> None:
+    blank = blank_of(Account, "account_id")
+    made = blank("acc-7")
+    assert made == Account(account_id="acc-7") and type(made) is Account
+    assert blank("acc-8").account_id == "acc-8" and made.account_id == "acc-7"  # each its own
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.balance_paise = 5  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        blank_of(Account, "no_such_field")
+    with pytest.raises(TypeError):
+        blank_of(Point, "z")
