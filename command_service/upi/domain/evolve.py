@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from command_service.upi.domain.state import Collect, Outbound, RrnClaim, Vpa
 from shared.events import DomainEvent
+from shared.frozen import replacer
 from shared.periods import ist_date
 from shared.upi.events import (
     UpiCollectAccepted,
@@ -20,6 +21,9 @@ from shared.upi.events import (
     UpiVpaRegistered,
 )
 from shared.upi.values import PaymentStatus
+
+_with = replacer(Vpa)
+"""`dataclasses.replace` for the VPA, without its per-call introspection (`shared.frozen`)."""
 
 
 def evolve(state: Vpa, event: DomainEvent) -> Vpa:
@@ -53,28 +57,17 @@ def evolve(state: Vpa, event: DomainEvent) -> Vpa:
             return _sent(state, by_day, window, outbound)
         case UpiPaymentDeemed() if event.payment_id in state.outbound:
             deemed = replace(state.outbound[event.payment_id], status=PaymentStatus.DEEMED, reverse_by=event.reverse_by)
-            return replace(state, outbound={**state.outbound, event.payment_id: deemed})
+            return _with(state, outbound={**state.outbound, event.payment_id: deemed})
         case UpiPaymentCompleted():
-            return replace(state, outbound=_without(state.outbound, event.payment_id))
+            return _with(state, outbound=_without(state.outbound, event.payment_id))
         case UpiPaymentDeclined() | UpiPaymentReversed() if event.payment_id in state.outbound:
             return _given_back(state, state.outbound[event.payment_id], event.payment_id)
     return state
 
 
 def _sent(state: Vpa, by_day: dict[str, int], window: int, outbound: dict[str, Outbound]) -> Vpa:
-    """`replace` for the fold every payment runs (the cache folds each one sent): built
-    directly, not by introspecting the dataclass's fields."""
-    return Vpa(
-        vpa=state.vpa,
-        kind=state.kind,
-        link_type=state.link_type,
-        link_id=state.link_id,
-        customer_id=state.customer_id,
-        registered_at=state.registered_at,
-        p2p_by_day=by_day,
-        window_sent_paise=window,
-        outbound=outbound,
-    )
+    """The fold every payment runs (the cache folds each one sent)."""
+    return _with(state, p2p_by_day=by_day, window_sent_paise=window, outbound=outbound)
 
 
 def _without(outbound: dict[str, Outbound], payment_id: str) -> dict[str, Outbound]:
@@ -90,7 +83,7 @@ def _given_back(state: Vpa, payment: Outbound, payment_id: str) -> Vpa:
         by_day = {day: max(by_day[day] - payment.amount_paise, 0)}
     window = state.window_sent_paise - (payment.amount_paise if payment.in_new_vpa_window else 0)
     outbound = _without(state.outbound, payment_id)
-    return replace(state, p2p_by_day=by_day, window_sent_paise=max(window, 0), outbound=outbound)
+    return _with(state, p2p_by_day=by_day, window_sent_paise=max(window, 0), outbound=outbound)
 
 
 def evolve_registration(state: Vpa, event: DomainEvent) -> Vpa:
