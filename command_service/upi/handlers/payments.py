@@ -11,8 +11,8 @@ payer's debit, with the RRN's claim; the switch's answer and any reversal are `o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from command_service.event_store import AppendStream
 from command_service.handling import Clock, Decision, Loader, with_reason
@@ -33,9 +33,9 @@ from shared.upi.ledger import UpiLedger, UpiMovement
 from shared.upi.values import PaymentStatus, VpaKind, psp_of
 
 
-@dataclass(frozen=True)
-class Upi:
-    """What deciding a payment needs besides the request: the loader and the injected ports."""
+class Upi(NamedTuple):
+    """What deciding a payment needs besides the request: the loader and the injected ports (a
+    named tuple: one is built per payment)."""
 
     load: Loader
     policy: PolicyTable

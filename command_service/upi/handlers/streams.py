@@ -53,10 +53,17 @@ def leg_stream(leg: Leg, metadata: EventMetadata) -> AppendStream:
 
 
 class Ledgers:
-    """The two ledgers a VPA may be linked to, by link type."""
+    """The two ledgers a VPA may be linked to, by link type (one is built per payment)."""
+
+    __slots__ = ("_account", "_wallet")
 
     def __init__(self, account: UpiLedger, wallet: UpiLedger) -> None:
-        self._by_type = {LinkType.ACCOUNT: account, LinkType.WALLET: wallet}
+        self._account = account
+        self._wallet = wallet
 
     def __getitem__(self, link_type: LinkType) -> UpiLedger:
-        return self._by_type[link_type]
+        if link_type == LinkType.ACCOUNT:
+            return self._account
+        if link_type == LinkType.WALLET:
+            return self._wallet
+        raise KeyError(link_type)
