@@ -54,7 +54,7 @@ def evolve(state: Vpa, event: DomainEvent) -> Vpa:
                     in_new_vpa_window=event.in_new_vpa_window,
                 )
                 outbound = {**outbound, event.payment_id: pending}
-            return _sent(state, by_day, window, outbound)
+            return _with(state, p2p_by_day=by_day, window_sent_paise=window, outbound=outbound)
         case UpiPaymentDeemed() if event.payment_id in state.outbound:
             deemed = replace(state.outbound[event.payment_id], status=PaymentStatus.DEEMED, reverse_by=event.reverse_by)
             return _with(state, outbound={**state.outbound, event.payment_id: deemed})
@@ -63,11 +63,6 @@ def evolve(state: Vpa, event: DomainEvent) -> Vpa:
         case UpiPaymentDeclined() | UpiPaymentReversed() if event.payment_id in state.outbound:
             return _given_back(state, state.outbound[event.payment_id], event.payment_id)
     return state
-
-
-def _sent(state: Vpa, by_day: dict[str, int], window: int, outbound: dict[str, Outbound]) -> Vpa:
-    """The fold every payment runs (the cache folds each one sent)."""
-    return _with(state, p2p_by_day=by_day, window_sent_paise=window, outbound=outbound)
 
 
 def _without(outbound: dict[str, Outbound], payment_id: str) -> dict[str, Outbound]:
