@@ -27,6 +27,7 @@ class InMemoryEventStore:
         self._idempotency: dict[str, StoredIdempotency] = {}
         self._event_ids: set[str] = set()
         self._snapshots: dict[str, dict[int, tuple[Snapshot, datetime | None]]] = {}
+        self._counters: dict[str, int] = {}
         self._lock = asyncio.Lock()
 
     async def append(self, streams: Sequence[AppendStream], idempotency: Records = None) -> AppendResult:
@@ -112,3 +113,10 @@ class InMemoryEventStore:
 
     async def idempotency(self, key: str) -> StoredIdempotency | None:
         return self._idempotency.get(key)
+
+    async def reserve(self, counter: str, size: int) -> int:
+        if size < 1:
+            raise ValueError(f"a block of {size} numbers")
+        first = self._counters.get(counter, 0)
+        self._counters[counter] = first + size
+        return first

@@ -126,6 +126,12 @@ class EventStore(Protocol):
 
     async def idempotency(self, key: str) -> StoredIdempotency | None: ...
 
+    async def reserve(self, counter: str, size: int) -> int:
+        """The first of `size` numbers of the named counter that no other call ever got, durably
+        (a block, as hi/lo allocators take one: the caller hands them out and loses the rest if it
+        stops). A counter starts at 0; its blocks follow one another."""
+        ...
+
     async def save_snapshot(self, snapshot: Snapshot) -> None:
         """Keep it with the stream's others (one per version; a new schema version drops the
         others), with the recorded time of the event at its version."""

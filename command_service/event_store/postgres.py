@@ -37,6 +37,10 @@ from shared.tuning import collector_paused
 EVENT_COLUMNS = (
     "event_id, stream_id, stream_type, version, position, event_type, schema_version, data, metadata, recorded_at"
 )
+_RESERVE = (
+    "INSERT INTO bahi_counters AS c (name, next) VALUES ($1, $2)"
+    " ON CONFLICT (name) DO UPDATE SET next = c.next + excluded.next RETURNING c.next - $2"
+)
 _APPEND = (
     "SELECT stream_id, version, last_position FROM bahi_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 )
@@ -182,6 +186,12 @@ class PostgresEventStore:
     async def stream_version(self, stream_id: str) -> int:
         version = await self._pool.fetchval("SELECT version FROM bahi_streams WHERE stream_id = $1", stream_id)
         return int(version or 0)
+
+    async def reserve(self, counter: str, size: int) -> int:
+        if size < 1:
+            raise ValueError(f"a block of {size} numbers")
+        first: int = await self._pool.fetchval(_RESERVE, counter, size)
+        return first
 
     async def idempotency(self, key: str) -> StoredIdempotency | None:
         row = await self._pool.fetchrow(

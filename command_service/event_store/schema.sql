@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS bahi_idempotency (
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 
+-- Named counters handing out blocks of numbers (`reserve`: an RRN's serials per IST hour). A
+-- block is the caller's once this row's update commits; what it does not hand out is lost.
+CREATE TABLE IF NOT EXISTS bahi_counters (
+    name text PRIMARY KEY,
+    next bigint NOT NULL
+);
+
 -- Snapshots per stream and version (one every N events of the aggregate type), with the recorded
 -- time of the event they are at: loading = the latest snapshot at or before the wanted version
 -- (or moment) + later events, so a past state folds at most N events too.

@@ -10,18 +10,13 @@ are per store (tests use many stores with the same stream ids) and bounded (LRU)
 The dispatcher advances the entries of the streams it appended to (`advance`), so
 this process's next command on them finds them current; see `trusting` in
 `command_service.handling.loading` for when a command may decide on them unread.
-
-It also keeps the key records (`Decision.keys`, an RRN's claim) this process knows are
-written: its own appends wrote them, or an append failed on them. A key record is never
-deleted, so a known key is held for good and `Loader.held` answers it without a read; a
-key not known may still be held by another process, which the append finds out.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from command_service.handling.wrapping import decided
@@ -29,13 +24,9 @@ from shared.envelope import NewEvent
 from shared.events import parse_event
 
 MAX_STREAMS = 20_000
-MAX_KEYS = 200_000
-"""Key records known per store (the newest: an RRN's candidates start with its IST hour, so old
-ones are never met again)."""
 
 Entries = OrderedDict[str, dict[Callable[..., Any], tuple[Any, int]]]
 _caches: weakref.WeakKeyDictionary[Any, Entries] = weakref.WeakKeyDictionary()
-_keys: weakref.WeakKeyDictionary[Any, dict[str, None]] = weakref.WeakKeyDictionary()
 
 
 def cached(store: Any, stream_id: str, evolve: Callable[..., Any]) -> tuple[Any, int] | None:
@@ -89,19 +80,3 @@ def advance(store: Any, stream_id: str, version: int, events: Sequence[NewEvent]
         for event in parsed:
             state = evolve(state, event)
         folds[evolve] = (state, version)
-
-
-def remember_keys(store: Any, keys: Iterable[str]) -> None:
-    """These key records are written in `store` (by this process's append, or seen by a failed one)."""
-    known = _keys.get(store)
-    if known is None:
-        known = _keys.setdefault(store, {})
-    for key in keys:
-        known[key] = None
-    while len(known) > MAX_KEYS:
-        del known[next(iter(known))]
-
-
-def key_known(store: Any, key: str) -> bool:
-    known = _keys.get(store)
-    return known is not None and key in known

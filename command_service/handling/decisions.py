@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from command_service.event_store import AppendStream, IdempotencyRecord
+from command_service.event_store import AppendStream
 from command_service.handling.movements import MovementId
 from command_service.handling.wrapping import wrap
 from shared.envelope import EventMetadata, NewEvent
@@ -29,9 +29,6 @@ class Command(BaseModel):
     """True when the server picks the new aggregate's id (it is then not part of the request)."""
     movement: ClassVar[MovementId | None] = None
     """The body's own id that is an idempotency key for the target stream (see `movements`)."""
-    key_namespaces: ClassVar[tuple[str, ...]] = ()
-    """The namespaces of the key records its decisions may write (`Decision.keys`): reserved,
-    as movement kinds are, so no Idempotency-Key can meet one."""
 
 
 @dataclass(frozen=True)
@@ -52,17 +49,6 @@ class Decision:
 
     streams: list[AppendStream]
     response: dict[str, Any] = field(default_factory=dict)
-    keys: list[IdempotencyRecord] = field(default_factory=list)
-    """Key records written in the append's transaction: values no two decisions may share (an
-    RRN), each `<namespace>:<value>` in one of the command's `key_namespaces`. A key held already
-    makes the whole append fail, and the dispatcher decides again knowing it is (`Loader.held`);
-    the keys it appends it knows to be held from then on, unread."""
-
-    def check_keys(self, command: Command) -> None:
-        """Every key in a namespace `command` declares (a programming error otherwise)."""
-        for record in self.keys:
-            if record.key.partition(":")[0] not in command.key_namespaces:
-                raise ValueError(f"{type(command).__name__} declares no key namespace for {record.key!r}")
 
 
 def new_events(events: list[DomainEvent], metadata: EventMetadata) -> list[NewEvent]:

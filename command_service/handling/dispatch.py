@@ -26,7 +26,7 @@ from command_service.event_store import (
     EventStore,
     IdempotencyRecord,
 )
-from command_service.handling.cache import advance, remember_keys
+from command_service.handling.cache import advance
 from command_service.handling.decisions import Command, Decision, Envelope
 from command_service.handling.loading import Loader, trusting
 from command_service.handling.locks import StreamLocks
@@ -90,8 +90,7 @@ class MissingDependencyError(TypeError):
 
 class ReservedIdempotencyKeyError(ValueError):
     """An Idempotency-Key in a movement's namespace (`<kind>:…`, where the dispatcher records
-    movement ids) or a key record's (`Command.key_namespaces`): a process manager's or a caller's
-    key must never meet such a record. A
+    movement ids): a process manager's or a caller's key must never meet such a record. A
     programming error, raised before anything is read or appended (the HTTP API scopes every
     client's key under `http:`, never a movement kind)."""
 
@@ -134,9 +133,7 @@ class Dispatcher:
         self._handlers = {command: inject(handler, dependencies) for command, handler in handlers.items()}
         self._locks = locks or StreamLocks()
         self._max_attempts = max_attempts
-        self._reserved = frozenset(c.movement.kind for c in handlers if c.movement is not None) | frozenset(
-            namespace for c in handlers for namespace in c.key_namespaces
-        )
+        self._reserved = frozenset(c.movement.kind for c in handlers if c.movement is not None)
         loader = dependencies.get("load")
         self._loader = loader if isinstance(loader, Loader) else None
 
@@ -200,9 +197,6 @@ class Dispatcher:
                 records = [IdempotencyRecord(key, digest, decision.response)] if key else []
                 if claim is not None:
                     records.append(claim.record(decision.response))
-                if decision.keys:
-                    decision.check_keys(command)
-                    records.extend(decision.keys)
                 try:
                     result = await store.append(decision.streams, records)
                 except ConcurrencyError as exc:
@@ -214,11 +208,7 @@ class Dispatcher:
                 except DuplicateIdempotencyKeyError as exc:
                     if claim is not None and exc.key == claim.key and (replay := await _replay(store, claim)):
                         return replay  # the movement is recorded: the first answer
-                    if any(exc.key == k.key for k in decision.keys):
-                        remember_keys(store, [exc.key])  # a value it took for free is held: decide again knowing it
                     continue  # or a concurrent twin won; the next round answers with its result
-                if decision.keys:
-                    remember_keys(store, [k.key for k in decision.keys])
                 loader = self._loader
                 for stream in decision.streams:  # the cache and snapshots: no await unless one is due
                     if stream.events:

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import TypeAdapter
 
 from command_service.event_store import EventStore, Snapshot
-from command_service.handling.cache import cached, entries_of, key_known, remember
+from command_service.handling.cache import cached, entries_of, remember
 from shared.events import DomainEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -179,27 +179,3 @@ class Loader:
         if hit is not None and hit[1] > 0:
             return hit
         return await self(stream_id, initial, evolve)
-
-    async def unclaimed(self, stream_id: str, initial: S, evolve: Callable[[S, DomainEvent], S]) -> tuple[S, int]:
-        """A claim's stream the decision means to create (appending at "no stream yet": a number,
-        an RRN). Deciding on cached state (`trusting`), a stream this process has not seen is
-        taken to be free without a read and listed as (stream, 0): the append at "no stream yet"
-        verifies it, and a claim taken meanwhile conflicts, so the dispatcher decides again on
-        read state and this loads it. Otherwise it is loaded as any stream."""
-        served = _unread.get()
-        if served is not None and cached(self.store, stream_id, evolve) is None:
-            served.append((stream_id, 0))
-            return initial, 0
-        return await self(stream_id, initial, evolve)
-
-    async def held(self, key: str) -> bool:
-        """Whether the key record under `key` (`Decision.keys`) is written. One this process knows
-        of (`cache.remember_keys`: it wrote it, or an append failed on it) is, unread. Deciding on
-        cached state (`trusting`) any other is taken to be free without a read: the append writes
-        the record, a key held already makes it fail, and the dispatcher, knowing it now, decides
-        again. Otherwise the store is read."""
-        if key_known(self.store, key):
-            return True
-        if _unread.get() is not None:
-            return False
-        return await self.store.idempotency(key) is not None

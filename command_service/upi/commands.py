@@ -18,10 +18,6 @@ from shared.streams import ID_PATTERN
 from shared.upi.values import MAX_PAISE, VPA_PATTERN, LinkType, SwitchOutcome, VpaKind
 from shared.wallets.streams import WALLET_ID_PATTERN
 
-RRN_KEYS = "upi-rrn"
-"""The namespace of the key records that claim RRNs (`Command.key_namespaces` of the commands
-that pay; `handlers.streams.rrn_claim`)."""
-
 VpaText = Annotated[str, Field(pattern=VPA_PATTERN, max_length=91)]
 Paise = Annotated[int, Field(gt=0, le=MAX_PAISE, strict=True)]
 
@@ -61,7 +57,6 @@ class RegisterVpa(Command):
 
 class PayByUpi(Command):
     movement: ClassVar[MovementId | None] = MovementId("upi-payment", "payment_id")
-    key_namespaces: ClassVar[tuple[str, ...]] = (RRN_KEYS,)
 
     payment_id: str = Field(pattern=ID_PATTERN)
     payer_vpa: VpaText
@@ -84,8 +79,6 @@ class RequestCollect(Command):
 
 class AcceptCollect(Command):
     """The payer pays the collect request (its id is the payment's `payment_id`)."""
-
-    key_namespaces: ClassVar[tuple[str, ...]] = (RRN_KEYS,)
 
 
 class DeclineCollect(Command):

@@ -2,10 +2,10 @@
 
 A VPA is one stream, `upi-vpa-<vpa>`: its registration (appended at "no stream yet", so a VPA
 is claimed once, as banking claims account numbers) and every payment it sent (so its limits per
-IST day and its new-VPA window are decided on the stream the payment appends to). An RRN is
-claimed by a key record of the payment's append (the command side's); a command service older
-than 2026-12-02 claimed each with a stream, `upi-rrn-<rrn>` (`RRN`, still published). A collect
-request is a stream of its own, `upi-collect-<collect_id>`.
+IST day and its new-VPA window are decided on the stream the payment appends to). An RRN is its
+IST hour and a serial the command side's counter of that hour gave no other payment; a command
+service older than 2026-12-02 claimed each with a stream, `upi-rrn-<rrn>` (`RRN`, still
+published). A collect request is a stream of its own, `upi-collect-<collect_id>`.
 """
 
 from __future__ import annotations

@@ -262,3 +262,25 @@ async def test_awkward_json_comes_back_as_it_went_in(store: EventStore) -> None:
     assert [e.metadata for e in read] == [e.metadata for e in sent]
     stored = await store.idempotency(key)
     assert stored is not None and stored.response == {"echo": awkward}
+
+
+async def test_a_counter_hands_out_blocks_that_follow_one_another_from_zero(store: EventStore) -> None:
+    counter, other = unique("count-"), unique("count-")
+    assert [await store.reserve(counter, 10), await store.reserve(counter, 5), await store.reserve(counter, 1)] == [
+        0,
+        10,
+        15,
+    ]
+    assert await store.reserve(other, 3) == 0  # each counter on its own
+
+
+async def test_concurrent_reservations_of_one_counter_never_share_a_number(store: EventStore) -> None:
+    counter = unique("count-")
+    firsts = await asyncio.gather(*(store.reserve(counter, 7) for _ in range(40)))
+    numbers = [n for first in firsts for n in range(first, first + 7)]
+    assert sorted(numbers) == list(range(40 * 7))  # disjoint, and no gap between them
+
+
+async def test_a_block_of_no_numbers_is_refused(store: EventStore) -> None:
+    with pytest.raises(ValueError, match="a block of 0"):
+        await store.reserve(unique("count-"), 0)

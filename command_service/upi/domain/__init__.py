@@ -21,12 +21,13 @@ from command_service.upi.domain.outbound import (
     reverse_by,
 )
 from command_service.upi.domain.payments import (
-    RRN_CANDIDATES,
+    RRN_SERIALS,
     allowances,
     check_parties,
     decide_payment,
     in_new_vpa_window,
-    rrn_candidate,
+    rrn_of,
+    rrn_prefix,
 )
 from command_service.upi.domain.registration import decide_register
 from command_service.upi.domain.state import Collect, Outbound, RrnClaim, Vpa
@@ -35,7 +36,7 @@ from shared.upi.streams import VPA
 STREAM_TYPE = VPA.name
 
 __all__ = [
-    "RRN_CANDIDATES",
+    "RRN_SERIALS",
     "STREAM_TYPE",
     "Collect",
     "CollectNotFoundError",
@@ -67,5 +68,6 @@ __all__ = [
     "lateness",
     "open_collect",
     "reverse_by",
-    "rrn_candidate",
+    "rrn_of",
+    "rrn_prefix",
 ]

@@ -40,9 +40,10 @@ class PaymentNotPendingError(DomainError):
 
 
 class RrnExhaustedError(DomainError):
-    """No free RRN among the payment's candidates (practically never): retrying is safe."""
+    """Every serial of the IST hour is given out (`payments.RRN_SERIALS`): nothing is recorded, and
+    the same request succeeds once the hour turns."""
 
-    status = 409
+    status = 503
 
 
 class UpiLimitError(RuleRefusedError):

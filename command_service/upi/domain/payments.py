@@ -3,17 +3,20 @@
 are the linked contexts' (`shared.upi.ledger`); the handler appends all of them together.
 
 The RRN (NPCI's retrieval reference number, the UTR a customer quotes) is 12 digits: the last
-digit of the IST year, the IST day of the year (3), the IST hour (2) and 6 digits derived from
-the payer's VPA and the payment id; a candidate already claimed by another payment takes the next
-(`RRN_CANDIDATES`).
+digit of the IST year, the IST day of the year (3), the IST hour (2) and a 6-digit serial of that
+hour (`rrn_of`); the handlers take serials no other payment got (`handlers.rrns`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime, timedelta
 
-from command_service.upi.domain.errors import InvalidUpiRequestError, UpiLimitError, VpaNotFoundError
+from command_service.upi.domain.errors import (
+    InvalidUpiRequestError,
+    RrnExhaustedError,
+    UpiLimitError,
+    VpaNotFoundError,
+)
 from command_service.upi.domain.state import Vpa
 from shared import limits
 from shared.events import DomainEvent
@@ -23,7 +26,8 @@ from shared.upi import policy as upi
 from shared.upi.events import UpiPaymentSent
 from shared.upi.values import VpaKind
 
-RRN_CANDIDATES = 10
+RRN_SERIALS = 1_000_000
+"""Serials per IST hour: the RRN's last 6 digits."""
 
 
 _hour: tuple[datetime, datetime, str] | None = None
@@ -31,7 +35,7 @@ _hour: tuple[datetime, datetime, str] | None = None
 come by the hundred within one hour: its prefix is worked out once, not converted per payment."""
 
 
-def _prefix(now: datetime) -> str:
+def rrn_prefix(now: datetime) -> str:
     """The last digit of the IST year, the IST day of the year (3) and the IST hour (2)."""
     global _hour
     hour = _hour
@@ -45,9 +49,16 @@ def _prefix(now: datetime) -> str:
     return prefix
 
 
-def rrn_candidate(payer_vpa: str, payment_id: str, attempt: int, now: datetime) -> str:
-    digest = hashlib.sha256(f"{payer_vpa}\0{payment_id}\0{attempt}".encode()).digest()
-    return f"{_prefix(now)}{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
+def rrn_of(prefix: str, serial: int) -> str:
+    """The RRN of an IST hour's prefix (`rrn_prefix`) and serial; an hour has `RRN_SERIALS`."""
+    if serial < 0:
+        raise ValueError(f"serial {serial}")
+    if serial >= RRN_SERIALS:
+        raise RrnExhaustedError(
+            f"the {RRN_SERIALS:,} RRNs of this IST hour are all given out: retry once the hour turns",
+            field="payment_id",
+        )
+    return f"{prefix}{serial:06d}"
 
 
 def in_new_vpa_window(state: Vpa, now: datetime, policy: PolicyTable) -> bool:

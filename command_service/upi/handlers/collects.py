@@ -12,6 +12,7 @@ from command_service.handling import Clock, Decision, Loader, new_events
 from command_service.upi import domain
 from command_service.upi.commands import AcceptCollect, DeclineCollect, RequestCollect
 from command_service.upi.handlers.payments import Upi, payment_streams
+from command_service.upi.handlers.rrns import RrnSerials
 from command_service.upi.handlers.streams import Ledgers, load_registration
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
@@ -73,12 +74,13 @@ async def accept_collect(
     upi_psp: str,
     upi_account_ledger: UpiLedger,
     upi_wallet_ledger: UpiLedger,
+    upi_rrns: RrnSerials,
 ) -> Decision:
     """The collect's stream first (the answer's token is the collect's)."""
     now = clock()
     state, version = await load_collect(load, target_id)
     domain.open_collect(state, now)
-    upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger))
+    upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger), upi_rrns)
     payment = await payment_streams(
         upi,
         payment_id=state.collect_id,
@@ -91,7 +93,7 @@ async def accept_collect(
     )
     accepted = UpiCollectAccepted(collect_id=state.collect_id, rrn=payment.response["rrn"], occurred_at=now)
     answer = {**_answer(domain.evolve_collect(state, accepted)), "payment": payment.response}
-    return Decision([_stream(target_id, version, [accepted], metadata), *payment.streams], answer, payment.keys)
+    return Decision([_stream(target_id, version, [accepted], metadata), *payment.streams], answer)
 
 
 async def decline_collect(

@@ -1,13 +1,13 @@
 """A UPI payment between two VPAs of Bahi: one atomic append of the payer VPA's `UpiPaymentSent`,
 the payer's debit and the payee's credit, each leg decided by the context that holds the money
-(`shared.upi.ledger`), with the RRN's claim (a key record: `streams.rrn_claim`). Both sides move
-or neither; money is conserved because one transaction carries the debit and the credit of one
-amount. A concurrent write to any of the three streams, or the RRN claimed meanwhile, makes the
-append fail, and the dispatcher decides it all again on what is stored. An accepted collect
+(`shared.upi.ledger`), under an RRN no other payment got (`rrns`). Both sides move or neither;
+money is conserved because one transaction carries the debit and the credit of one amount. A
+concurrent write to any of the three streams makes the append fail, and the dispatcher decides
+it all again on what is stored. An accepted collect
 request is such a payment too (`collects`).
 
 A payment to another psp's VPA leaves Bahi: one append of the PENDING `UpiPaymentSent` and the
-payer's debit, with the RRN's claim; the switch's answer and any reversal are `outbound`'s."""
+payer's debit; the switch's answer and any reversal are `outbound`'s."""
 
 from __future__ import annotations
 
@@ -18,15 +18,8 @@ from command_service.event_store import AppendStream
 from command_service.handling import Clock, Decision, Loader, with_reason
 from command_service.upi import domain
 from command_service.upi.commands import PayByUpi
-from command_service.upi.handlers.streams import (
-    Ledgers,
-    leg_stream,
-    load_registration,
-    load_vpa,
-    rrn_claim,
-    rrn_free,
-    vpa_stream,
-)
+from command_service.upi.handlers.rrns import RrnSerials
+from command_service.upi.handlers.streams import Ledgers, leg_stream, load_registration, load_vpa, vpa_stream
 from shared.envelope import EventMetadata
 from shared.policy import PolicyTable
 from shared.upi.ledger import UpiLedger, UpiMovement
@@ -41,20 +34,13 @@ class Upi(NamedTuple):
     policy: PolicyTable
     psp: str
     ledgers: Ledgers
+    rrns: RrnSerials
 
 
 def _sent_at(stream: AppendStream) -> str:
     """When the payment was made, as its `UpiPaymentSent` has it in the store (its JSON: UTC, `Z`)."""
     at: str = stream.events[0].data["occurred_at"]
     return at
-
-
-async def _free_rrn(load: Loader, payer_vpa: str, payment_id: str, now: datetime) -> str:
-    for attempt in range(domain.RRN_CANDIDATES):
-        rrn = domain.rrn_candidate(payer_vpa, payment_id, attempt, now)
-        if await rrn_free(load, rrn):
-            return rrn
-    raise domain.RrnExhaustedError("no free RRN for this payment: retry the request", field="payment_id")
 
 
 async def payment_streams(
@@ -68,7 +54,7 @@ async def payment_streams(
     now: datetime,
     metadata: EventMetadata,
 ) -> Decision:
-    """The payment's three streams (the payer VPA's first), its RRN's claim and its answer."""
+    """The payment's three streams (the payer VPA's first) and its answer."""
     load = upi.load
     payer, payer_version = await load_vpa(load, payer_vpa)
     if not payer.exists:  # who pays first: an unknown payer is a 404 whatever the payee
@@ -78,8 +64,8 @@ async def payment_streams(
             upi, payer, payer_version, payee_vpa, payment_id, amount_paise, note, now=now, metadata=metadata
         )
     payee = await load_registration(load, payee_vpa)
-    domain.check_parties(payer, payee)  # before an RRN is sought (decide_payment checks them again, cheaply)
-    rrn = await _free_rrn(load, payer_vpa, payment_id, now)
+    domain.check_parties(payer, payee)  # before an RRN is taken (decide_payment checks them again, cheaply)
+    rrn = await upi.rrns.next(load.store, now)
     sent = domain.decide_payment(
         payer, payee, payment_id=payment_id, rrn=rrn, amount_paise=amount_paise, note=note, now=now, policy=upi.policy
     )
@@ -105,7 +91,7 @@ async def payment_streams(
         "payer_balance_after_paise": out.balance_after_paise,
         "completed_at": _sent_at(streams[0]),
     }
-    return Decision(streams, answer, [rrn_claim(rrn, payment_id, payer.vpa)])
+    return Decision(streams, answer)
 
 
 async def _leaving_bahi(
@@ -120,9 +106,9 @@ async def _leaving_bahi(
     now: datetime,
     metadata: EventMetadata,
 ) -> Decision:
-    """To another psp's VPA: the PENDING payment and the payer's debit (two streams), with the
-    RRN's claim; the switch's answer comes through the reversal process manager."""
-    rrn = await _free_rrn(upi.load, payer.vpa, payment_id, now)
+    """To another psp's VPA: the PENDING payment and the payer's debit (two streams); the switch's
+    answer comes through the reversal process manager."""
+    rrn = await upi.rrns.next(upi.load.store, now)
     sent = domain.decide_outbound_payment(
         payer,
         payee_vpa=payee_vpa,
@@ -149,7 +135,7 @@ async def _leaving_bahi(
         "initiated_at": _sent_at(streams[0]),
         "completed_at": None,
     }
-    return Decision(streams, answer, [rrn_claim(rrn, payment_id, payer.vpa)])
+    return Decision(streams, answer)
 
 
 async def pay(
@@ -162,8 +148,9 @@ async def pay(
     upi_psp: str,
     upi_account_ledger: UpiLedger,
     upi_wallet_ledger: UpiLedger,
+    upi_rrns: RrnSerials,
 ) -> Decision:
-    upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger))
+    upi = Upi(load, upi_policy, upi_psp, Ledgers(upi_account_ledger, upi_wallet_ledger), upi_rrns)
     return await payment_streams(
         upi,
         payment_id=cmd.payment_id,

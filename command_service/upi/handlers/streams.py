@@ -1,17 +1,10 @@
-"""Loading VPAs and RRN claims, choosing a ledger for a link, and turning decided events into
-append requests.
-
-An RRN is claimed by a key record (`Decision.keys`, `upi-rrn:<rrn>`) written in the payment's
-append: no two payments share one, and the claim costs no stream and no event. (Payments recorded
-before 2026-12-02 claimed theirs with a stream each, `upi-rrn-<rrn>`, which this does not read:
-an RRN starts with its IST hour, so only a payment of the upgrade's hour could meet one.)"""
+"""Loading VPAs, choosing a ledger for a link, and turning decided events into append requests."""
 
 from __future__ import annotations
 
-from command_service.event_store import AppendStream, IdempotencyRecord
+from command_service.event_store import AppendStream
 from command_service.handling import Loader, new_events
 from command_service.upi import domain
-from command_service.upi.commands import RRN_KEYS
 from shared.envelope import EventMetadata
 from shared.events import DomainEvent
 from shared.frozen import blank_of
@@ -30,18 +23,6 @@ async def load_registration(load: Loader, vpa: str) -> domain.Vpa:
     """A VPA's registration only (a payee's, a collect's parties'): trusted from the cache unread."""
     state, _ = await load.settled(VPA.stream_id(vpa), _blank(vpa), domain.evolve_registration)
     return state
-
-
-def rrn_key(rrn: str) -> str:
-    return f"{RRN_KEYS}:{rrn}"
-
-
-async def rrn_free(load: Loader, rrn: str) -> bool:
-    return not await load.held(rrn_key(rrn))
-
-
-def rrn_claim(rrn: str, payment_id: str, payer_vpa: str) -> IdempotencyRecord:
-    return IdempotencyRecord(rrn_key(rrn), payment_id, {"rrn": rrn, "payment_id": payment_id, "payer_vpa": payer_vpa})
 
 
 def vpa_stream(vpa: str, version: int, events: list[DomainEvent], metadata: EventMetadata) -> AppendStream:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from command_service.upi.handlers.streams import rrn_key
+from command_service.upi import domain
 from shared.banking.events import AccountUpiDebited
 from shared.banking.streams import ACCOUNT
 from shared.upi import policy as upi
@@ -110,7 +110,7 @@ async def test_a_bad_registration_is_a_4xx_naming_the_field_and_appends_nothing(
     assert await world.event_count() == before
 
 
-async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_three_streams_claiming_its_rrn(
+async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_three_streams_under_a_serial_rrn(
     world: UpiWorld, client: httpx.AsyncClient
 ) -> None:
     account, wallet = await linked(world, client)
@@ -122,9 +122,8 @@ async def test_a_payment_from_an_account_to_a_wallet_is_one_append_to_three_stre
     assert body["payer_balance_after_paise"] == rupees(1_99_000)
     [sent] = [e for e in await world.events(VPA.stream_id("asha@bahi")) if isinstance(e, UpiPaymentSent)]
     assert sent.rrn == rrn and sent.payee_link_id == wallet
-    claim = await world.store.idempotency(rrn_key(rrn))
-    assert claim is not None and claim.response["payment_id"] == body["payment_id"]
-    assert await world.events(RRN.stream_id(rrn)) == []  # the claim is a key record, not a stream
+    assert rrn == domain.rrn_of(domain.rrn_prefix(world.clock.now), 0)  # the IST hour's first serial
+    assert await world.events(RRN.stream_id(rrn)) == []  # no claim stream
     debit = (await world.events(ACCOUNT.stream_id(account)))[-1]
     credit = (await world.events(wallet))[-1]
     assert isinstance(debit, AccountUpiDebited) and debit.rrn == rrn and debit.amount_paise == rupees(1_000)

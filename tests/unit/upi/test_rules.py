@@ -142,16 +142,24 @@ def test_an_unregistered_payer_or_payee_is_a_404_naming_the_field() -> None:
     assert refused.value.extra["field"] == "payee_vpa"
 
 
-def test_the_rrn_is_12_digits_led_by_the_ist_year_day_and_hour_and_differs_per_attempt() -> None:
-    rrn = domain.rrn_candidate("asha@bahi", "p-1", 0, T0)  # 10:30 IST on 2 November 2026, day 306
-    assert len(rrn) == 12 and rrn.isdigit() and rrn.startswith("630610")
-    assert domain.rrn_candidate("asha@bahi", "p-1", 1, T0) != rrn
-    assert domain.rrn_candidate("asha@bahi", "p-1", 0, T0) == rrn
+def test_the_rrn_is_12_digits_the_ist_year_day_and_hour_then_a_serial_of_that_hour() -> None:
+    prefix = domain.rrn_prefix(T0)  # 10:30 IST on 2 November 2026, day 306
+    assert prefix == "630610"
+    assert domain.rrn_of(prefix, 0) == "630610000000"
+    assert domain.rrn_of(prefix, 42) == "630610000042"
+    assert domain.rrn_of(prefix, domain.RRN_SERIALS - 1) == "630610999999"
+
+
+@pytest.mark.parametrize("serial", [1_000_000, 1_000_001])
+def test_a_serial_outside_the_hours_million_is_refused_as_a_503(serial: int) -> None:
+    with pytest.raises(domain.RrnExhaustedError) as refused:
+        domain.rrn_of("630610", serial)
+    assert refused.value.status == 503
 
 
 def test_the_rrn_prefix_turns_at_each_ist_hour_and_year_in_whatever_order_moments_come() -> None:
     def prefix(at: datetime) -> str:
-        return domain.rrn_candidate("asha@bahi", "p-1", 0, at)[:6]
+        return domain.rrn_prefix(at)
 
     ist_eleven = T0 + timedelta(minutes=30)  # 05:30 UTC is 11:00 IST
     assert prefix(ist_eleven - timedelta(microseconds=1)) == "630610"
