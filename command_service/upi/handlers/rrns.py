@@ -56,9 +56,8 @@ class RrnSerials:
     async def _refill(self, store: EventStore, prefix: str) -> _Block:
         async with self._refilling:  # one reservation at a time: the others take from its block
             block = self._blocks.get(store)
-            left = block is not None and block.prefix == prefix and block.next < block.end
-            given_out = block is not None and block.prefix == prefix and block.end == domain.RRN_SERIALS
-            if block is not None and (left or given_out):
+            current = block is not None and block.prefix == prefix
+            if block is not None and current and (block.next < block.end or block.end == domain.RRN_SERIALS):
                 return block  # refilled meanwhile, or the hour is given out (`rrn_of` refuses: no round trip)
             first = min(await store.reserve(f"{COUNTER}:{prefix}", self._size), domain.RRN_SERIALS)
             block = self._blocks[store] = _Block(prefix, first, min(first + self._size, domain.RRN_SERIALS))
