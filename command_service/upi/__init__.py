@@ -1,9 +1,10 @@
 """The upi context in the command service: VPAs (`handle@psp`, Bahi's psp only) linked to a bank
 account (banking) or a wallet (wallets), claimed once, and push payments between them — the
-payer VPA's `UpiPaymentSent`, the RRN's claim, the payer's debit and the payee's credit in one
-atomic append. The debit and the credit are decided by the contexts that hold the money, through
-the port `shared.upi.ledger` that banking and wallets provide by name (`upi_account_ledger`,
-`upi_wallet_ledger`): this package imports neither.
+payer VPA's `UpiPaymentSent`, the payer's debit and the payee's credit in one atomic append,
+under an RRN that is a serial of its IST hour (`handlers.rrns`). The debit and the credit are
+decided by the contexts that hold the money, through the port `shared.upi.ledger` that banking
+and wallets provide by name (`upi_account_ledger`, `upi_wallet_ledger`): this package imports
+neither.
 
 A payment to another psp's VPA leaves Bahi: the payer is debited at once (PENDING), and the
 reversal process manager (`reversal`) takes it to the simulated switch and reverses a deemed one

@@ -1,7 +1,8 @@
 """The upi context's events (frozen pydantic models, schema version 1). A VPA's stream holds its
 registration and the payments it sent, with what became of those leaving Bahi (completed at the
-payee's psp, declined, deemed, reversed); an RRN claimed by older code, its stream's
-`UpiRrnClaimed` (a key record of the append claims it now). The money itself moves on the linked
+payee's psp, declined, deemed, reversed); an RRN claimed by a command service older than
+2026-12-02, its stream's `UpiRrnClaimed` (kept so that stored streams still read; an RRN is a
+serial of its IST hour now, and nothing appends it). The money itself moves on the linked
 accounts' and wallets' streams, by their own contexts' events (`AccountUpiDebited`,
 `WalletUpiCredited`, `AccountUpiReversed`, ...), in the same append as the upi event that
 decides it."""
@@ -28,9 +29,9 @@ class UpiVpaRegistered(DomainEvent):
 
 
 class UpiPaymentSent(DomainEvent):
-    """On the payer's VPA stream, appended with the RRN's claim, the payer's debit and the payee's
-    credit in one transaction (`status` COMPLETED). A payment leaving Bahi (the payee's VPA is
-    another psp's) is appended with the claim and the payer's debit only, `status` PENDING and
+    """On the payer's VPA stream, appended with the payer's debit and the payee's credit in one
+    transaction (`status` COMPLETED). A payment leaving Bahi (the payee's VPA is another psp's)
+    is appended with the payer's debit only, `status` PENDING and
     no payee link (`payee_link_type`, `payee_link_id`, `payee_customer_id` None): the switch's
     answer follows (`UpiPaymentCompleted`, `UpiPaymentDeclined` or `UpiPaymentDeemed`)."""
 

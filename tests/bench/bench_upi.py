@@ -1,7 +1,7 @@
 """UPI payments under load against wallet P2P transfers of the same run.
 
-UPI payments account → wallet (`PayByUpi`: the payer VPA's `UpiPaymentSent`, the RRN's claim, the
-account's debit and the wallet's credit in one atomic append), 16 concurrent clients each paying
+UPI payments account → wallet (`PayByUpi`: the payer VPA's `UpiPaymentSent`, the account's debit
+and the wallet's credit in one atomic append), 16 concurrent clients each paying
 from its own account-linked VPA to its own wallet-linked VPA, dispatched in-process through the
 real Dispatcher (`bootstrap.build_dispatcher`, its Loader and cache, group commit on
 PostgresEventStore). Against, interleaved in rounds: wallet P2P transfers

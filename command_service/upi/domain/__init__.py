@@ -12,7 +12,7 @@ from command_service.upi.domain.errors import (
     VpaNotFoundError,
     VpaTakenError,
 )
-from command_service.upi.domain.evolve import evolve, evolve_claim, evolve_collect, evolve_registration, fold
+from command_service.upi.domain.evolve import evolve, evolve_collect, evolve_registration, fold
 from command_service.upi.domain.outbound import (
     decide_outbound_payment,
     decide_reversal,
@@ -30,7 +30,7 @@ from command_service.upi.domain.payments import (
     rrn_prefix,
 )
 from command_service.upi.domain.registration import decide_register
-from command_service.upi.domain.state import Collect, Outbound, RrnClaim, Vpa
+from command_service.upi.domain.state import Collect, Outbound, Vpa
 from shared.upi.streams import VPA
 
 STREAM_TYPE = VPA.name
@@ -44,7 +44,6 @@ __all__ = [
     "InvalidUpiRequestError",
     "Outbound",
     "PaymentNotPendingError",
-    "RrnClaim",
     "RrnExhaustedError",
     "UpiLimitError",
     "Vpa",
@@ -60,7 +59,6 @@ __all__ = [
     "decide_reversal",
     "decide_switch_answer",
     "evolve",
-    "evolve_claim",
     "evolve_collect",
     "evolve_registration",
     "fold",

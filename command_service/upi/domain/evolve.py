@@ -1,10 +1,10 @@
-"""Evolving a VPA and an RRN's claim: pure folds of their events."""
+"""Evolving a VPA and a collect request: pure folds of their events."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from command_service.upi.domain.state import Collect, Outbound, RrnClaim, Vpa
+from command_service.upi.domain.state import Collect, Outbound, Vpa
 from shared.events import DomainEvent
 from shared.frozen import replacer
 from shared.periods import ist_date
@@ -17,7 +17,6 @@ from shared.upi.events import (
     UpiPaymentDeemed,
     UpiPaymentReversed,
     UpiPaymentSent,
-    UpiRrnClaimed,
     UpiVpaRegistered,
 )
 from shared.upi.values import PaymentStatus
@@ -85,12 +84,6 @@ def evolve_registration(state: Vpa, event: DomainEvent) -> Vpa:
     """Only the registration: what a payment needs of its payee's VPA, which never changes (so a
     cached one may be trusted unread: `Loader.settled`)."""
     return evolve(state, event) if isinstance(event, UpiVpaRegistered) else state
-
-
-def evolve_claim(state: RrnClaim, event: DomainEvent) -> RrnClaim:
-    if isinstance(event, UpiRrnClaimed):
-        return RrnClaim(rrn=event.rrn, payment_id=event.payment_id, payer_vpa=event.payer_vpa)
-    return state
 
 
 def evolve_collect(state: Collect, event: DomainEvent) -> Collect:

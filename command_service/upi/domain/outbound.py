@@ -59,7 +59,7 @@ def decide_outbound_payment(
     now: datetime,
     policy: PolicyTable,
 ) -> list[DomainEvent]:
-    """The PENDING payment (the handler appends it with the RRN's claim and the payer's debit)."""
+    """The PENDING payment (the handler appends it with the payer's debit)."""
     if not payer.exists:
         raise VpaNotFoundError(f"VPA {payer.vpa} is not registered", field="payer_vpa", vpa=payer.vpa)
     in_window = in_new_vpa_window(payer, now, policy)

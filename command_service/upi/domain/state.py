@@ -46,13 +46,6 @@ class Vpa:
 
 
 @dataclass(frozen=True)
-class RrnClaim:
-    rrn: str = ""
-    payment_id: str | None = None
-    payer_vpa: str | None = None
-
-
-@dataclass(frozen=True)
 class Collect:
     collect_id: str = ""
     payee_vpa: str = ""
