@@ -31,9 +31,9 @@ class UpiVpaRegistered(DomainEvent):
 class UpiPaymentSent(DomainEvent):
     """On the payer's VPA stream, appended with the payer's debit and the payee's credit in one
     transaction (`status` COMPLETED). A payment leaving Bahi (the payee's VPA is another psp's)
-    is appended with the payer's debit only, `status` PENDING and
-    no payee link (`payee_link_type`, `payee_link_id`, `payee_customer_id` None): the switch's
-    answer follows (`UpiPaymentCompleted`, `UpiPaymentDeclined` or `UpiPaymentDeemed`)."""
+    is appended with the payer's debit only, `status` PENDING and no payee link
+    (`payee_link_type`, `payee_link_id`, `payee_customer_id` None): the switch's answer follows
+    (`UpiPaymentCompleted`, `UpiPaymentDeclined` or `UpiPaymentDeemed`)."""
 
     payment_id: str
     rrn: str

@@ -1,12 +1,11 @@
 """UPI payments under load against wallet P2P transfers of the same run.
 
 UPI payments account → wallet (`PayByUpi`: the payer VPA's `UpiPaymentSent`, the account's debit
-and the wallet's credit in one atomic append), 16 concurrent clients each paying
-from its own account-linked VPA to its own wallet-linked VPA, dispatched in-process through the
-real Dispatcher (`bootstrap.build_dispatcher`, its Loader and cache, group commit on
-PostgresEventStore). Against, interleaved in rounds: wallet P2P transfers
-(`TransferFromWallet`, two streams in one append), 16 writers over distinct wallet pairs —
-target >= 0.8x.
+and the wallet's credit in one atomic append), 16 concurrent clients each paying from its own
+account-linked VPA to its own wallet-linked VPA, dispatched in-process through the real Dispatcher
+(`bootstrap.build_dispatcher`, its Loader and cache, group commit on PostgresEventStore). Against,
+interleaved in rounds: wallet P2P transfers (`TransferFromWallet`, two streams in one append), 16
+writers over distinct wallet pairs — target >= 0.8x.
 
 The figure is the median over rounds of each round's own ratio (its UPI run against its P2P run,
 the two run back to back, in alternating order: UPI first in even rounds, P2P first in odd
