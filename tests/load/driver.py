@@ -157,11 +157,15 @@ class Worker:
 
     async def run_closed(self, t0: float) -> None:
         """Each connection: send, wait for the answer, send again — paced to at most the rate
-        (a send overdue after a slow answer goes at once, as Locust's constant_throughput does)."""
+        (a send overdue after a slow answer goes at once, as Locust's constant_throughput does).
+        Every request due within the run is sent, however late the loop runs: a loop a few
+        milliseconds behind at the end must not drop its last request (how late it runs follows
+        the machine, and a count that did would too). A server too slow for the schedule stops
+        the loop `timeout` seconds past the run's end."""
         plan = self.plan
         share = max(1, plan.connections)
         times = list(schedule(plan, self.process))
-        end = t0 + plan.seconds
+        end = t0 + plan.seconds + plan.timeout
 
         async def loop(n: int) -> None:
             mine = times[n::share]
