@@ -18,7 +18,15 @@ The same two loads also go through the command service's HTTP API with authentic
 same rounds: `POST /v1/upi/payments` and `POST /v1/wallets/{id}/transfers` on the app that
 `command_service.api.build_app` builds over the same dispatcher (ASGI in-process, no socket), each
 client with its own customer's bearer token (the payer's, the sender's: both routes check the
-payer's ownership) — a figure of its own (`upi_vs_p2p_http`), what a client of the service sees.
+payer's ownership) — a figure of its own (`upi_vs_p2p_http`). The client there is httpx in the same process, which
+costs about as much CPU as the service's own work, so that figure dilutes the difference.
+
+And as deployed (`upi_vs_p2p_service`): the command service in its own OS process (`python -m
+command_service`, as `make run` starts it) on the same database, over its own accounts, wallets
+and VPAs, and 16 keep-alive connections from this process on raw sockets (`tests.bench.load`:
+far cheaper per request than httpx), each with its customer's bearer token: the 16 clients of
+the issue, as a client of the running service sees them. Each round prints the service
+process's own CPU per request beside this one's.
 
 Prints its figure last; saves tests/bench/results/bench_upi.json.
 
@@ -33,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -41,7 +50,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
@@ -55,42 +66,96 @@ from command_service.wallets.commands import TransferFromWallet
 from shared.envelope import EventMetadata, NewEvent
 from shared.upi.events import UpiPaymentSent
 from shared.upi.values import LinkType
-from tests.bench.common import Report, Run, bahi_pool, fmt, fresh_database, run, run_for
-from tests.support import auth
+from tests.bench.common import KAFKA, Report, Run, bahi_pool, fmt, fresh_database, run, run_for, unique_prefix
+from tests.bench.load import HttpPool, cpu_seconds
+from tests.support import auth, processes
 from tests.support.upi import T0, UpiWorld, api, rupees
 
 CLIENTS = 16
-VARIANTS = ("upi", "p2p", "upi_http", "p2p_http")
+VARIANTS = ("upi", "p2p", "upi_http", "p2p_http", "upi_service", "p2p_service")
 """Run in this order in even rounds, each pair swapped in odd ones (`order`)."""
-PAIRS = (("upi", "p2p"), ("upi_http", "p2p_http"))
+PAIRS = (("upi", "p2p"), ("upi_http", "p2p_http"), ("upi_service", "p2p_service"))
+SERVICE_PREFIX = "svc-"
+"""The customers (and VPAs) of the service variants: a set of their own, so that the service's
+cache never meets a stream this process appended to."""
 FUNDS = rupees(90_000)
 """Each account's deposit and each wallet's top-up (payments are of 1 paisa)."""
 
 
-async def setup(world: UpiWorld) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+async def setup(world: UpiWorld, prefix: str = "") -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(payer VPA, payee VPA) per UPI client and (sender, receiver) wallets per P2P writer, client n's
-    payer of customer `bench-a<n>` and sender of `bench-s<n>`."""
+    payer of customer `<prefix>bench-a<n>` and sender of `<prefix>bench-s<n>`."""
     upi: list[tuple[str, str]] = [("", "")] * CLIENTS
     p2p: list[tuple[str, str]] = [("", "")] * CLIENTS
 
     async def one(n: int) -> None:
-        account = await world.account(FUNDS, customer_id=f"bench-a{n}")
-        payee_wallet = await world.wallet(customer_id=f"bench-w{n}")
-        await world.vpa(f"payer{n}@bahi", account_id=account)
-        await world.vpa(f"payee{n}@bahi", wallet_id=payee_wallet)
-        upi[n] = (f"payer{n}@bahi", f"payee{n}@bahi")
-        sender = await world.wallet(FUNDS, customer_id=f"bench-s{n}")
-        receiver = await world.wallet(customer_id=f"bench-r{n}")
+        account = await world.account(FUNDS, customer_id=f"{prefix}bench-a{n}")
+        payee_wallet = await world.wallet(customer_id=f"{prefix}bench-w{n}")
+        await world.vpa(f"{prefix}payer{n}@bahi", account_id=account)
+        await world.vpa(f"{prefix}payee{n}@bahi", wallet_id=payee_wallet)
+        upi[n] = (f"{prefix}payer{n}@bahi", f"{prefix}payee{n}@bahi")
+        sender = await world.wallet(FUNDS, customer_id=f"{prefix}bench-s{n}")
+        receiver = await world.wallet(customer_id=f"{prefix}bench-r{n}")
         p2p[n] = (sender, receiver)
 
     await asyncio.gather(*(one(n) for n in range(CLIENTS)))
-    world.clock.advance(days=2)  # past every VPA's first day
     return upi, p2p
 
 
 def owners(pairs: list[tuple[str, str]], prefix: str) -> list[dict[str, str]]:
     """Each client's bearer token: its payer's (sender's) customer, as `setup` named them."""
     return [auth.customer(f"{prefix}{n}") for n in range(len(pairs))]
+
+
+@contextlib.contextmanager
+def command_service(dsn: str) -> Iterator[processes.Service]:
+    """The command service in its own process on the bench's database, as the suite's e2e tests
+    start it (trusting the test key, no rate limits), stopped afterwards."""
+    infra = SimpleNamespace(
+        pg_dsn=dsn,
+        kafka=KAFKA,
+        topic_prefix=unique_prefix("upi"),
+        mongo_url="mongodb://127.0.0.1:27017",
+        mongo_db="bench_upi_unused",
+    )
+    service = processes.command(infra, BAHI_LOG_LEVEL="WARNING").start()
+    try:
+        yield service.wait_ready()
+    finally:
+        service.stop()
+
+
+def service_step(pool: HttpPool, requests: list[tuple[str, dict[str, Any], dict[str, str]]]) -> Any:
+    """Client w sends its request with a fresh id (the body's first field is the id)."""
+
+    async def step(w: int, i: int) -> int:
+        path, body, token = requests[w]
+        key = next(iter(body))
+        payload = json.dumps({**body, key: f"{body[key]}-{i}"}).encode()
+        status, _, answer = await pool.request("POST", path, payload, token)
+        if status >= 300:
+            raise RuntimeError(f"POST {path} answered {status}: {answer[:300]!r}")
+        return 1
+
+    return step
+
+
+def upi_service_step(pool: HttpPool, pairs: list[tuple[str, str]], tag: str) -> Any:
+    tokens = owners(pairs, f"{SERVICE_PREFIX}bench-a")
+    requests = [
+        ("/v1/upi/payments", {"payment_id": f"us-{tag}-{w}", "payer_vpa": a, "payee_vpa": b, "amount_paise": 1}, t)
+        for w, ((a, b), t) in enumerate(zip(pairs, tokens, strict=True))
+    ]
+    return service_step(pool, requests)
+
+
+def p2p_service_step(pool: HttpPool, pairs: list[tuple[str, str]], tag: str) -> Any:
+    tokens = owners(pairs, f"{SERVICE_PREFIX}bench-s")
+    requests = [
+        (f"/v1/wallets/{src}/transfers", {"transfer_id": f"ts-{tag}-{w}", "to_wallet_id": dst, "amount_paise": 1}, t)
+        for w, ((src, dst), t) in enumerate(zip(pairs, tokens, strict=True))
+    ]
+    return service_step(pool, requests)
 
 
 def upi_step(world: UpiWorld, pairs: list[tuple[str, str]], tag: str) -> Any:
@@ -205,24 +270,36 @@ async def main(args: argparse.Namespace) -> Report:
         try:
             world = UpiWorld(store=PostgresEventStore(pool), max_attempts=Settings().max_conflict_retries)
             upi_pairs, p2p_pairs = await setup(world)
+            svc_upi_pairs, svc_p2p_pairs = await setup(world, SERVICE_PREFIX)
+            world.clock.advance(days=2)  # past every VPA's first day
             runs: dict[str, list[Run]] = {name: [] for name in VARIANTS}
-            async with api(world) as client:
-                steps = {
-                    "upi": lambda tag: upi_step(world, upi_pairs, tag),
-                    "p2p": lambda tag: p2p_step(world, p2p_pairs, tag),
-                    "upi_http": lambda tag: upi_http_step(client, upi_pairs, tag),
-                    "p2p_http": lambda tag: p2p_http_step(client, p2p_pairs, tag),
-                }
-                for rnd in range(-1, args.rounds):  # round -1: the warm-up, not counted
-                    for name in order(rnd):
-                        result = await run_for(args.seconds if rnd >= 0 else 0.4, CLIENTS, steps[name](f"r{rnd}"))
-                        if rnd >= 0:
+            with command_service(dsn) as service:
+                assert service.process is not None
+                sockets = HttpPool(service.port, CLIENTS)
+                async with api(world) as client:
+                    steps = {
+                        "upi": lambda tag: upi_step(world, upi_pairs, tag),
+                        "p2p": lambda tag: p2p_step(world, p2p_pairs, tag),
+                        "upi_http": lambda tag: upi_http_step(client, upi_pairs, tag),
+                        "p2p_http": lambda tag: p2p_http_step(client, p2p_pairs, tag),
+                        "upi_service": lambda tag: upi_service_step(sockets, svc_upi_pairs, tag),
+                        "p2p_service": lambda tag: p2p_service_step(sockets, svc_p2p_pairs, tag),
+                    }
+                    for rnd in range(-1, args.rounds):  # round -1: the warm-up, not counted
+                        for name in order(rnd):
+                            if name.endswith("_service"):  # connected afresh: uvicorn closes idle ones after 5 s
+                                sockets = await HttpPool(service.port, CLIENTS).open()
+                            served = cpu_seconds(service.process.pid)
+                            result = await run_for(args.seconds if rnd >= 0 else 0.4, CLIENTS, steps[name](f"r{rnd}"))
+                            served = cpu_seconds(service.process.pid) - served
+                            await sockets.close()
+                            if rnd < 0:
+                                continue
                             runs[name].append(result)
-                            print(
-                                f"  round {rnd} {name}: {fmt(result.rate)}/s"
-                                f" ({result.cpu_us_per_item:,.0f} us of this process's CPU each)",
-                                flush=True,
-                            )
+                            own = f"{result.cpu_us_per_item:,.0f} us of this process's CPU each"
+                            if name.endswith("_service"):
+                                own += f", {served / result.count * 1e6:,.0f} us of the service's"
+                            print(f"  round {rnd} {name}: {fmt(result.rate)}/s ({own})", flush=True)
             for name, measured in runs.items():
                 best[name] = max(r.rate for r in measured)
                 report.figure(f"{name}_per_s", best[name])
@@ -230,21 +307,29 @@ async def main(args: argparse.Namespace) -> Report:
             await pool.close()
     wrapping_figures(report)
     rounds, rounds_http = paired(runs, "upi", "p2p"), paired(runs, "upi_http", "p2p_http")
-    ratio, http = statistics.median(rounds), statistics.median(rounds_http)
+    rounds_service = paired(runs, "upi_service", "p2p_service")
+    ratio, http, deployed = (statistics.median(r) for r in (rounds, rounds_http, rounds_service))
     report.figure("upi_vs_p2p_rounds", rounds, f"  each round's UPI/P2P: {', '.join(f'{r:.2f}' for r in rounds)}")
     shown_http = ", ".join(f"{r:.2f}" for r in rounds_http)
     report.figure("upi_vs_p2p_http_rounds", rounds_http, f"  each round's through HTTP: {shown_http}")
+    shown_service = ", ".join(f"{r:.2f}" for r in rounds_service)
+    report.figure("upi_vs_p2p_service_rounds", rounds_service, f"  each round's against the service: {shown_service}")
     best_ratio, best_http = best["upi"] / best["p2p"], best["upi_http"] / best["p2p_http"]
+    best_service = best["upi_service"] / best["p2p_service"]
     report.figure("upi_vs_p2p_best", best_ratio, f"  best round against best round: {best_ratio:.2f}x")
     report.figure("upi_vs_p2p_http_best", best_http, f"  the same through HTTP: {best_http:.2f}x")
+    report.figure("upi_vs_p2p_service_best", best_service, f"  the same against the service: {best_service:.2f}x")
     report.figure("upi_vs_p2p", ratio)
     report.figure("upi_vs_p2p_http", http)
-    report.target("UPI payments (account -> wallet) vs wallet P2P transfers", ratio, 0.8, "x")
-    report.target("the same through HTTP with customer tokens", http, 0.8, "x")
+    report.figure("upi_vs_p2p_service", deployed)
+    report.target("UPI payments (account -> wallet) vs wallet P2P transfers, in process", ratio, 0.8, "x")
+    report.target("the same through HTTP with customer tokens (httpx in process)", http, 0.8, "x")
+    report.target("the same, 16 clients against the command service's own process", deployed, 0.8, "x")
     report.finish(
         f"UPI payments {fmt(best['upi'])}/s, {ratio:.2f}x wallet P2P transfers ({fmt(best['p2p'])}/s, best rounds;"
         f" the ratio is the median of {len(rounds)} rounds' own); through HTTP {fmt(best['upi_http'])}/s, {http:.2f}x"
-        f" ({fmt(best['p2p_http'])}/s)"
+        f" ({fmt(best['p2p_http'])}/s); against the running service {fmt(best['upi_service'])}/s, {deployed:.2f}x"
+        f" ({fmt(best['p2p_service'])}/s)"
     )
     if args.json:
         Path(args.json).write_text(json.dumps(report.figures))
