@@ -118,7 +118,7 @@ def command_service(dsn: str) -> Iterator[processes.Service]:
         mongo_url="mongodb://127.0.0.1:27017",
         mongo_db="bench_upi_unused",
     )
-    service = processes.command(infra, BAHI_LOG_LEVEL="WARNING").start()
+    service = processes.command(infra).start()
     try:
         yield service.wait_ready()
     finally:
