@@ -2,31 +2,29 @@
 
 UPI payments account → wallet (`PayByUpi`: the payer VPA's `UpiPaymentSent`, the account's debit
 and the wallet's credit in one atomic append), 16 concurrent clients each paying from its own
-account-linked VPA to its own wallet-linked VPA, dispatched in-process through the real Dispatcher
-(`bootstrap.build_dispatcher`, its Loader and cache, group commit on PostgresEventStore). Against,
-interleaved in rounds: wallet P2P transfers (`TransferFromWallet`, two streams in one append), 16
-writers over distinct wallet pairs — target >= 0.8x.
+account-linked VPA to its own wallet-linked VPA, against wallet P2P transfers (`TransferFromWallet`,
+two streams in one append) by 16 writers over distinct wallet pairs, interleaved in rounds, three
+ways — each against 0.8x:
 
-The figure is the median over rounds of each round's own ratio (its UPI run against its P2P run,
+- as deployed (`upi_vs_p2p_service`, what a client of the running service sees): the command
+  service in its own OS process (`python -m command_service`, as `make run` starts it) on the
+  bench's database, over accounts, wallets and VPAs of its own, and 16 keep-alive connections
+  from this process on raw sockets (`tests.bench.load`: far cheaper per request than httpx),
+  each with its customer's bearer token (the payer's, the sender's: both routes check the
+  payer's ownership). Each round prints the service process's CPU per request beside this one's;
+- in process (`upi_vs_p2p`, the command path alone): dispatched through the real Dispatcher
+  (`bootstrap.build_dispatcher`, its Loader and cache, group commit on PostgresEventStore);
+- through HTTP in process (`upi_vs_p2p_http`): `POST /v1/upi/payments` and `POST
+  /v1/wallets/{id}/transfers` on the app that `command_service.api.build_app` builds over that
+  dispatcher (ASGI, no socket), from httpx in this process, which costs about as much CPU as the
+  service's own work, so that figure dilutes the difference most.
+
+Each figure is the median over rounds of each round's own ratio (its UPI run against its P2P run,
 the two run back to back, in alternating order: UPI first in even rounds, P2P first in odd
 ones). On 2 shared cores the CPU's speed drifts from second to second (the same P2P run has
 taken 250 us of CPU per transfer in one round and 440 us in the next): a ratio of each side's
 best round compares two different moments, and swings with whichever side met a fast one. That
-ratio (`upi_vs_p2p_best`) is printed and saved too.
-
-The same two loads also go through the command service's HTTP API with authentication, in the
-same rounds: `POST /v1/upi/payments` and `POST /v1/wallets/{id}/transfers` on the app that
-`command_service.api.build_app` builds over the same dispatcher (ASGI in-process, no socket), each
-client with its own customer's bearer token (the payer's, the sender's: both routes check the
-payer's ownership) — a figure of its own (`upi_vs_p2p_http`). The client there is httpx in the same process, which
-costs about as much CPU as the service's own work, so that figure dilutes the difference.
-
-And as deployed (`upi_vs_p2p_service`): the command service in its own OS process (`python -m
-command_service`, as `make run` starts it) on the same database, over its own accounts, wallets
-and VPAs, and 16 keep-alive connections from this process on raw sockets (`tests.bench.load`:
-far cheaper per request than httpx), each with its customer's bearer token: the 16 clients of
-the issue, as a client of the running service sees them. Each round prints the service
-process's own CPU per request beside this one's.
+ratio (`upi_vs_p2p_best`, ...) is printed and saved too.
 
 Prints its figure last; saves tests/bench/results/bench_upi.json.
 
