@@ -269,7 +269,7 @@ async def main(args: argparse.Namespace) -> Report:
             world = UpiWorld(store=PostgresEventStore(pool), max_attempts=Settings().max_conflict_retries)
             upi_pairs, p2p_pairs = await setup(world)
             svc_upi_pairs, svc_p2p_pairs = await setup(world, SERVICE_PREFIX)
-            world.clock.advance(days=2)  # past every VPA's first day
+            world.clock.advance(days=2)  # past every VPA's first day (the service's clock is the real one, later still)
             runs: dict[str, list[Run]] = {name: [] for name in VARIANTS}
             with command_service(dsn) as service:
                 assert service.process is not None
@@ -285,17 +285,19 @@ async def main(args: argparse.Namespace) -> Report:
                     }
                     for rnd in range(-1, args.rounds):  # round -1: the warm-up, not counted
                         for name in order(rnd):
-                            if name.endswith("_service"):  # connected afresh: uvicorn closes idle ones after 5 s
+                            remote = name.endswith("_service")
+                            if remote:  # connected afresh: uvicorn closes idle connections after 5 s
                                 sockets = await HttpPool(service.port, CLIENTS).open()
                             served = cpu_seconds(service.process.pid)
                             result = await run_for(args.seconds if rnd >= 0 else 0.4, CLIENTS, steps[name](f"r{rnd}"))
                             served = cpu_seconds(service.process.pid) - served
-                            await sockets.close()
+                            if remote:
+                                await sockets.close()
                             if rnd < 0:
                                 continue
                             runs[name].append(result)
                             own = f"{result.cpu_us_per_item:,.0f} us of this process's CPU each"
-                            if name.endswith("_service"):
+                            if remote:
                                 own += f", {served / result.count * 1e6:,.0f} us of the service's"
                             print(f"  round {rnd} {name}: {fmt(result.rate)}/s ({own})", flush=True)
             for name, measured in runs.items():
