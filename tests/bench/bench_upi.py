@@ -50,7 +50,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
@@ -64,9 +63,21 @@ from command_service.wallets.commands import TransferFromWallet
 from shared.envelope import EventMetadata, NewEvent
 from shared.upi.events import UpiPaymentSent
 from shared.upi.values import LinkType
-from tests.bench.common import KAFKA, Report, Run, bahi_pool, fmt, fresh_database, run, run_for, unique_prefix
+from tests.bench.common import (
+    ADMIN_DSN,
+    KAFKA,
+    Report,
+    Run,
+    bahi_pool,
+    fmt,
+    fresh_database,
+    run,
+    run_for,
+    unique_prefix,
+)
 from tests.bench.load import HttpPool, cpu_seconds
 from tests.support import auth, processes
+from tests.support.infra import Infra
 from tests.support.upi import T0, UpiWorld, api, rupees
 
 CLIENTS = 16
@@ -109,13 +120,8 @@ def owners(pairs: list[tuple[str, str]], prefix: str) -> list[dict[str, str]]:
 def command_service(dsn: str) -> Iterator[processes.Service]:
     """The command service in its own process on the bench's database, as the suite's e2e tests
     start it (trusting the test key, no rate limits), stopped afterwards."""
-    infra = SimpleNamespace(
-        pg_dsn=dsn,
-        kafka=KAFKA,
-        topic_prefix=unique_prefix("upi"),
-        mongo_url="mongodb://127.0.0.1:27017",
-        mongo_db="bench_upi_unused",
-    )
+    mongo_url = f"mongodb://127.0.0.1:{os.environ.get('MONGO_PORT', '27017')}"  # unused by the command service
+    infra = Infra(ADMIN_DSN, dsn, KAFKA, mongo_url, "bench_upi_unused", unique_prefix("upi"))
     service = processes.command(infra).start()
     try:
         yield service.wait_ready()
